@@ -1,0 +1,1 @@
+"""Typed client and wire models for the recotrack API."""

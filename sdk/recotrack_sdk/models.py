@@ -1,0 +1,385 @@
+"""Wire models of the recotrack API: defined once, used by the service and the SDK alike.
+
+Request structs (``*Create``, ``*Patch``, ``*Write``) forbid unknown fields, so the server
+rejects a typo instead of silently ignoring it. Response structs accept unknown fields, so an
+older SDK keeps working when the server adds one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Generic, Literal, TypeVar
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+__all__ = [
+    "UNSET",
+    "Agency",
+    "AgencyCreate",
+    "AgencyPatch",
+    "AgencyResponse",
+    "Area",
+    "Assessment",
+    "AssessmentCreate",
+    "Closure",
+    "ClosureOutcome",
+    "ClosureWrite",
+    "Decision",
+    "Investment",
+    "InvestmentCreate",
+    "InvestmentPatch",
+    "Page",
+    "Phase",
+    "Priority",
+    "ProgressReport",
+    "ProgressReportCreate",
+    "ProgressStatus",
+    "Recommendation",
+    "RecommendationCreate",
+    "RecommendationPatch",
+    "ResponseWrite",
+    "Review",
+    "ReviewCreate",
+    "ReviewPatch",
+    "Role",
+    "State",
+    "TargetDateChange",
+    "Token",
+    "TokenCreate",
+    "TokenCreated",
+    "UnsetType",
+]
+
+Area = Literal["ways_of_working", "governance", "competence", "results", "enabling_conditions"]
+Priority = Literal["high", "medium", "low"]
+Decision = Literal["accepted", "partially_accepted", "rejected", "under_consideration"]
+ProgressStatus = Literal[
+    "not_started", "in_progress", "implemented", "partially_implemented", "not_implemented"
+]
+ClosureOutcome = Literal["implemented", "not_implemented", "superseded", "withdrawn"]
+State = Literal["draft", "issued", "responded", "in_progress", "implemented", "closed"]
+Phase = Literal[
+    "proposed", "planning", "procurement", "execution", "rollout", "completed", "cancelled"
+]
+Role = Literal["secretariat", "agency", "auditor"]
+
+AgencyId = Annotated[
+    str,
+    Meta(
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length=2,
+        max_length=64,
+        description="Slug, e.g. `skatteverket`.",
+        examples=["skatteverket"],
+    ),
+]
+OrgNumber = Annotated[
+    str,
+    Meta(
+        pattern=r"^[0-9]{6}-[0-9]{4}$",
+        description="Swedish organisationsnummer `NNNNNN-NNNN` (checksum-validated).",
+        examples=["202100-5448"],
+    ),
+]
+RecommendationCode = Annotated[
+    str,
+    Meta(
+        pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$",
+        min_length=3,
+        max_length=40,
+        description="Human code, unique, e.g. `2026-SKV-003`.",
+        examples=["2026-SKV-003"],
+    ),
+]
+Id = Annotated[str, Meta(description="Opaque identifier (UUID).")]
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+Title = Annotated[str, Meta(min_length=1, max_length=300)]
+Text = Annotated[str, Meta(max_length=20_000)]
+Note = Annotated[str, Meta(max_length=5_000)]
+Ref = Annotated[str, Meta(min_length=1, max_length=200)]
+PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
+Url = Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2_000)]
+Sek = Annotated[int, Meta(ge=0, le=10**13, description="Swedish kronor.")]
+Percent = Annotated[int, Meta(ge=0, le=100)]
+Label = Annotated[str, Meta(min_length=1, max_length=200)]
+
+T = TypeVar("T")
+
+
+class _Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of request bodies: unknown fields are an error."""
+
+
+class _Resource(msgspec.Struct, kw_only=True):
+    """Base of response bodies: unknown fields are ignored for forward compatibility."""
+
+
+class Page(msgspec.Struct, Generic[T], kw_only=True):
+    """One page of a list. Pass `next_cursor` back as `cursor` for the next page."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+# --- agencies ------------------------------------------------------------------------------
+
+
+class Agency(_Resource, kw_only=True):
+    id: str
+    name: str
+    org_number: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class AgencyCreate(_Request, kw_only=True):
+    id: AgencyId
+    name: Name
+    org_number: OrgNumber
+
+
+class AgencyPatch(_Request, kw_only=True):
+    name: Name | UnsetType = UNSET
+    org_number: OrgNumber | UnsetType = UNSET
+
+
+# --- investments ---------------------------------------------------------------------------
+
+
+class Investment(_Resource, kw_only=True):
+    id: str
+    agency_id: str
+    title: str
+    description: str
+    external_ref: str | None
+    budget_sek: int | None
+    loan_financed: bool
+    phase: Phase
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class InvestmentCreate(_Request, kw_only=True):
+    agency_id: AgencyId
+    title: Title
+    description: Text = ""
+    external_ref: Ref | None = None
+    budget_sek: Sek | None = None
+    loan_financed: bool = False
+    phase: Phase = "planning"
+
+
+class InvestmentPatch(_Request, kw_only=True):
+    title: Title | UnsetType = UNSET
+    description: Text | UnsetType = UNSET
+    external_ref: Ref | None | UnsetType = UNSET
+    budget_sek: Sek | None | UnsetType = UNSET
+    loan_financed: bool | UnsetType = UNSET
+    phase: Phase | UnsetType = UNSET
+
+
+# --- reviews -------------------------------------------------------------------------------
+
+
+class Review(_Resource, kw_only=True):
+    id: str
+    investment_id: str
+    agency_id: str
+    title: str
+    report_ref: str | None
+    diarienummer: str | None
+    started_on: dt.date | None
+    delivered_on: dt.date | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ReviewCreate(_Request, kw_only=True):
+    investment_id: Id
+    title: Title
+    report_ref: Ref | None = None
+    diarienummer: Ref | None = None
+    started_on: dt.date | None = None
+    delivered_on: dt.date | None = None
+
+
+class ReviewPatch(_Request, kw_only=True):
+    title: Title | UnsetType = UNSET
+    report_ref: Ref | None | UnsetType = UNSET
+    diarienummer: Ref | None | UnsetType = UNSET
+    started_on: dt.date | None | UnsetType = UNSET
+    delivered_on: dt.date | None | UnsetType = UNSET
+
+
+# --- recommendations -----------------------------------------------------------------------
+
+
+class Recommendation(_Resource, kw_only=True):
+    id: str
+    code: str
+    review_id: str
+    investment_id: str
+    agency_id: str
+    title: str
+    body: str
+    area: Area
+    priority: Priority
+    issued_on: dt.date | None
+    response_due: dt.date | None
+    implementation_due: dt.date | None
+    diarienummer: str | None
+    state: State
+    overdue: bool
+    decision: Decision | None
+    reported_status: ProgressStatus | None
+    assessed_status: ProgressStatus | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class RecommendationCreate(_Request, kw_only=True):
+    review_id: Id
+    code: RecommendationCode
+    title: Title
+    body: Text = ""
+    area: Area
+    priority: Priority = "medium"
+    issued_on: dt.date | None = None
+    response_due: dt.date | None = None
+    implementation_due: dt.date | None = None
+    diarienummer: Ref | None = None
+
+
+class RecommendationPatch(_Request, kw_only=True):
+    code: RecommendationCode | UnsetType = UNSET
+    title: Title | UnsetType = UNSET
+    body: Text | UnsetType = UNSET
+    area: Area | UnsetType = UNSET
+    priority: Priority | UnsetType = UNSET
+    issued_on: dt.date | None | UnsetType = UNSET
+    response_due: dt.date | None | UnsetType = UNSET
+    implementation_due: dt.date | None | UnsetType = UNSET
+    diarienummer: Ref | None | UnsetType = UNSET
+
+
+# --- the agency's response -----------------------------------------------------------------
+
+
+class TargetDateChange(_Resource, kw_only=True):
+    """One earlier target date: nothing slips silently."""
+
+    previous: dt.date | None
+    target_date: dt.date | None
+    reason: str | None
+    changed_at: dt.datetime
+
+
+class AgencyResponse(_Resource, kw_only=True):
+    recommendation_id: str
+    decision: Decision
+    rationale: str | None
+    planned_actions: list[str]
+    target_date: dt.date | None
+    responded_by: str
+    target_date_history: list[TargetDateChange]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ResponseWrite(_Request, kw_only=True):
+    decision: Decision
+    rationale: Annotated[str, Meta(max_length=10_000)] | None = None
+    planned_actions: Annotated[list[Annotated[str, Meta(min_length=1, max_length=2_000)]], Meta(max_length=50)] = []  # noqa: E501, RUF012
+    target_date: dt.date | None = None
+    target_date_reason: Note | None = None
+    responded_by: PersonName
+
+
+# --- progress reports and assessments ------------------------------------------------------
+
+
+class ProgressReport(_Resource, kw_only=True):
+    id: str
+    recommendation_id: str
+    status: ProgressStatus
+    note: str
+    percent_complete: int | None
+    evidence: list[str]
+    reported_on: dt.date
+    external_ref: str | None
+    created_at: dt.datetime
+
+
+class ProgressReportCreate(_Request, kw_only=True):
+    status: ProgressStatus
+    note: Note = ""
+    percent_complete: Percent | None = None
+    evidence: Annotated[list[Url], Meta(max_length=20)] = []  # noqa: RUF012
+    reported_on: dt.date | None = None
+    external_ref: Ref | None = None
+
+
+class Assessment(_Resource, kw_only=True):
+    id: str
+    recommendation_id: str
+    status: ProgressStatus
+    note: str
+    assessed_on: dt.date
+    created_at: dt.datetime
+
+
+class AssessmentCreate(_Request, kw_only=True):
+    status: ProgressStatus
+    note: Note = ""
+    assessed_on: dt.date | None = None
+
+
+# --- closure -------------------------------------------------------------------------------
+
+
+class Closure(_Resource, kw_only=True):
+    recommendation_id: str
+    outcome: ClosureOutcome
+    note: str
+    closed_at: dt.datetime
+    version: int
+
+
+class ClosureWrite(_Request, kw_only=True):
+    outcome: ClosureOutcome
+    note: Note = ""
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+
+class Token(_Resource, kw_only=True):
+    id: str
+    role: Role
+    agency_id: str | None
+    label: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class TokenCreate(_Request, kw_only=True):
+    role: Role
+    agency_id: AgencyId | None = None
+    label: Label
+
+
+class TokenCreated(_Resource, kw_only=True):
+    """Returned once, at creation: the secret is not stored and cannot be shown again."""
+
+    token: str
+    id: str
+    role: Role
+    agency_id: str | None
+    label: str
+    created_at: dt.datetime

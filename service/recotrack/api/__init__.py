@@ -1,0 +1,1 @@
+"""HTTP: Litestar controllers, authentication, guards and the mapping of errors to problems."""

@@ -1,0 +1,57 @@
+"""Strict request bodies: JSON only, decoded by msgspec without type coercion.
+
+Litestar converts bodies in lax mode (it would take `"12"` for an integer). Before a handler
+runs, this hook decodes the raw body strictly against the handler's declared type, so a wrong
+type is a 422 with a JSON pointer, and a body that is not JSON a 400 or 415.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.exceptions import HTTPException
+
+from recotrack.api.problems import BodyError
+
+_PATH = re.compile(r" - at `\$(.*)`$")
+_FIELD = re.compile(r"(?:unknown|required) field `([^`]+)`")
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def _pointer(message: str) -> tuple[str, str]:
+    """msgspec's `… - at `$.a[0].b`` as the JSON pointer `/a/0/b`, and the bare message."""
+    at = _PATH.search(message)
+    path = at.group(1) if at else ""
+    detail = message[: at.start()] if at else message
+    pointer = re.sub(r"\[(\d+)\]", r".\1", path).replace(".", "/")
+    field = _FIELD.search(detail)
+    if field:
+        pointer += "/" + field.group(1)
+    return pointer, detail
+
+
+async def strict_json_body(request: Request[Any, Any, Any]) -> None:
+    """`before_request` hook for every route that takes a body."""
+    data_field = request.route_handler.parsed_data_field
+    if data_field is None:
+        return
+    media_type, _ = request.content_type
+    if media_type != "application/json":
+        raise HTTPException(
+            status_code=415,
+            detail=f"the body must be application/json, not {media_type or 'unspecified'}",
+        )
+    decoder = _decoders.get(data_field.annotation)
+    if decoder is None:
+        decoder = _decoders[data_field.annotation] = msgspec.json.Decoder(data_field.annotation)
+    raw = await request.body()
+    try:
+        decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        pointer, detail = _pointer(str(exc))
+        raise BodyError(detail, pointer=pointer, malformed=False) from None
+    except msgspec.DecodeError as exc:
+        raise BodyError(f"the body is not valid JSON: {exc}", pointer=None, malformed=True) from None

@@ -1,0 +1,177 @@
+"""Every error as RFC 9457 problem details, with a stable `type` per kind of problem.
+
+One table from our exceptions (domain, store, Litestar's HTTP ones) to problem types. Field
+errors carry JSON pointers into the request body (`errors: [{"pointer", "detail"}]`).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+
+from recotrack.domain.errors import DomainError, NotPermitted, RuleViolation, TransitionNotAllowed
+from recotrack.store.errors import Conflict, InvalidCursor, NotFound, StoreError, VersionMismatch
+
+PROBLEM_BASE = "https://recotrack.se/problems/"
+
+log = structlog.get_logger("recotrack.api")
+
+
+def problem(
+    slug: str,
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> ProblemDetailsException:
+    members: dict[str, Any] = dict(extra)
+    if errors is not None:
+        members["errors"] = errors
+    return ProblemDetailsException(
+        type_=PROBLEM_BASE + slug,
+        title=HTTPStatus(status).phrase,
+        status_code=status,
+        detail=detail,
+        headers=headers,
+        extra=members or None,
+    )
+
+
+class BodyError(Exception):
+    """A request body that is not valid JSON, or not of the operation's schema."""
+
+    def __init__(self, detail: str, *, pointer: str | None, malformed: bool) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.pointer = pointer
+        self.malformed = malformed
+
+
+class PreconditionError(Exception):
+    def __init__(self, detail: str, *, required: bool, etag: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.required = required
+        self.etag = etag
+
+
+def _field_errors(pointer: str | None, detail: str) -> list[dict[str, str]]:
+    return [{"pointer": pointer if pointer is not None else "", "detail": detail}]
+
+
+def _from_body_error(exc: BodyError) -> ProblemDetailsException:
+    if exc.malformed:
+        return problem("malformed-json", 400, exc.detail)
+    return problem(
+        "validation", 422, "the request body is not valid", errors=_field_errors(exc.pointer, exc.detail)
+    )
+
+
+def _from_domain(exc: DomainError) -> ProblemDetailsException:
+    if isinstance(exc, TransitionNotAllowed):
+        return problem("transition-not-allowed", 409, exc.detail)
+    if isinstance(exc, NotPermitted):
+        return problem("forbidden", 403, exc.detail)
+    assert isinstance(exc, RuleViolation)
+    return problem(
+        "rule-violation", 422, exc.detail, errors=_field_errors(exc.pointer, exc.detail)
+    )
+
+
+def _from_store(exc: StoreError) -> ProblemDetailsException:
+    if isinstance(exc, NotFound):
+        return problem("not-found", 404, exc.detail)
+    if isinstance(exc, InvalidCursor):
+        return problem("invalid-cursor", 400, exc.detail)
+    if isinstance(exc, VersionMismatch):
+        etag = f'"{exc.current_version}"'
+        return problem("precondition-failed", 412, exc.detail, headers={"ETag": etag}, current_etag=etag)
+    assert isinstance(exc, Conflict)
+    errors = _field_errors(exc.pointer, exc.detail) if exc.pointer else None
+    return problem("conflict", 409, exc.detail, errors=errors)
+
+
+def _from_precondition(exc: PreconditionError) -> ProblemDetailsException:
+    if exc.required:
+        return problem("precondition-required", 428, exc.detail)
+    headers = {"ETag": exc.etag} if exc.etag else None
+    return problem("precondition-failed", 412, exc.detail, headers=headers, current_etag=exc.etag)
+
+
+def _from_validation(exc: ValidationException) -> ProblemDetailsException:
+    """Litestar's own validation: query, path and header parameters."""
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        message = str(item.get("message", "invalid value"))
+        key = item.get("key")
+        errors.append({"parameter": str(key), "detail": message} if key else {"detail": message})
+    return problem("invalid-parameter", 400, "a request parameter is not valid", errors=errors)
+
+
+_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    429: "rate-limited",
+    503: "service-unavailable",
+}
+
+
+def _from_http(exc: HTTPException) -> ProblemDetailsException:
+    if isinstance(exc, ProblemDetailsException):
+        return exc
+    status = exc.status_code
+    slug = _SLUGS.get(status, "internal" if status >= 500 else "bad-request")
+    detail = exc.detail if status < 500 else "the server could not complete the request"
+    return problem(slug, status, detail, headers=exc.headers)
+
+
+def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error", exc_type=type(exc).__name__)
+    return problem("internal", 500, "the server could not complete the request").to_response(request)
+
+
+def problem_details_plugin() -> ProblemDetailsPlugin:
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            exception_to_problem_detail_map={
+                HTTPException: _from_http,
+                ValidationException: _from_validation,
+                BodyError: _from_body_error,
+                PreconditionError: _from_precondition,
+                DomainError: _from_domain,
+                StoreError: _from_store,
+            }
+        )
+    )
+
+
+EXCEPTION_HANDLERS = {Exception: _internal}
+
+
+class ProblemDocument(msgspec.Struct, omit_defaults=True):
+    """The problem+json body, for the OpenAPI document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = None
+    current_etag: str | None = None

@@ -1,0 +1,74 @@
+"""The Litestar application: routes under `/v1`, the pool in the lifespan, problems for errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from recotrack import __version__
+from recotrack.api.agencies import AgencyController
+from recotrack.api.auth import authentication_middleware, permission_guard
+from recotrack.api.body import strict_json_body
+from recotrack.api.deps import DEPENDENCIES
+from recotrack.api.health import healthz, readyz
+from recotrack.api.problems import EXCEPTION_HANDLERS, problem_details_plugin
+from recotrack.api.requests import request_id_middleware
+from recotrack.settings import Settings
+from recotrack.store.migrate import migrate
+from recotrack.store.pool import connect, create_pool
+
+CONTROLLERS: list[type] = [AgencyController]
+
+
+def create_app(settings: Settings, dsn: str) -> Litestar:
+    """The app for one database; `dsn` is resolved by the caller (embedded or `DATABASE_URL`)."""
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        conn = await connect(dsn)
+        try:
+            await migrate(conn)
+        finally:
+            await conn.close()
+        app.state.pool = await create_pool(
+            dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size
+        )
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    v1 = Router(
+        path="/v1",
+        route_handlers=CONTROLLERS,
+        guards=[permission_guard],
+        dependencies=DEPENDENCIES,
+        before_request=strict_json_body,
+        security=[{"bearer": []}],
+    )
+    return Litestar(
+        route_handlers=[v1, healthz, readyz],
+        lifespan=[database],
+        middleware=[request_id_middleware, authentication_middleware()],
+        plugins=[problem_details_plugin()],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="recotrack",
+            version=__version__,
+            description="The system of record for the expert group's recommendations to agencies.",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", description="rt_… token")
+                }
+            ),
+        ),
+        logging_config=None,
+        debug=False,
+    )

@@ -1,0 +1,66 @@
+"""Who may do what, by role (DESIGN: "Who may do what").
+
+Agency scoping (an agency sees only its own data) is not a permission: it is applied to every
+query, so another agency's objects are simply not found.
+"""
+
+from enum import StrEnum
+
+from recotrack.domain.vocabulary import Role
+
+
+class Permission(StrEnum):
+    READ = "read"
+    ADMINISTER = "administer"
+    """Agencies, investments, reviews, recommendations, closures: the secretariat's records."""
+    MANAGE_TOKENS = "manage_tokens"
+    RESPOND = "respond"
+    """The agency's own voice: responses and progress reports."""
+    ASSESS = "assess"
+    LINK_INVESTMENT = "link_investment"
+    """Set an investment's `external_ref` (the id in the agency's portfolio tool)."""
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SECRETARIAT: frozenset(
+        {
+            Permission.READ,
+            Permission.ADMINISTER,
+            Permission.MANAGE_TOKENS,
+            Permission.ASSESS,
+            Permission.LINK_INVESTMENT,
+        }
+    ),
+    Role.AGENCY: frozenset({Permission.READ, Permission.RESPOND, Permission.LINK_INVESTMENT}),
+    Role.AUDITOR: frozenset({Permission.READ}),
+}
+
+
+def may(role: Role, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[role]
+
+
+class Principal:
+    """Who is calling: a token's role, and for an agency token the one agency it speaks for."""
+
+    __slots__ = ("agency_id", "role", "token_id")
+
+    def __init__(self, *, token_id: str, role: Role, agency_id: str | None) -> None:
+        if (role is Role.AGENCY) != (agency_id is not None):
+            raise ValueError("an agency token is bound to exactly one agency; other roles to none")
+        self.token_id = token_id
+        self.role = role
+        self.agency_id = agency_id
+
+    @property
+    def scope(self) -> str | None:
+        """The agency whose data alone this caller may see, or None for all agencies."""
+        return self.agency_id
+
+    @property
+    def actor(self) -> str:
+        """How the event log names this caller."""
+        return f"token:{self.token_id}"
+
+    def may(self, permission: Permission) -> bool:
+        return may(self.role, permission)

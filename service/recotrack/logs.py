@@ -1,0 +1,45 @@
+"""structlog: JSON lines when not on a terminal, readable lines on one. Secrets never logged."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+
+from recotrack.settings import Settings
+
+_SECRET_KEYS = frozenset({"authorization", "token", "secret", "password", "cookie"})
+
+
+def _drop_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A last line of defence: whatever a caller binds, these keys never reach the log."""
+    for key in event.keys() & _SECRET_KEYS:
+        event[key] = "[redacted]"
+    return event
+
+
+def configure_logging(settings: Settings) -> None:
+    as_json = settings.log_format == "json" or (
+        settings.log_format == "auto" and not sys.stderr.isatty()
+    )
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if as_json
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    level = logging.getLevelNamesMapping()[settings.log_level.upper()]
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _drop_secrets,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=True,
+    )

@@ -1,0 +1,67 @@
+"""One typed settings object, read from environment variables (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+
+LogFormat = Literal["auto", "json", "console"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str | None
+    """`DATABASE_URL`: a PostgreSQL server (14 or newer). Unset: an embedded server is started."""
+    data_dir: Path
+    """`RECOTRACK_DATA_DIR`: where the embedded PostgreSQL keeps its data."""
+    host: str
+    """`RECOTRACK_HOST`: the address to listen on."""
+    port: int
+    """`RECOTRACK_PORT`: the port to listen on."""
+    log_format: LogFormat
+    """`RECOTRACK_LOG_FORMAT`: `json`, `console`, or `auto` (JSON unless on a terminal)."""
+    log_level: str
+    """`RECOTRACK_LOG_LEVEL`: `debug`, `info`, `warning` or `error`."""
+    pool_min_size: int
+    """`RECOTRACK_POOL_MIN_SIZE`: connections kept open."""
+    pool_max_size: int
+    """`RECOTRACK_POOL_MAX_SIZE`: connections at most."""
+    max_body_bytes: int
+    """`RECOTRACK_MAX_BODY_BYTES`: larger request bodies get 413."""
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ) if env is None else env
+        log_format = env.get("RECOTRACK_LOG_FORMAT", "auto")
+        if log_format not in ("auto", "json", "console"):
+            raise ValueError(f"RECOTRACK_LOG_FORMAT must be auto, json or console, not {log_format!r}")
+        log_level = env.get("RECOTRACK_LOG_LEVEL", "info").lower()
+        if log_level not in ("debug", "info", "warning", "error"):
+            raise ValueError(f"RECOTRACK_LOG_LEVEL must be debug, info, warning or error, not {log_level!r}")
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(
+                env.get("RECOTRACK_DATA_DIR") or platformdirs.user_data_dir("recotrack")
+            ).expanduser(),
+            host=env.get("RECOTRACK_HOST", "127.0.0.1"),
+            port=_int(env, "RECOTRACK_PORT", 8000),
+            log_format=log_format,  # type: ignore[arg-type]  # checked above
+            log_level=log_level,
+            pool_min_size=_int(env, "RECOTRACK_POOL_MIN_SIZE", 2),
+            pool_max_size=_int(env, "RECOTRACK_POOL_MAX_SIZE", 20),
+            max_body_bytes=_int(env, "RECOTRACK_MAX_BODY_BYTES", 1_048_576),
+        )
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None

@@ -1,0 +1,1 @@
+"""PostgreSQL through asyncpg: the SQL of each aggregate, migrations and the connection pool."""

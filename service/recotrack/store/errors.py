@@ -1,0 +1,31 @@
+"""What the store reports besides rows: the API maps each to one problem type."""
+
+
+class StoreError(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(StoreError):
+    """No such row, or not one the caller may see (the two are not told apart)."""
+
+
+class Conflict(StoreError):
+    """A uniqueness rule would be broken (a code, an org number, an external ref)."""
+
+    def __init__(self, detail: str, *, pointer: str | None = None) -> None:
+        super().__init__(detail)
+        self.pointer = pointer
+
+
+class VersionMismatch(StoreError):
+    """The caller's `If-Match` names a version that is no longer current."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"the resource has changed: its current version is {current_version}")
+        self.current_version = current_version
+
+
+class InvalidCursor(StoreError):
+    """A cursor that this list did not hand out."""

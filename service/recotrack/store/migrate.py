@@ -1,0 +1,57 @@
+"""Plain SQL migrations, forward only: applied in file-name order, each once, recorded."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+
+import asyncpg
+
+# Any fixed number: only migrators take this lock, so two replicas starting at once
+# apply each migration once.
+_LOCK_KEY = 0x7265636F
+
+
+def available() -> list[tuple[str, str]]:
+    """(name, sql) of every migration shipped with the package, in order."""
+    folder = resources.files("recotrack.store") / "migrations"
+    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+
+
+async def migrate(conn: asyncpg.Connection) -> list[str]:
+    """Apply what has not been applied; return the names applied now."""
+    applied_now: list[str] = []
+    await conn.execute("select pg_advisory_lock($1)", _LOCK_KEY)
+    try:
+        await conn.execute(
+            """
+            create table if not exists schema_migration (
+                name       text primary key,
+                sha256     text not null,
+                applied_at timestamptz not null default now()
+            )
+            """
+        )
+        done = {
+            row["name"]: row["sha256"]
+            for row in await conn.fetch("select name, sha256 from schema_migration")
+        }
+        for name, sql in available():
+            digest = hashlib.sha256(sql.encode()).hexdigest()
+            if name in done:
+                if done[name] != digest:
+                    raise RuntimeError(
+                        f"migration {name} was changed after it was applied; "
+                        "migrations are forward only: add a new file instead"
+                    )
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await conn.execute(
+                    "insert into schema_migration (name, sha256) values ($1, $2)", name, digest
+                )
+            applied_now.append(name)
+    finally:
+        await conn.execute("select pg_advisory_unlock($1)", _LOCK_KEY)
+    return applied_now

@@ -1,0 +1,40 @@
+"""The asyncpg connection pool."""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+
+# Dates such as "today" and "overdue" are Swedish dates, whatever the server's own zone.
+SERVER_SETTINGS = {"timezone": "Europe/Stockholm", "application_name": "recotrack"}
+
+Pool = asyncpg.Pool
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec(
+        "jsonb", encoder=_encode_json, decoder=msgspec.json.decode, schema="pg_catalog"
+    )
+
+
+def _encode_json(value: object) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings=SERVER_SETTINGS,
+    )
+    assert pool is not None
+    return pool
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    """A single connection, for commands that do one job and exit."""
+    conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
+    await _init_connection(conn)
+    return conn

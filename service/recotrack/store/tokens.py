@@ -1,0 +1,95 @@
+"""API tokens: created, listed (never with secrets), revoked, and resolved to a principal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from recotrack_sdk.models import Token, TokenCreate, TokenCreated
+
+from recotrack.credentials import new_token, token_hash
+from recotrack.domain.access import Principal
+from recotrack.domain.errors import RuleViolation
+from recotrack.domain.vocabulary import Role
+from recotrack.store import events
+from recotrack.store.errors import NotFound
+from recotrack.store.rows import Keyset, parse_id, to_struct
+
+_COLUMNS = "id::text, role, agency_id, label, created_at, revoked_at"
+
+
+async def create_token(conn: asyncpg.Connection, data: TokenCreate, *, actor: str) -> TokenCreated:
+    if (data.role == Role.AGENCY) != (data.agency_id is not None):
+        raise RuleViolation(
+            "an agency token needs an agency_id; other roles take none", pointer="/agency_id"
+        )
+    secret = new_token()
+    async with conn.transaction():
+        if data.agency_id is not None and not await conn.fetchval(
+            "select true from agency where id = $1", data.agency_id
+        ):
+            raise RuleViolation(f"no agency {data.agency_id!r}", pointer="/agency_id")
+        row = await conn.fetchrow(
+            f"""
+            insert into token (secret_hash, role, agency_id, label) values ($1, $2, $3, $4)
+            returning {_COLUMNS}
+            """,
+            token_hash(secret),
+            data.role,
+            data.agency_id,
+            data.label,
+        )
+        token = to_struct(row, Token)
+        await events.record(
+            conn, actor=actor, agency_id=token.agency_id, entity="token", entity_id=token.id,
+            action="created", version=None, data=token,
+        )
+    return TokenCreated(
+        token=secret, id=token.id, role=token.role, agency_id=token.agency_id,
+        label=token.label, created_at=token.created_at,
+    )
+
+
+async def list_tokens(
+    conn: asyncpg.Connection, *, cursor: str | None, limit: int
+) -> tuple[list[Token], str | None]:
+    keyset = Keyset("tokens", cursor, limit)
+    args: list[Any] = []
+    rows = await conn.fetch(
+        f"""
+        select {_COLUMNS} from token where {keyset.where(args)}
+        order by created_at, id limit {keyset.fetch}
+        """,
+        *args,
+    )
+    return keyset.page(rows, Token)
+
+
+async def revoke_token(conn: asyncpg.Connection, token_id: str, *, actor: str) -> Token:
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            f"""
+            update token set revoked_at = coalesce(revoked_at, now())
+            where id = $1 returning {_COLUMNS}
+            """,
+            parse_id(token_id, "token"),
+        )
+        if row is None:
+            raise NotFound(f"no token {token_id!r}")
+        token = to_struct(row, Token)
+        await events.record(
+            conn, actor=actor, agency_id=token.agency_id, entity="token", entity_id=token.id,
+            action="revoked", version=None, data=token,
+        )
+    return token
+
+
+async def principal_for(conn: asyncpg.Connection, token: str) -> Principal | None:
+    """The principal a bearer token stands for, or None for an unknown or revoked one."""
+    row = await conn.fetchrow(
+        "select id::text, role, agency_id from token where secret_hash = $1 and revoked_at is null",
+        token_hash(token),
+    )
+    if row is None:
+        return None
+    return Principal(token_id=row["id"], role=Role(row["role"]), agency_id=row["agency_id"])

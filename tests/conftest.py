@@ -1,0 +1,89 @@
+"""Tests run against a real PostgreSQL: `DATABASE_URL` when set, else an embedded server.
+
+Migrations run once into a template database; each test gets a fresh copy of it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from recotrack.app import create_app
+from recotrack.settings import Settings
+from recotrack.store.migrate import migrate
+from recotrack.store.pool import connect
+from tests.helpers import Api
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+        return
+    from recotrack.store.embedded import embedded_postgres
+
+    with embedded_postgres(Path(tmp_path_factory.mktemp("embedded"))) as embedded_url:
+        yield embedded_url
+
+
+@pytest.fixture(scope="session")
+async def template_db(server_url: str) -> AsyncIterator[str]:
+    name = f"rt_tmpl_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'create database "{name}"')
+        conn = await connect(with_database(server_url, name))
+        try:
+            await migrate(conn)
+        finally:
+            await conn.close()
+        yield name
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
+    name = f"rt_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'create database "{name}" template "{template_db}"')
+        yield with_database(server_url, name)
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A direct connection, to look at what the API did (or did not do)."""
+    conn = await connect(db_url)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+def test_settings(db_url: str) -> Settings:
+    return Settings.from_env({"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"})
+
+
+@pytest.fixture
+async def api(db_url: str) -> AsyncIterator[Api]:
+    app = create_app(test_settings(db_url), db_url)
+    async with AsyncTestClient(app) as client:
+        yield await Api.start(client, db_url)

@@ -1,0 +1,57 @@
+"""Test helpers: tokens per role, and a client that speaks as one of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from litestar.testing import AsyncTestClient
+from recotrack_sdk.models import TokenCreate
+
+from recotrack.store.pool import connect
+from recotrack.store.tokens import create_token
+
+AGENCIES = {
+    "skatteverket": ("Skatteverket", "202100-5448"),
+    "forsakringskassan": ("Försäkringskassan", "202100-5521"),
+}
+
+
+class Api:
+    """The app under test, with a token for each role and for two agencies."""
+
+    def __init__(self, client: AsyncTestClient[Any], db_url: str, tokens: dict[str, str]) -> None:
+        self.client = client
+        self.db_url = db_url
+        self.tokens = tokens
+
+    @classmethod
+    async def start(cls, client: AsyncTestClient[Any], db_url: str) -> Api:
+        conn = await connect(db_url)
+        tokens: dict[str, str] = {}
+        try:
+            for role in ("secretariat", "auditor"):
+                created = await create_token(
+                    conn, TokenCreate(role=role, label=f"test {role}"), actor="test"  # type: ignore[arg-type]
+                )
+                tokens[role] = created.token
+            for agency_id, (name, org_number) in AGENCIES.items():
+                await conn.execute(
+                    "insert into agency (id, name, org_number) values ($1, $2, $3)",
+                    agency_id, name, org_number,
+                )
+                created = await create_token(
+                    conn, TokenCreate(role="agency", agency_id=agency_id, label=agency_id), actor="test"
+                )
+                tokens[agency_id] = created.token
+        finally:
+            await conn.close()
+        return cls(client, db_url, tokens)
+
+    async def call(
+        self, who: str, method: str, url: str, *, json: Any = None, headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> httpx.Response:
+        all_headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who in self.tokens else {}
+        all_headers.update(headers or {})
+        return await self.client.request(method, url, json=json, headers=all_headers, content=content)
