@@ -12,6 +12,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from recotrack import __version__
 from recotrack.api.agencies import AgencyController
+from recotrack.api.followup import FollowUpController
+from recotrack.api.investments import InvestmentController
+from recotrack.api.recommendations import RecommendationController
+from recotrack.api.reviews import ReviewController
+from recotrack.api.tokens import TokenController
 from recotrack.api.auth import authentication_middleware, permission_guard
 from recotrack.api.body import strict_json_body
 from recotrack.api.deps import DEPENDENCIES
@@ -22,7 +27,14 @@ from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect, create_pool
 
-CONTROLLERS: list[type] = [AgencyController]
+CONTROLLERS: list[type] = [
+    AgencyController,
+    InvestmentController,
+    ReviewController,
+    RecommendationController,
+    FollowUpController,
+    TokenController,
+]
 
 
 def create_app(settings: Settings, dsn: str) -> Litestar:

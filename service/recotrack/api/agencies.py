@@ -10,7 +10,7 @@ from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch, Page
 
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
-from recotrack.api.preconditions import IfMatch, etag, expected_version
+from recotrack.api.preconditions import IfMatch, etag, required_version
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.orgnr import is_valid_org_number
@@ -82,7 +82,7 @@ class AgencyController(Controller):
         data: JSONBody[AgencyPatch],
         if_match: IfMatch = None,
     ) -> Response[Agency]:
-        version = expected_version(if_match)
+        version = required_version(if_match)
         if isinstance(data.org_number, str):
             _check_org_number(data.org_number)
         agency = await store.update_agency(

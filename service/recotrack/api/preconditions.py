@@ -13,8 +13,9 @@ IfMatch = Annotated[
     HeaderParameter(
         name="If-Match",
         required=False,
-        description="The `ETag` of the version being changed. Required (428 without it); "
-        "412 when it is no longer current. `*` matches any version.",
+        max_length=100,
+        description="The `ETag` of the version being changed: required to change an existing "
+        "resource (428 without it), 412 when it is no longer the current one.",
     ),
 ]
 
@@ -23,21 +24,26 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def expected_version(if_match: str | None) -> int | None:
-    """The version the caller read, from `If-Match`; None for `*` (any version).
+def if_match_version(if_match: str | None) -> int | None:
+    """The version named by `If-Match`, or None when there is no such header.
 
-    Raises 428 when the header is missing and 412 when it names no version we could have sent.
+    A value that names no version we could have sent (a weak or foreign tag) fails with 412.
     """
     if if_match is None or not if_match.strip():
+        return None
+    tag = if_match.strip()
+    if not (tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit()):
+        raise PreconditionError(f"If-Match {tag} does not match the current version", required=False)
+    return int(tag[1:-1])
+
+
+def required_version(if_match: str | None) -> int:
+    """As `if_match_version`, but a missing header is 428: the change must be conditional."""
+    version = if_match_version(if_match)
+    if version is None:
         raise PreconditionError(
             "this change needs an If-Match header with the ETag of the version you read; "
             "GET the resource, then send its ETag",
             required=True,
         )
-    value = if_match.strip()
-    if value == "*":
-        return None
-    tag = value.removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise PreconditionError(f"If-Match {value!r} does not match the current version", required=False)
-    return int(tag)
+    return version

@@ -20,7 +20,14 @@ from litestar.plugins.problem_details import (
 )
 
 from recotrack.domain.errors import DomainError, NotPermitted, RuleViolation, TransitionNotAllowed
-from recotrack.store.errors import Conflict, InvalidCursor, NotFound, StoreError, VersionMismatch
+from recotrack.store.errors import (
+    Conflict,
+    InvalidCursor,
+    NotFound,
+    StoreError,
+    VersionMismatch,
+    VersionRequired,
+)
 
 PROBLEM_BASE = "https://recotrack.se/problems/"
 
@@ -95,9 +102,15 @@ def _from_store(exc: StoreError) -> ProblemDetailsException:
         return problem("not-found", 404, exc.detail)
     if isinstance(exc, InvalidCursor):
         return problem("invalid-cursor", 400, exc.detail)
+    if isinstance(exc, VersionRequired):
+        return problem("precondition-required", 428, exc.detail)
     if isinstance(exc, VersionMismatch):
+        if exc.current_version is None:
+            return problem("precondition-failed", 412, exc.detail)
         etag = f'"{exc.current_version}"'
-        return problem("precondition-failed", 412, exc.detail, headers={"ETag": etag}, current_etag=etag)
+        return problem(
+            "precondition-failed", 412, exc.detail, headers={"ETag": etag}, current_etag=etag
+        )
     assert isinstance(exc, Conflict)
     errors = _field_errors(exc.pointer, exc.detail) if exc.pointer else None
     return problem("conflict", 409, exc.detail, errors=errors)

@@ -8,7 +8,7 @@ import asyncpg
 from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch
 
 from recotrack.store import events
-from recotrack.store.errors import NotFound, VersionMismatch
+from recotrack.store.errors import NotFound, check_version
 from recotrack.store.rows import Keyset, assignments, set_fields, to_struct, unique_violation
 
 _COLUMNS = "id, name, org_number, version, created_at, updated_at"
@@ -66,7 +66,7 @@ async def create_agency(conn: asyncpg.Connection, data: AgencyCreate, *, actor: 
 
 
 async def update_agency(
-    conn: asyncpg.Connection, agency_id: str, patch: AgencyPatch, *, expected_version: int | None, actor: str
+    conn: asyncpg.Connection, agency_id: str, patch: AgencyPatch, *, expected_version: int, actor: str
 ) -> Agency:
     async with conn.transaction():
         current = await conn.fetchrow(
@@ -74,8 +74,7 @@ async def update_agency(
         )
         if current is None:
             raise NotFound(f"no agency {agency_id!r}")
-        if expected_version is not None and current["version"] != expected_version:
-            raise VersionMismatch(current["version"])
+        check_version(current["version"], expected_version, "agency")
         args: list[Any] = [agency_id]
         changes = assignments(set_fields(patch), args)
         with unique_violation(_UNIQUE):

@@ -22,10 +22,31 @@ class Conflict(StoreError):
 class VersionMismatch(StoreError):
     """The caller's `If-Match` names a version that is no longer current."""
 
-    def __init__(self, current_version: int) -> None:
-        super().__init__(f"the resource has changed: its current version is {current_version}")
+    def __init__(self, current_version: int | None) -> None:
+        super().__init__(
+            "the resource does not exist yet: send no If-Match to create it"
+            if current_version is None
+            else f"the resource has changed: its current version is {current_version}"
+        )
         self.current_version = current_version
 
 
 class InvalidCursor(StoreError):
     """A cursor that this list did not hand out."""
+
+
+class VersionRequired(StoreError):
+    """The resource exists, so changing it needs the caller's `If-Match`."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"the {what} exists already: send If-Match with the ETag of the version you read"
+        )
+
+
+def check_version(current: int, expected: int | None, what: str) -> None:
+    """Optimistic concurrency: the caller must have read the version it changes."""
+    if expected is None:
+        raise VersionRequired(what)
+    if current != expected:
+        raise VersionMismatch(current)

@@ -106,9 +106,17 @@ def unique_violation(messages: dict[str, tuple[str, str]]) -> Iterator[None]:
         raise Conflict(detail, pointer=pointer or None) from None
 
 
-def parse_id(value: str, what: str) -> uuid.UUID:
-    """An id from a URL or body; one that is not even well-formed names nothing."""
+def maybe_id(value: str) -> uuid.UUID | None:
+    """The id, or None when the text is not even a well-formed id."""
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise NotFound(f"no {what} {value!r}") from None
+        return None
+
+
+def parse_id(value: str, what: str) -> uuid.UUID:
+    """An id from a URL; one that is not even well-formed names nothing."""
+    parsed = maybe_id(value)
+    if parsed is None:
+        raise NotFound(f"no {what} {value!r}")
+    return parsed

@@ -1,0 +1,196 @@
+"""What follows a recommendation: the agency's response and progress, the secretariat's
+assessments and closure (`/v1/recommendations/{id}/…`)."""
+
+from __future__ import annotations
+
+import asyncpg
+from litestar import Controller, Response, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from recotrack_sdk.models import (
+    AgencyResponse,
+    Assessment,
+    AssessmentCreate,
+    Closure,
+    ClosureWrite,
+    Page,
+    ProgressReport,
+    ProgressReportCreate,
+    ResponseWrite,
+)
+
+from recotrack.api.auth import requires
+from recotrack.api.deps import Cursor, Limit
+from recotrack.api.preconditions import IfMatch, etag, if_match_version, required_version
+from recotrack.domain.access import Permission, Principal
+from recotrack.store import assessments, closures, progress, responses
+
+RecommendationId = FromPath[str]
+
+
+class FollowUpController(Controller):
+    path = "/recommendations/{recommendation_id:str}"
+    tags = ["follow-up"]  # noqa: RUF012
+
+    @get(
+        "/response", operation_id="get_response", summary="The agency's response",
+        opt=requires(Permission.READ),
+    )
+    async def get_response(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+    ) -> Response[AgencyResponse]:
+        response = await responses.get_response(conn, recommendation_id, scope=principal.scope)
+        return Response(response, headers={"ETag": etag(response.version)})
+
+    @put(
+        "/response",
+        operation_id="put_response",
+        summary="Respond, or change the response",
+        description="The first response needs no `If-Match`; changing it does. A partial "
+        "acceptance or rejection needs a `rationale`; moving `target_date` later needs a "
+        "`target_date_reason`, and every earlier date stays in `target_date_history`.",
+        opt=requires(Permission.RESPOND),
+    )
+    async def put_response(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        data: JSONBody[ResponseWrite],
+        if_match: IfMatch = None,
+    ) -> Response[AgencyResponse]:
+        response, created = await responses.put_response(
+            conn, recommendation_id, data, scope=principal.scope, role=principal.role,
+            expected_version=if_match_version(if_match), actor=principal.actor,
+        )
+        return Response(
+            response, status_code=201 if created else 200, headers={"ETag": etag(response.version)}
+        )
+
+    @get(
+        "/progress", operation_id="list_progress", summary="The agency's progress reports",
+        opt=requires(Permission.READ),
+    )
+    async def list_progress(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        limit: Limit = 100,
+        cursor: Cursor = None,
+    ) -> Page[ProgressReport]:
+        items, next_cursor = await progress.list_progress(
+            conn, recommendation_id, scope=principal.scope, cursor=cursor, limit=limit
+        )
+        return Page(items=items, next_cursor=next_cursor)
+
+    @post(
+        "/progress",
+        operation_id="create_progress",
+        summary="Report progress",
+        description="Append-only. With an `external_ref` (the id in the agency's own tool), "
+        "sending the same report again changes nothing and answers 200 with the first one.",
+        opt=requires(Permission.RESPOND),
+    )
+    async def create_progress(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        data: JSONBody[ProgressReportCreate],
+    ) -> Response[ProgressReport]:
+        report, created = await progress.add_progress(
+            conn, recommendation_id, data, scope=principal.scope, role=principal.role,
+            actor=principal.actor,
+        )
+        return Response(report, status_code=201 if created else 200)
+
+    @get(
+        "/assessments", operation_id="list_assessments",
+        summary="The secretariat's assessments", opt=requires(Permission.READ),
+    )
+    async def list_assessments(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        limit: Limit = 100,
+        cursor: Cursor = None,
+    ) -> Page[Assessment]:
+        items, next_cursor = await assessments.list_assessments(
+            conn, recommendation_id, scope=principal.scope, cursor=cursor, limit=limit
+        )
+        return Page(items=items, next_cursor=next_cursor)
+
+    @post(
+        "/assessments", operation_id="create_assessment", summary="Assess progress",
+        description="The secretariat's own rating, shown beside the agency's self-reported status.",
+        opt=requires(Permission.ASSESS),
+    )
+    async def create_assessment(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        data: JSONBody[AssessmentCreate],
+    ) -> Response[Assessment]:
+        assessment = await assessments.add_assessment(
+            conn, recommendation_id, data, role=principal.role, actor=principal.actor
+        )
+        return Response(assessment, status_code=201)
+
+    @get("/closure", operation_id="get_closure", summary="The closure", opt=requires(Permission.READ))
+    async def get_closure(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+    ) -> Response[Closure]:
+        closure = await closures.get_closure(conn, recommendation_id, scope=principal.scope)
+        return Response(closure, headers={"ETag": etag(closure.version)})
+
+    @put(
+        "/closure",
+        operation_id="put_closure",
+        summary="Close, or amend the closure",
+        description="Only the secretariat closes, after verifying; an agency reporting "
+        "`implemented` closes nothing. Amending an existing closure needs `If-Match`.",
+        opt=requires(Permission.ADMINISTER),
+    )
+    async def put_closure(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        data: JSONBody[ClosureWrite],
+        if_match: IfMatch = None,
+    ) -> Response[Closure]:
+        closure, created = await closures.put_closure(
+            conn, recommendation_id, data, role=principal.role,
+            expected_version=if_match_version(if_match), actor=principal.actor,
+        )
+        return Response(
+            closure, status_code=201 if created else 200, headers={"ETag": etag(closure.version)}
+        )
+
+    @delete(
+        "/closure",
+        operation_id="reopen",
+        summary="Reopen (remove the closure)",
+        description="The event log keeps the closure and the reopening. Needs `If-Match`.",
+        opt=requires(Permission.ADMINISTER),
+    )
+    async def reopen(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        if_match: IfMatch = None,
+    ) -> None:
+        await closures.reopen(
+            conn, recommendation_id, role=principal.role,
+            expected_version=required_version(if_match), actor=principal.actor,
+        )

@@ -1,0 +1,84 @@
+"""`/v1/reviews`: second-opinion assignments on investments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from litestar import Controller, Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from recotrack_sdk.models import Page, Review, ReviewCreate, ReviewPatch
+
+from recotrack.api.auth import requires
+from recotrack.api.deps import Cursor, Limit
+from recotrack.api.investments import AgencyFilter
+from recotrack.api.preconditions import IfMatch, etag, required_version
+from recotrack.domain.access import Permission, Principal
+from recotrack.store import reviews as store
+
+
+class ReviewController(Controller):
+    path = "/reviews"
+    tags = ["reviews"]  # noqa: RUF012
+
+    @get(operation_id="list_reviews", summary="List reviews", opt=requires(Permission.READ))
+    async def list_reviews(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        agency: AgencyFilter = None,
+        investment_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Limit = 100,
+        cursor: Cursor = None,
+    ) -> Page[Review]:
+        items, next_cursor = await store.list_reviews(
+            conn, scope=principal.scope, agency_ids=agency, investment_id=investment_id,
+            cursor=cursor, limit=limit,
+        )
+        return Page(items=items, next_cursor=next_cursor)
+
+    @post(operation_id="create_review", summary="Add a review", opt=requires(Permission.ADMINISTER))
+    async def create_review(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        data: JSONBody[ReviewCreate],
+    ) -> Response[Review]:
+        review = await store.create_review(conn, data, actor=principal.actor)
+        return Response(
+            review,
+            status_code=201,
+            headers={"ETag": etag(review.version), "Location": f"/v1/reviews/{review.id}"},
+        )
+
+    @get(
+        "/{review_id:str}", operation_id="get_review", summary="Get a review",
+        opt=requires(Permission.READ),
+    )
+    async def get_review(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        review_id: FromPath[str],
+    ) -> Response[Review]:
+        review = await store.get_review(conn, review_id, scope=principal.scope)
+        return Response(review, headers={"ETag": etag(review.version)})
+
+    @patch(
+        "/{review_id:str}", operation_id="update_review", summary="Change a review",
+        opt=requires(Permission.ADMINISTER),
+    )
+    async def update_review(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        review_id: FromPath[str],
+        data: JSONBody[ReviewPatch],
+        if_match: IfMatch = None,
+    ) -> Response[Review]:
+        review = await store.update_review(
+            conn, review_id, data, expected_version=required_version(if_match),
+            actor=principal.actor,
+        )
+        return Response(review, headers={"ETag": etag(review.version)})

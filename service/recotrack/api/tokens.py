@@ -1,0 +1,57 @@
+"""`/v1/tokens`: API tokens. The secret is shown once, at creation, and never stored."""
+
+from __future__ import annotations
+
+import asyncpg
+from litestar import Controller, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from recotrack_sdk.models import Page, Token, TokenCreate, TokenCreated
+
+from recotrack.api.auth import requires
+from recotrack.api.deps import Cursor, Limit
+from recotrack.domain.access import Permission, Principal
+from recotrack.store import tokens as store
+
+
+class TokenController(Controller):
+    path = "/tokens"
+    tags = ["tokens"]  # noqa: RUF012
+    opt = requires(Permission.MANAGE_TOKENS)  # noqa: RUF012
+
+    @get(operation_id="list_tokens", summary="List tokens (never their secrets)")
+    async def list_tokens(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        limit: Limit = 100,
+        cursor: Cursor = None,
+    ) -> Page[Token]:
+        items, next_cursor = await store.list_tokens(conn, cursor=cursor, limit=limit)
+        return Page(items=items, next_cursor=next_cursor)
+
+    @post(operation_id="create_token", summary="Create a token")
+    async def create_token(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        data: JSONBody[TokenCreate],
+    ) -> Response[TokenCreated]:
+        """The response holds the secret: it is shown this once and cannot be recovered."""
+        created = await store.create_token(conn, data, actor=principal.actor)
+        return Response(
+            created,
+            status_code=201,
+            headers={"Location": f"/v1/tokens/{created.id}", "Cache-Control": "no-store"},
+        )
+
+    @delete(
+        "/{token_id:str}", operation_id="revoke_token", summary="Revoke a token", status_code=200
+    )
+    async def revoke_token(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        token_id: FromPath[str],
+    ) -> Token:
+        """Revoking takes effect at once; revoking again changes nothing."""
+        return await store.revoke_token(conn, token_id, actor=principal.actor)

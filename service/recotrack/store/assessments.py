@@ -1,0 +1,64 @@
+"""Assessments: the secretariat's own rating of progress, shown beside the agency's. Append-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from recotrack_sdk.models import Assessment, AssessmentCreate
+
+from recotrack.domain.rules import Action, check_not_in_future, check_transition
+from recotrack.domain.vocabulary import Role
+from recotrack.store import events
+from recotrack.store.recommendations import lock, touch, visible_id
+from recotrack.store.rows import Keyset, to_struct
+
+_COLUMNS = "id::text, recommendation_id::text, status, note, assessed_on, created_at"
+
+
+async def list_assessments(
+    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None, cursor: str | None,
+    limit: int,
+) -> tuple[list[Assessment], str | None]:
+    rec_id = await visible_id(conn, recommendation_id, scope=scope)
+    keyset = Keyset("assessments", cursor, limit)
+    args: list[Any] = [rec_id]
+    rows = await conn.fetch(
+        f"""
+        select {_COLUMNS} from assessment
+        where recommendation_id = $1 and {keyset.where(args)}
+        order by created_at, id limit {keyset.fetch}
+        """,
+        *args,
+    )
+    return keyset.page(rows, Assessment)
+
+
+async def add_assessment(
+    conn: asyncpg.Connection,
+    recommendation_id: str,
+    data: AssessmentCreate,
+    *,
+    role: Role,
+    actor: str,
+) -> Assessment:
+    async with conn.transaction():
+        locked = await lock(conn, recommendation_id, scope=None)
+        check_transition(Action.ASSESS, locked.state, role)
+        assessed_on = data.assessed_on or locked.today
+        check_not_in_future("assessed_on", assessed_on, locked.today)
+        row = await conn.fetchrow(
+            f"""
+            insert into assessment (recommendation_id, status, note, assessed_on)
+            values ($1, $2, $3, $4)
+            returning {_COLUMNS}
+            """,
+            locked.id, data.status, data.note, assessed_on,
+        )
+        assessment = to_struct(row, Assessment)
+        await touch(conn, locked.id)
+        await events.record(
+            conn, actor=actor, agency_id=locked.agency_id, entity="assessment",
+            entity_id=assessment.id, action="created", version=None, data=assessment,
+        )
+    return assessment

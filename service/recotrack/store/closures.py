@@ -1,0 +1,91 @@
+"""Closure: only the secretariat closes, after verifying; reopening removes the closure."""
+
+from __future__ import annotations
+
+import asyncpg
+from recotrack_sdk.models import Closure, ClosureWrite
+
+from recotrack.domain.rules import Action, check_transition
+from recotrack.domain.vocabulary import Role
+from recotrack.store import events
+from recotrack.store.errors import NotFound, VersionMismatch, check_version
+from recotrack.store.recommendations import lock, touch, visible_id
+from recotrack.store.rows import to_struct
+
+_COLUMNS = "recommendation_id::text, outcome, note, closed_at, version"
+
+
+async def get_closure(
+    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None
+) -> Closure:
+    rec_id = await visible_id(conn, recommendation_id, scope=scope)
+    row = await conn.fetchrow(f"select {_COLUMNS} from closure where recommendation_id = $1", rec_id)
+    if row is None:
+        raise NotFound("the recommendation is not closed")
+    return to_struct(row, Closure)
+
+
+async def put_closure(
+    conn: asyncpg.Connection,
+    recommendation_id: str,
+    data: ClosureWrite,
+    *,
+    role: Role,
+    expected_version: int | None,
+    actor: str,
+) -> tuple[Closure, bool]:
+    """Close the recommendation, or amend its closure (which needs `expected_version`)."""
+    async with conn.transaction():
+        locked = await lock(conn, recommendation_id, scope=None)
+        previous = await conn.fetchval(
+            "select version from closure where recommendation_id = $1", locked.id
+        )
+        if previous is None:
+            check_transition(Action.CLOSE, locked.state, role)
+            if expected_version is not None:
+                raise VersionMismatch(None)
+        else:
+            check_transition(Action.AMEND_CLOSURE, locked.state, role)
+            check_version(previous, expected_version, "closure")
+        row = await conn.fetchrow(
+            f"""
+            insert into closure (recommendation_id, outcome, note) values ($1, $2, $3)
+            on conflict (recommendation_id) do update set
+                outcome = excluded.outcome, note = excluded.note, version = closure.version + 1
+            returning {_COLUMNS}
+            """,
+            locked.id, data.outcome, data.note,
+        )
+        closure = to_struct(row, Closure)
+        await touch(conn, locked.id)
+        await events.record(
+            conn, actor=actor, agency_id=locked.agency_id, entity="closure",
+            entity_id=closure.recommendation_id,
+            action="closed" if previous is None else "amended",
+            version=closure.version, data=closure,
+        )
+    return closure, previous is None
+
+
+async def reopen(
+    conn: asyncpg.Connection,
+    recommendation_id: str,
+    *,
+    role: Role,
+    expected_version: int | None,
+    actor: str,
+) -> None:
+    async with conn.transaction():
+        locked = await lock(conn, recommendation_id, scope=None)
+        check_transition(Action.REOPEN, locked.state, role)
+        row = await conn.fetchrow(
+            f"select {_COLUMNS} from closure where recommendation_id = $1", locked.id
+        )
+        check_version(row["version"], expected_version, "closure")
+        await conn.execute("delete from closure where recommendation_id = $1", locked.id)
+        await touch(conn, locked.id)
+        await events.record(
+            conn, actor=actor, agency_id=locked.agency_id, entity="closure",
+            entity_id=str(locked.id), action="reopened", version=row["version"],
+            data=to_struct(row, Closure),
+        )

@@ -1,0 +1,134 @@
+"""Investments: an agency's digital investments under review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from recotrack_sdk.models import Investment, InvestmentCreate, InvestmentPatch
+
+from recotrack.domain.errors import RuleViolation
+from recotrack.store import events
+from recotrack.store.errors import NotFound, check_version
+from recotrack.store.rows import (
+    Keyset,
+    assignments,
+    parse_id,
+    set_fields,
+    to_struct,
+    unique_violation,
+)
+
+_COLUMNS = (
+    "id::text, agency_id, title, description, external_ref, budget_sek, loan_financed, phase,"
+    " version, created_at, updated_at"
+)
+_UNIQUE = {
+    "investment_agency_id_external_ref_key": (
+        "/external_ref",
+        "the agency already has an investment with this external_ref",
+    )
+}
+
+
+async def list_investments(
+    conn: asyncpg.Connection,
+    *,
+    scope: str | None,
+    agency_ids: list[str] | None,
+    external_ref: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Investment], str | None]:
+    keyset = Keyset("investments", cursor, limit)
+    args: list[Any] = [scope, agency_ids, external_ref]
+    rows = await conn.fetch(
+        f"""
+        select {_COLUMNS} from investment
+        where ($1::text is null or agency_id = $1)
+          and ($2::text[] is null or agency_id = any($2))
+          and ($3::text is null or external_ref = $3)
+          and {keyset.where(args)}
+        order by created_at, id limit {keyset.fetch}
+        """,
+        *args,
+    )
+    return keyset.page(rows, Investment)
+
+
+async def get_investment(
+    conn: asyncpg.Connection, investment_id: str, *, scope: str | None
+) -> Investment:
+    row = await conn.fetchrow(
+        f"select {_COLUMNS} from investment where id = $1 and ($2::text is null or agency_id = $2)",
+        parse_id(investment_id, "investment"),
+        scope,
+    )
+    if row is None:
+        raise NotFound(f"no investment {investment_id!r}")
+    return to_struct(row, Investment)
+
+
+async def create_investment(
+    conn: asyncpg.Connection, data: InvestmentCreate, *, actor: str
+) -> Investment:
+    async with conn.transaction():
+        if not await conn.fetchval("select true from agency where id = $1", data.agency_id):
+            raise RuleViolation(f"no agency {data.agency_id!r}", pointer="/agency_id")
+        with unique_violation(_UNIQUE):
+            row = await conn.fetchrow(
+                f"""
+                insert into investment
+                    (agency_id, title, description, external_ref, budget_sek, loan_financed, phase)
+                values ($1, $2, $3, $4, $5, $6, $7)
+                returning {_COLUMNS}
+                """,
+                data.agency_id, data.title, data.description, data.external_ref,
+                data.budget_sek, data.loan_financed, data.phase,
+            )
+        investment = to_struct(row, Investment)
+        await events.record(
+            conn, actor=actor, agency_id=investment.agency_id, entity="investment",
+            entity_id=investment.id, action="created", version=investment.version, data=investment,
+        )
+    return investment
+
+
+async def update_investment(
+    conn: asyncpg.Connection,
+    investment_id: str,
+    patch: InvestmentPatch,
+    *,
+    scope: str | None,
+    expected_version: int,
+    actor: str,
+) -> Investment:
+    async with conn.transaction():
+        current = await conn.fetchrow(
+            """
+            select version from investment
+            where id = $1 and ($2::text is null or agency_id = $2) for update
+            """,
+            parse_id(investment_id, "investment"),
+            scope,
+        )
+        if current is None:
+            raise NotFound(f"no investment {investment_id!r}")
+        check_version(current["version"], expected_version, "investment")
+        args: list[Any] = [parse_id(investment_id, "investment")]
+        changes = assignments(set_fields(patch), args)
+        with unique_violation(_UNIQUE):
+            row = await conn.fetchrow(
+                f"""
+                update investment set {changes + "," if changes else ""}
+                    version = version + 1, updated_at = now()
+                where id = $1 returning {_COLUMNS}
+                """,
+                *args,
+            )
+        investment = to_struct(row, Investment)
+        await events.record(
+            conn, actor=actor, agency_id=investment.agency_id, entity="investment",
+            entity_id=investment.id, action="updated", version=investment.version, data=investment,
+        )
+    return investment

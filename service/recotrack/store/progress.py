@@ -1,0 +1,92 @@
+"""Progress reports: the agency's account of how implementation goes. Append-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from recotrack_sdk.models import ProgressReport, ProgressReportCreate
+
+from recotrack.domain.rules import Action, check_not_in_future, check_transition
+from recotrack.domain.vocabulary import Role
+from recotrack.store import events
+from recotrack.store.errors import Conflict
+from recotrack.store.recommendations import lock, touch, visible_id
+from recotrack.store.rows import Keyset, to_struct, unique_violation
+
+_COLUMNS = (
+    "id::text, recommendation_id::text, status, note, percent_complete, evidence, reported_on,"
+    " external_ref, created_at"
+)
+_UNIQUE = {
+    "progress_report_agency_id_external_ref_key": (
+        "/external_ref",
+        "this external_ref was used for another report at the same moment",
+    )
+}
+
+
+async def list_progress(
+    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None, cursor: str | None,
+    limit: int,
+) -> tuple[list[ProgressReport], str | None]:
+    rec_id = await visible_id(conn, recommendation_id, scope=scope)
+    keyset = Keyset("progress", cursor, limit)
+    args: list[Any] = [rec_id]
+    rows = await conn.fetch(
+        f"""
+        select {_COLUMNS} from progress_report
+        where recommendation_id = $1 and {keyset.where(args)}
+        order by created_at, id limit {keyset.fetch}
+        """,
+        *args,
+    )
+    return keyset.page(rows, ProgressReport)
+
+
+async def add_progress(
+    conn: asyncpg.Connection,
+    recommendation_id: str,
+    data: ProgressReportCreate,
+    *,
+    scope: str | None,
+    role: Role,
+    actor: str,
+) -> tuple[ProgressReport, bool]:
+    """Append a report; True if it is new, False if its `external_ref` was applied before."""
+    async with conn.transaction():
+        locked = await lock(conn, recommendation_id, scope=scope)
+        if data.external_ref is not None:
+            existing = await conn.fetchrow(
+                f"select {_COLUMNS} from progress_report where agency_id = $1 and external_ref = $2",
+                locked.agency_id,
+                data.external_ref,
+            )
+            if existing is not None:
+                if existing["recommendation_id"] != str(locked.id):
+                    raise Conflict(
+                        "this external_ref was used for a report on another recommendation",
+                        pointer="/external_ref",
+                    )
+                return to_struct(existing, ProgressReport), False
+        check_transition(Action.REPORT_PROGRESS, locked.state, role)
+        reported_on = data.reported_on or locked.today
+        check_not_in_future("reported_on", reported_on, locked.today)
+        with unique_violation(_UNIQUE):
+            row = await conn.fetchrow(
+                f"""
+                insert into progress_report (recommendation_id, agency_id, status, note,
+                percent_complete, evidence, reported_on, external_ref)
+                values ($1, $2, $3, $4, $5, $6, $7, $8)
+                returning {_COLUMNS}
+                """,
+                locked.id, locked.agency_id, data.status, data.note, data.percent_complete,
+                data.evidence, reported_on, data.external_ref,
+            )
+        report = to_struct(row, ProgressReport)
+        await touch(conn, locked.id)
+        await events.record(
+            conn, actor=actor, agency_id=locked.agency_id, entity="progress_report",
+            entity_id=report.id, action="created", version=None, data=report,
+        )
+    return report, True

@@ -1,0 +1,254 @@
+"""Recommendations: the secretariat's records, read with their derived state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from recotrack_sdk.models import Recommendation, RecommendationCreate, RecommendationPatch
+
+from recotrack.domain.errors import RuleViolation
+from recotrack.domain.rules import Action, check_dates_in_order, check_transition, edit_action
+from recotrack.domain.vocabulary import Role, State
+from recotrack.store import events
+from recotrack.store.errors import NotFound, check_version
+from recotrack.store.rows import (
+    Keyset,
+    assignments,
+    maybe_id,
+    parse_id,
+    set_fields,
+    to_struct,
+    unique_violation,
+)
+
+COLUMNS = (
+    "id::text, code, review_id::text, investment_id::text, agency_id, title, body, area, priority,"
+    " issued_on, response_due, implementation_due, diarienummer, state, overdue, decision,"
+    " reported_status, assessed_status, version, created_at, updated_at"
+)
+_UNIQUE = {"recommendation_code_key": ("/code", "a recommendation with this code exists already")}
+_EVENT_ACTION = {Action.EDIT: "updated", Action.ISSUE: "issued", Action.RETRACT: "retracted"}
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationFilter:
+    """Filters of the recommendation list; each set one narrows it, lists match any value."""
+
+    agency_ids: list[str] | None = None
+    review_id: str | None = None
+    investment_id: str | None = None
+    areas: list[str] | None = None
+    priorities: list[str] | None = None
+    states: list[str] | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    issued_from: dt.date | None = None
+    issued_to: dt.date | None = None
+    due_before: dt.date | None = None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_recommendations(
+    conn: asyncpg.Connection,
+    *,
+    scope: str | None,
+    filters: RecommendationFilter,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Recommendation], str | None]:
+    keyset = Keyset("recommendations", cursor, limit)
+    f = filters
+    ids = [maybe_id(f.review_id) if f.review_id else None, maybe_id(f.investment_id) if f.investment_id else None]
+    if (f.review_id and ids[0] is None) or (f.investment_id and ids[1] is None):
+        return [], None  # a malformed id matches nothing
+    args: list[Any] = [
+        scope, f.agency_ids, ids[0], ids[1], f.areas, f.priorities, f.states, f.overdue,
+        _like(f.q) if f.q else None, f.issued_from, f.issued_to, f.due_before,
+    ]
+    rows = await conn.fetch(
+        f"""
+        select {COLUMNS} from recommendation_view
+        where ($1::text is null or agency_id = $1)
+          and ($2::text[] is null or agency_id = any($2))
+          and ($3::uuid is null or review_id = $3)
+          and ($4::uuid is null or investment_id = $4)
+          and ($5::text[] is null or area = any($5))
+          and ($6::text[] is null or priority = any($6))
+          and ($7::text[] is null or state = any($7))
+          and ($8::boolean is null or overdue = $8)
+          and ($9::text is null or code ilike $9 or title ilike $9 or body ilike $9)
+          and ($10::date is null or issued_on >= $10)
+          and ($11::date is null or issued_on <= $11)
+          and ($12::date is null or response_due < $12 or implementation_due < $12)
+          and ($1::text is null or issued_on is not null)
+          and {keyset.where(args)}
+        order by created_at, id limit {keyset.fetch}
+        """,
+        *args,
+    )
+    return keyset.page(rows, Recommendation)
+
+
+async def get_recommendation(
+    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None
+) -> Recommendation:
+    row = await conn.fetchrow(
+        f"""
+        select {COLUMNS} from recommendation_view where {_VISIBLE}
+        """,
+        parse_id(recommendation_id, "recommendation"),
+        scope,
+    )
+    if row is None:
+        raise NotFound(f"no recommendation {recommendation_id!r}")
+    return to_struct(row, Recommendation)
+
+
+_VISIBLE = "id = $1 and ($2::text is null or (agency_id = $2 and issued_on is not null))"
+"""A recommendation the caller may see: an agency sees its own, once issued (drafts are not)."""
+
+
+async def visible_id(
+    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None
+) -> uuid.UUID:
+    """The id of a recommendation the caller may see; NotFound otherwise."""
+    rec_id = parse_id(recommendation_id, "recommendation")
+    if not await conn.fetchval(f"select true from recommendation where {_VISIBLE}", rec_id, scope):
+        raise NotFound(f"no recommendation {recommendation_id!r}")
+    return rec_id
+
+
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """A recommendation locked for a change, with what the rules need to know of it."""
+
+    id: uuid.UUID
+    agency_id: str
+    state: State
+    version: int
+    today: dt.date
+
+
+async def lock(
+    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None
+) -> Locked:
+    """Lock a recommendation the caller may see (inside a transaction): its changes happen
+    one at a time, and the rules are checked against its state at that moment."""
+    rec_id = parse_id(recommendation_id, "recommendation")
+    row = await conn.fetchrow(
+        f"select id, agency_id, version from recommendation where {_VISIBLE} for update",
+        rec_id,
+        scope,
+    )
+    if row is None:
+        raise NotFound(f"no recommendation {recommendation_id!r}")
+    state, today = await conn.fetchrow(
+        "select state, current_date from recommendation_view where id = $1", rec_id
+    )
+    return Locked(rec_id, row["agency_id"], State(state), row["version"], today)
+
+
+async def touch(conn: asyncpg.Connection, rec_id: uuid.UUID) -> None:
+    """A change to a response, progress, assessment or closure changes the recommendation too:
+    its state is derived from them, so its version (and ETag) moves."""
+    await conn.execute(
+        "update recommendation set version = version + 1, updated_at = now() where id = $1", rec_id
+    )
+
+
+async def create_recommendation(
+    conn: asyncpg.Connection, data: RecommendationCreate, *, role: Role, actor: str
+) -> Recommendation:
+    check_dates_in_order(("issued_on", data.issued_on), ("response_due", data.response_due))
+    check_dates_in_order(
+        ("issued_on", data.issued_on), ("implementation_due", data.implementation_due)
+    )
+    async with conn.transaction():
+        review_id = maybe_id(data.review_id)
+        agency_id = (
+            None
+            if review_id is None
+            else await conn.fetchval("select agency_id from review where id = $1", review_id)
+        )
+        if agency_id is None:
+            raise RuleViolation(f"no review {data.review_id!r}", pointer="/review_id")
+        if data.issued_on is not None:
+            check_transition(Action.ISSUE, State.DRAFT, role)
+        with unique_violation(_UNIQUE):
+            rec_id = await conn.fetchval(
+                """
+                insert into recommendation (code, review_id, agency_id, title, body, area, priority,
+                    issued_on, response_due, implementation_due, diarienummer)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                returning id
+                """,
+                data.code, review_id, agency_id, data.title, data.body, data.area, data.priority,
+                data.issued_on, data.response_due, data.implementation_due, data.diarienummer,
+            )
+        recommendation = await _read(conn, rec_id)
+        await _record(conn, recommendation, "created", actor)
+    return recommendation
+
+
+async def update_recommendation(
+    conn: asyncpg.Connection,
+    recommendation_id: str,
+    patch: RecommendationPatch,
+    *,
+    role: Role,
+    expected_version: int,
+    actor: str,
+) -> Recommendation:
+    async with conn.transaction():
+        locked = await lock(conn, recommendation_id, scope=None)
+        check_version(locked.version, expected_version, "recommendation")
+        current = await conn.fetchrow(
+            "select issued_on, response_due, implementation_due from recommendation where id = $1",
+            locked.id,
+        )
+        fields = set_fields(patch)
+        merged = {name: fields.get(name, current[name]) for name in current.keys()}
+        action = edit_action(
+            was_issued=current["issued_on"] is not None,
+            will_be_issued=merged["issued_on"] is not None,
+        )
+        check_transition(action, locked.state, role)
+        for due in ("response_due", "implementation_due"):
+            check_dates_in_order(("issued_on", merged["issued_on"]), (due, merged[due]))
+        args: list[Any] = [locked.id]
+        changes = assignments(fields, args)
+        with unique_violation(_UNIQUE):
+            await conn.execute(
+                f"""
+                update recommendation set {changes + "," if changes else ""}
+                    version = version + 1, updated_at = now()
+                where id = $1
+                """,
+                *args,
+            )
+        recommendation = await _read(conn, locked.id)
+        await _record(conn, recommendation, _EVENT_ACTION[action], actor)
+    return recommendation
+
+
+async def _read(conn: asyncpg.Connection, rec_id: uuid.UUID) -> Recommendation:
+    row = await conn.fetchrow(f"select {COLUMNS} from recommendation_view where id = $1", rec_id)
+    return to_struct(row, Recommendation)
+
+
+async def _record(
+    conn: asyncpg.Connection, recommendation: Recommendation, action: str, actor: str
+) -> None:
+    await events.record(
+        conn, actor=actor, agency_id=recommendation.agency_id, entity="recommendation",
+        entity_id=recommendation.id, action=action, version=recommendation.version,
+        data=recommendation,
+    )
