@@ -64,10 +64,12 @@ Phase = Literal[
 ]
 Role = Literal["secretariat", "agency", "auditor"]
 
+# Patterns end in `$(?!\n)`: Python's `$` (msgspec) also matches before a final newline;
+# the lookahead makes the end the end, in Python and in ECMAScript (OpenAPI) alike.
 AgencyId = Annotated[
     str,
     Meta(
-        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$(?!\n)",
         min_length=2,
         max_length=64,
         description="Slug, e.g. `skatteverket`.",
@@ -77,7 +79,7 @@ AgencyId = Annotated[
 OrgNumber = Annotated[
     str,
     Meta(
-        pattern=r"^[0-9]{6}-[0-9]{4}$",
+        pattern=r"^[0-9]{6}-[0-9]{4}$(?!\n)",
         description="Swedish organisationsnummer `NNNNNN-NNNN` (checksum-validated).",
         examples=["202100-5448"],
     ),
@@ -85,7 +87,7 @@ OrgNumber = Annotated[
 RecommendationCode = Annotated[
     str,
     Meta(
-        pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$",
+        pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$(?!\n)",
         min_length=3,
         max_length=40,
         description="Human code, unique, e.g. `2026-SKV-003`.",
@@ -99,7 +101,7 @@ Text = Annotated[str, Meta(max_length=20_000)]
 Note = Annotated[str, Meta(max_length=5_000)]
 Ref = Annotated[str, Meta(min_length=1, max_length=200)]
 PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
-Url = Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2_000)]
+Url = Annotated[str, Meta(pattern=r"^https?://\S+$(?!\n)", max_length=2_000)]
 Sek = Annotated[int, Meta(ge=0, le=10**13, description="Swedish kronor.")]
 Percent = Annotated[int, Meta(ge=0, le=100)]
 Label = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -175,8 +177,8 @@ class InvestmentCreate(_Request, kw_only=True):
 class InvestmentPatch(_Request, kw_only=True):
     title: Title | UnsetType = UNSET
     description: Text | UnsetType = UNSET
-    external_ref: Ref | None | UnsetType = UNSET
-    budget_sek: Sek | None | UnsetType = UNSET
+    external_ref: Ref | UnsetType | None = UNSET
+    budget_sek: Sek | UnsetType | None = UNSET
     loan_financed: bool | UnsetType = UNSET
     phase: Phase | UnsetType = UNSET
 
@@ -209,10 +211,10 @@ class ReviewCreate(_Request, kw_only=True):
 
 class ReviewPatch(_Request, kw_only=True):
     title: Title | UnsetType = UNSET
-    report_ref: Ref | None | UnsetType = UNSET
-    diarienummer: Ref | None | UnsetType = UNSET
-    started_on: dt.date | None | UnsetType = UNSET
-    delivered_on: dt.date | None | UnsetType = UNSET
+    report_ref: Ref | UnsetType | None = UNSET
+    diarienummer: Ref | UnsetType | None = UNSET
+    started_on: dt.date | UnsetType | None = UNSET
+    delivered_on: dt.date | UnsetType | None = UNSET
 
 
 # --- recommendations -----------------------------------------------------------------------
@@ -261,10 +263,10 @@ class RecommendationPatch(_Request, kw_only=True):
     body: Text | UnsetType = UNSET
     area: Area | UnsetType = UNSET
     priority: Priority | UnsetType = UNSET
-    issued_on: dt.date | None | UnsetType = UNSET
-    response_due: dt.date | None | UnsetType = UNSET
-    implementation_due: dt.date | None | UnsetType = UNSET
-    diarienummer: Ref | None | UnsetType = UNSET
+    issued_on: dt.date | UnsetType | None = UNSET
+    response_due: dt.date | UnsetType | None = UNSET
+    implementation_due: dt.date | UnsetType | None = UNSET
+    diarienummer: Ref | UnsetType | None = UNSET
 
 
 # --- the agency's response -----------------------------------------------------------------
@@ -295,7 +297,9 @@ class AgencyResponse(_Resource, kw_only=True):
 class ResponseWrite(_Request, kw_only=True):
     decision: Decision
     rationale: Annotated[str, Meta(max_length=10_000)] | None = None
-    planned_actions: Annotated[list[Annotated[str, Meta(min_length=1, max_length=2_000)]], Meta(max_length=50)] = []  # noqa: E501, RUF012
+    planned_actions: Annotated[
+        list[Annotated[str, Meta(min_length=1, max_length=2_000)]], Meta(max_length=50)
+    ] = []
     target_date: dt.date | None = None
     target_date_reason: Note | None = None
     responded_by: PersonName
@@ -320,7 +324,7 @@ class ProgressReportCreate(_Request, kw_only=True):
     status: ProgressStatus
     note: Note = ""
     percent_complete: Percent | None = None
-    evidence: Annotated[list[Url], Meta(max_length=20)] = []  # noqa: RUF012
+    evidence: Annotated[list[Url], Meta(max_length=20)] = []
     reported_on: dt.date | None = None
     external_ref: Ref | None = None
 

@@ -12,17 +12,17 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from recotrack import __version__
 from recotrack.api.agencies import AgencyController
-from recotrack.api.followup import FollowUpController
-from recotrack.api.investments import InvestmentController
-from recotrack.api.recommendations import RecommendationController
-from recotrack.api.reviews import ReviewController
-from recotrack.api.tokens import TokenController
 from recotrack.api.auth import authentication_middleware, permission_guard
 from recotrack.api.body import strict_json_body
 from recotrack.api.deps import DEPENDENCIES
+from recotrack.api.followup import FollowUpController
 from recotrack.api.health import healthz, readyz
+from recotrack.api.investments import InvestmentController
 from recotrack.api.problems import EXCEPTION_HANDLERS, problem_details_plugin
+from recotrack.api.recommendations import RecommendationController
 from recotrack.api.requests import request_id_middleware
+from recotrack.api.reviews import ReviewController
+from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect, create_pool

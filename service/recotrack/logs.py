@@ -7,13 +7,14 @@ import sys
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, WrappedLogger
 
 from recotrack.settings import Settings
 
 _SECRET_KEYS = frozenset({"authorization", "token", "secret", "password", "cookie"})
 
 
-def _drop_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _drop_secrets(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     """A last line of defence: whatever a caller binds, these keys never reach the log."""
     for key in event.keys() & _SECRET_KEYS:
         event[key] = "[redacted]"

@@ -38,10 +38,14 @@ class Settings:
         env = dict(os.environ) if env is None else env
         log_format = env.get("RECOTRACK_LOG_FORMAT", "auto")
         if log_format not in ("auto", "json", "console"):
-            raise ValueError(f"RECOTRACK_LOG_FORMAT must be auto, json or console, not {log_format!r}")
+            raise ValueError(
+                f"RECOTRACK_LOG_FORMAT must be auto, json or console, not {log_format!r}"
+            )
         log_level = env.get("RECOTRACK_LOG_LEVEL", "info").lower()
         if log_level not in ("debug", "info", "warning", "error"):
-            raise ValueError(f"RECOTRACK_LOG_LEVEL must be debug, info, warning or error, not {log_level!r}")
+            raise ValueError(
+                f"RECOTRACK_LOG_LEVEL must be debug, info, warning or error, not {log_level!r}"
+            )
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(

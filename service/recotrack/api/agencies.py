@@ -6,7 +6,6 @@ import asyncpg
 from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch, Page
 
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
@@ -15,6 +14,7 @@ from recotrack.domain.access import Permission, Principal
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.orgnr import is_valid_org_number
 from recotrack.store import agencies as store
+from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch, Page
 
 
 def _check_org_number(org_number: str | None) -> None:
@@ -43,7 +43,9 @@ class AgencyController(Controller):
         )
         return Page(items=items, next_cursor=next_cursor)
 
-    @post(operation_id="create_agency", summary="Add an agency", opt=requires(Permission.ADMINISTER))
+    @post(
+        operation_id="create_agency", summary="Add an agency", opt=requires(Permission.ADMINISTER)
+    )
     async def create_agency(
         self,
         conn: NamedDependency[asyncpg.Connection],
@@ -58,7 +60,12 @@ class AgencyController(Controller):
             headers={"ETag": etag(agency.version), "Location": f"/v1/agencies/{agency.id}"},
         )
 
-    @get("/{agency_id:str}", operation_id="get_agency", summary="Get an agency", opt=requires(Permission.READ))
+    @get(
+        "/{agency_id:str}",
+        operation_id="get_agency",
+        summary="Get an agency",
+        opt=requires(Permission.READ),
+    )
     async def get_agency(
         self,
         conn: NamedDependency[asyncpg.Connection],

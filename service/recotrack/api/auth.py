@@ -21,7 +21,9 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="recotrack"'}
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()
@@ -46,7 +48,9 @@ def requires(permission: Permission) -> dict[str, Any]:
     return {"permission": permission}
 
 
-def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+def permission_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     permission = handler.opt.get("permission")
     principal = connection.user
     if not isinstance(principal, Principal) or not isinstance(permission, Permission):

@@ -54,4 +54,6 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
         pointer, detail = _pointer(str(exc))
         raise BodyError(detail, pointer=pointer, malformed=False) from None
     except msgspec.DecodeError as exc:
-        raise BodyError(f"the body is not valid JSON: {exc}", pointer=None, malformed=True) from None
+        raise BodyError(
+            f"the body is not valid JSON: {exc}", pointer=None, malformed=True
+        ) from None

@@ -7,6 +7,12 @@ import asyncpg
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
+
+from recotrack.api.auth import requires
+from recotrack.api.deps import Cursor, Limit
+from recotrack.api.preconditions import IfMatch, etag, if_match_version, required_version
+from recotrack.domain.access import Permission, Principal
+from recotrack.store import assessments, closures, progress, responses
 from recotrack_sdk.models import (
     AgencyResponse,
     Assessment,
@@ -19,12 +25,6 @@ from recotrack_sdk.models import (
     ResponseWrite,
 )
 
-from recotrack.api.auth import requires
-from recotrack.api.deps import Cursor, Limit
-from recotrack.api.preconditions import IfMatch, etag, if_match_version, required_version
-from recotrack.domain.access import Permission, Principal
-from recotrack.store import assessments, closures, progress, responses
-
 RecommendationId = FromPath[str]
 
 
@@ -33,7 +33,9 @@ class FollowUpController(Controller):
     tags = ["follow-up"]  # noqa: RUF012
 
     @get(
-        "/response", operation_id="get_response", summary="The agency's response",
+        "/response",
+        operation_id="get_response",
+        summary="The agency's response",
         opt=requires(Permission.READ),
     )
     async def get_response(
@@ -63,15 +65,22 @@ class FollowUpController(Controller):
         if_match: IfMatch = None,
     ) -> Response[AgencyResponse]:
         response, created = await responses.put_response(
-            conn, recommendation_id, data, scope=principal.scope, role=principal.role,
-            expected_version=if_match_version(if_match), actor=principal.actor,
+            conn,
+            recommendation_id,
+            data,
+            scope=principal.scope,
+            role=principal.role,
+            expected_version=if_match_version(if_match),
+            actor=principal.actor,
         )
         return Response(
             response, status_code=201 if created else 200, headers={"ETag": etag(response.version)}
         )
 
     @get(
-        "/progress", operation_id="list_progress", summary="The agency's progress reports",
+        "/progress",
+        operation_id="list_progress",
+        summary="The agency's progress reports",
         opt=requires(Permission.READ),
     )
     async def list_progress(
@@ -103,14 +112,20 @@ class FollowUpController(Controller):
         data: JSONBody[ProgressReportCreate],
     ) -> Response[ProgressReport]:
         report, created = await progress.add_progress(
-            conn, recommendation_id, data, scope=principal.scope, role=principal.role,
+            conn,
+            recommendation_id,
+            data,
+            scope=principal.scope,
+            role=principal.role,
             actor=principal.actor,
         )
         return Response(report, status_code=201 if created else 200)
 
     @get(
-        "/assessments", operation_id="list_assessments",
-        summary="The secretariat's assessments", opt=requires(Permission.READ),
+        "/assessments",
+        operation_id="list_assessments",
+        summary="The secretariat's assessments",
+        opt=requires(Permission.READ),
     )
     async def list_assessments(
         self,
@@ -126,7 +141,9 @@ class FollowUpController(Controller):
         return Page(items=items, next_cursor=next_cursor)
 
     @post(
-        "/assessments", operation_id="create_assessment", summary="Assess progress",
+        "/assessments",
+        operation_id="create_assessment",
+        summary="Assess progress",
         description="The secretariat's own rating, shown beside the agency's self-reported status.",
         opt=requires(Permission.ASSESS),
     )
@@ -142,7 +159,9 @@ class FollowUpController(Controller):
         )
         return Response(assessment, status_code=201)
 
-    @get("/closure", operation_id="get_closure", summary="The closure", opt=requires(Permission.READ))
+    @get(
+        "/closure", operation_id="get_closure", summary="The closure", opt=requires(Permission.READ)
+    )
     async def get_closure(
         self,
         conn: NamedDependency[asyncpg.Connection],
@@ -169,8 +188,12 @@ class FollowUpController(Controller):
         if_match: IfMatch = None,
     ) -> Response[Closure]:
         closure, created = await closures.put_closure(
-            conn, recommendation_id, data, role=principal.role,
-            expected_version=if_match_version(if_match), actor=principal.actor,
+            conn,
+            recommendation_id,
+            data,
+            role=principal.role,
+            expected_version=if_match_version(if_match),
+            actor=principal.actor,
         )
         return Response(
             closure, status_code=201 if created else 200, headers={"ETag": etag(closure.version)}
@@ -191,6 +214,9 @@ class FollowUpController(Controller):
         if_match: IfMatch = None,
     ) -> None:
         await closures.reopen(
-            conn, recommendation_id, role=principal.role,
-            expected_version=required_version(if_match), actor=principal.actor,
+            conn,
+            recommendation_id,
+            role=principal.role,
+            expected_version=required_version(if_match),
+            actor=principal.actor,
         )

@@ -15,12 +15,20 @@ class Health(msgspec.Struct):
     status: str
 
 
-@get("/healthz", operation_id="healthz", summary="Liveness", tags=["operations"], sync_to_thread=False)
+@get(
+    "/healthz",
+    operation_id="healthz",
+    summary="Liveness",
+    tags=["operations"],
+    sync_to_thread=False,
+)
 def healthz() -> Health:
     return Health(status="ok")
 
 
-@get("/readyz", operation_id="readyz", summary="Readiness: the database answers", tags=["operations"])
+@get(
+    "/readyz", operation_id="readyz", summary="Readiness: the database answers", tags=["operations"]
+)
 async def readyz(state: State) -> Response[Health]:
     try:
         async with asyncio.timeout(_READY_TIMEOUT_SECONDS):

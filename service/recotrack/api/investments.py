@@ -8,7 +8,6 @@ import asyncpg
 from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from recotrack_sdk.models import Investment, InvestmentCreate, InvestmentPatch, Page
 
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
@@ -17,6 +16,7 @@ from recotrack.api.problems import problem
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import investments as store
 from recotrack.store.rows import set_fields
+from recotrack_sdk.models import Investment, InvestmentCreate, InvestmentPatch, Page
 
 AgencyFilter = Annotated[
     list[str] | None, QueryParameter(description="Only these agencies (repeat the parameter).")
@@ -39,13 +39,18 @@ class InvestmentController(Controller):
     ) -> Page[Investment]:
         """Investments in the order they were added; an agency token sees its own only."""
         items, next_cursor = await store.list_investments(
-            conn, scope=principal.scope, agency_ids=agency, external_ref=external_ref,
-            cursor=cursor, limit=limit,
+            conn,
+            scope=principal.scope,
+            agency_ids=agency,
+            external_ref=external_ref,
+            cursor=cursor,
+            limit=limit,
         )
         return Page(items=items, next_cursor=next_cursor)
 
     @post(
-        operation_id="create_investment", summary="Add an investment",
+        operation_id="create_investment",
+        summary="Add an investment",
         opt=requires(Permission.ADMINISTER),
     )
     async def create_investment(
@@ -65,7 +70,9 @@ class InvestmentController(Controller):
         )
 
     @get(
-        "/{investment_id:str}", operation_id="get_investment", summary="Get an investment",
+        "/{investment_id:str}",
+        operation_id="get_investment",
+        summary="Get an investment",
         opt=requires(Permission.READ),
     )
     async def get_investment(
@@ -96,11 +103,19 @@ class InvestmentController(Controller):
         beyond_link = sorted(set(set_fields(data)) - {"external_ref"})
         if beyond_link and not principal.may(Permission.ADMINISTER):
             raise problem(
-                "forbidden", 403, f"the {principal.role} role may change only external_ref",
-                errors=[{"pointer": f"/{name}", "detail": "not yours to change"} for name in beyond_link],
+                "forbidden",
+                403,
+                f"the {principal.role} role may change only external_ref",
+                errors=[
+                    {"pointer": f"/{name}", "detail": "not yours to change"} for name in beyond_link
+                ],
             )
         investment = await store.update_investment(
-            conn, investment_id, data, scope=principal.scope,
-            expected_version=required_version(if_match), actor=principal.actor,
+            conn,
+            investment_id,
+            data,
+            scope=principal.scope,
+            expected_version=required_version(if_match),
+            actor=principal.actor,
         )
         return Response(investment, headers={"ETag": etag(investment.version)})

@@ -33,7 +33,9 @@ def if_match_version(if_match: str | None) -> int | None:
         return None
     tag = if_match.strip()
     if not (tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit()):
-        raise PreconditionError(f"If-Match {tag} does not match the current version", required=False)
+        raise PreconditionError(
+            f"If-Match {tag} does not match the current version", required=False
+        )
     return int(tag[1:-1])
 
 

@@ -82,7 +82,10 @@ def _from_body_error(exc: BodyError) -> ProblemDetailsException:
     if exc.malformed:
         return problem("malformed-json", 400, exc.detail)
     return problem(
-        "validation", 422, "the request body is not valid", errors=_field_errors(exc.pointer, exc.detail)
+        "validation",
+        422,
+        "the request body is not valid",
+        errors=_field_errors(exc.pointer, exc.detail),
     )
 
 
@@ -92,9 +95,7 @@ def _from_domain(exc: DomainError) -> ProblemDetailsException:
     if isinstance(exc, NotPermitted):
         return problem("forbidden", 403, exc.detail)
     assert isinstance(exc, RuleViolation)
-    return problem(
-        "rule-violation", 422, exc.detail, errors=_field_errors(exc.pointer, exc.detail)
-    )
+    return problem("rule-violation", 422, exc.detail, errors=_field_errors(exc.pointer, exc.detail))
 
 
 def _from_store(exc: StoreError) -> ProblemDetailsException:
@@ -158,7 +159,9 @@ def _from_http(exc: HTTPException) -> ProblemDetailsException:
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error", exc_type=type(exc).__name__)
-    return problem("internal", 500, "the server could not complete the request").to_response(request)
+    return problem("internal", 500, "the server could not complete the request").to_response(
+        request
+    )
 
 
 def problem_details_plugin() -> ProblemDetailsPlugin:

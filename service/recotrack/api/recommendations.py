@@ -9,6 +9,15 @@ import asyncpg
 from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
+
+from recotrack.api.auth import requires
+from recotrack.api.deps import Cursor, Limit
+from recotrack.api.investments import AgencyFilter
+from recotrack.api.preconditions import IfMatch, etag, required_version
+from recotrack.domain.access import Permission, Principal
+from recotrack.domain.vocabulary import Role
+from recotrack.store import recommendations as store
+from recotrack.store.recommendations import RecommendationFilter
 from recotrack_sdk.models import (
     Area,
     Page,
@@ -19,25 +28,17 @@ from recotrack_sdk.models import (
     State,
 )
 
-from recotrack.api.auth import requires
-from recotrack.api.deps import Cursor, Limit
-from recotrack.api.investments import AgencyFilter
-from recotrack.api.preconditions import IfMatch, etag, required_version
-from recotrack.domain.access import Permission, Principal
-from recotrack.domain.vocabulary import Role
-from recotrack.store import recommendations as store
-from recotrack.store.recommendations import RecommendationFilter
-
 
 class RecommendationController(Controller):
     path = "/recommendations"
     tags = ["recommendations"]  # noqa: RUF012
 
     @get(
-        operation_id="list_recommendations", summary="List and filter recommendations",
+        operation_id="list_recommendations",
+        summary="List and filter recommendations",
         opt=requires(Permission.READ),
     )
-    async def list_recommendations(  # noqa: PLR0913  # one parameter per filter
+    async def list_recommendations(  # one parameter per filter
         self,
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
@@ -45,17 +46,25 @@ class RecommendationController(Controller):
         review_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
         investment_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
         area: Annotated[list[Area] | None, QueryParameter(description="Repeatable.")] = None,
-        priority: Annotated[list[Priority] | None, QueryParameter(description="Repeatable.")] = None,
+        priority: Annotated[
+            list[Priority] | None, QueryParameter(description="Repeatable.")
+        ] = None,
         states: Annotated[
             list[State] | None, QueryParameter(name="state", description="Repeatable.")
         ] = None,
         overdue: Annotated[bool | None, QueryParameter()] = None,
         q: Annotated[
             str | None,
-            QueryParameter(min_length=1, max_length=200, description="Text in code, title or body."),
+            QueryParameter(
+                min_length=1, max_length=200, description="Text in code, title or body."
+            ),
         ] = None,
-        issued_from: Annotated[dt.date | None, QueryParameter(description="Issued on or after.")] = None,
-        issued_to: Annotated[dt.date | None, QueryParameter(description="Issued on or before.")] = None,
+        issued_from: Annotated[
+            dt.date | None, QueryParameter(description="Issued on or after.")
+        ] = None,
+        issued_to: Annotated[
+            dt.date | None, QueryParameter(description="Issued on or before.")
+        ] = None,
         due_before: Annotated[
             dt.date | None, QueryParameter(description="Response or implementation due before.")
         ] = None,
@@ -65,10 +74,17 @@ class RecommendationController(Controller):
         """Recommendations in the order they were created. An agency sees its own issued ones;
         drafts are the secretariat's until issued."""
         filters = RecommendationFilter(
-            agency_ids=agency, review_id=review_id, investment_id=investment_id,
-            areas=list(area) if area else None, priorities=list(priority) if priority else None,
-            states=list(states) if states else None, overdue=overdue, q=q,
-            issued_from=issued_from, issued_to=issued_to, due_before=due_before,
+            agency_ids=agency,
+            review_id=review_id,
+            investment_id=investment_id,
+            areas=list(area) if area else None,
+            priorities=list(priority) if priority else None,
+            states=list(states) if states else None,
+            overdue=overdue,
+            q=q,
+            issued_from=issued_from,
+            issued_to=issued_to,
+            due_before=due_before,
         )
         items, next_cursor = await store.list_recommendations(
             conn, scope=principal.scope, filters=filters, cursor=cursor, limit=limit
@@ -76,8 +92,10 @@ class RecommendationController(Controller):
         return Page(items=items, next_cursor=next_cursor)
 
     @post(
-        operation_id="create_recommendation", summary="Add a recommendation",
-        description="A recommendation is a draft, invisible to its agency, until `issued_on` is set.",
+        operation_id="create_recommendation",
+        summary="Add a recommendation",
+        description="A recommendation is a draft, invisible to its agency, until `issued_on` "
+        "is set.",
         opt=requires(Permission.ADMINISTER),
     )
     async def create_recommendation(
@@ -99,8 +117,10 @@ class RecommendationController(Controller):
         )
 
     @get(
-        "/{recommendation_id:str}", operation_id="get_recommendation",
-        summary="Get a recommendation", opt=requires(Permission.READ),
+        "/{recommendation_id:str}",
+        operation_id="get_recommendation",
+        summary="Get a recommendation",
+        opt=requires(Permission.READ),
     )
     async def get_recommendation(
         self,
@@ -130,7 +150,11 @@ class RecommendationController(Controller):
         if_match: IfMatch = None,
     ) -> Response[Recommendation]:
         recommendation = await store.update_recommendation(
-            conn, recommendation_id, data, role=Role(principal.role),
-            expected_version=required_version(if_match), actor=principal.actor,
+            conn,
+            recommendation_id,
+            data,
+            role=Role(principal.role),
+            expected_version=required_version(if_match),
+            actor=principal.actor,
         )
         return Response(recommendation, headers={"ETag": etag(recommendation.version)})

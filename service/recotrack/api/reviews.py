@@ -8,7 +8,6 @@ import asyncpg
 from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from recotrack_sdk.models import Page, Review, ReviewCreate, ReviewPatch
 
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
@@ -16,6 +15,7 @@ from recotrack.api.investments import AgencyFilter
 from recotrack.api.preconditions import IfMatch, etag, required_version
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import reviews as store
+from recotrack_sdk.models import Page, Review, ReviewCreate, ReviewPatch
 
 
 class ReviewController(Controller):
@@ -33,8 +33,12 @@ class ReviewController(Controller):
         cursor: Cursor = None,
     ) -> Page[Review]:
         items, next_cursor = await store.list_reviews(
-            conn, scope=principal.scope, agency_ids=agency, investment_id=investment_id,
-            cursor=cursor, limit=limit,
+            conn,
+            scope=principal.scope,
+            agency_ids=agency,
+            investment_id=investment_id,
+            cursor=cursor,
+            limit=limit,
         )
         return Page(items=items, next_cursor=next_cursor)
 
@@ -53,7 +57,9 @@ class ReviewController(Controller):
         )
 
     @get(
-        "/{review_id:str}", operation_id="get_review", summary="Get a review",
+        "/{review_id:str}",
+        operation_id="get_review",
+        summary="Get a review",
         opt=requires(Permission.READ),
     )
     async def get_review(
@@ -66,7 +72,9 @@ class ReviewController(Controller):
         return Response(review, headers={"ETag": etag(review.version)})
 
     @patch(
-        "/{review_id:str}", operation_id="update_review", summary="Change a review",
+        "/{review_id:str}",
+        operation_id="update_review",
+        summary="Change a review",
         opt=requires(Permission.ADMINISTER),
     )
     async def update_review(
@@ -78,7 +86,10 @@ class ReviewController(Controller):
         if_match: IfMatch = None,
     ) -> Response[Review]:
         review = await store.update_review(
-            conn, review_id, data, expected_version=required_version(if_match),
+            conn,
+            review_id,
+            data,
+            expected_version=required_version(if_match),
             actor=principal.actor,
         )
         return Response(review, headers={"ETag": etag(review.version)})

@@ -6,18 +6,18 @@ import asyncpg
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from recotrack_sdk.models import Page, Token, TokenCreate, TokenCreated
 
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import tokens as store
+from recotrack_sdk.models import Page, Token, TokenCreate, TokenCreated
 
 
 class TokenController(Controller):
     path = "/tokens"
     tags = ["tokens"]  # noqa: RUF012
-    opt = requires(Permission.MANAGE_TOKENS)  # noqa: RUF012
+    opt = requires(Permission.MANAGE_TOKENS)
 
     @get(operation_id="list_tokens", summary="List tokens (never their secrets)")
     async def list_tokens(

@@ -2,7 +2,7 @@
 
 import re
 
-_FORMAT = re.compile(r"^[0-9]{6}-[0-9]{4}$")
+_FORMAT = re.compile(r"[0-9]{6}-[0-9]{4}")
 
 
 def is_valid_org_number(value: str) -> bool:
@@ -11,7 +11,7 @@ def is_valid_org_number(value: str) -> bool:
     The third digit of an organisationsnummer is at least 2, which keeps it apart from a
     personnummer (whose third digit is a month's first digit).
     """
-    if not _FORMAT.match(value):
+    if not _FORMAT.fullmatch(value):
         return False
     digits = [int(c) for c in value.replace("-", "")]
     if digits[2] < 2:

@@ -170,6 +170,15 @@ def check_response(
         )
 
 
+def check_retractable(*, agency_has_reported: bool) -> None:
+    """An issue can be taken back only while the agency has done nothing with it: a report
+    of `not_started` leaves the state at issued, but is the agency's record all the same."""
+    if agency_has_reported:
+        raise TransitionNotAllowed(
+            "the agency has reported progress on this recommendation: it cannot be retracted"
+        )
+
+
 def target_slips(previous: dt.date | None, new: dt.date | None) -> bool:
     """True when a target date moves later or is dropped: the silent slip trackers fail at."""
     if previous is None:
@@ -183,7 +192,9 @@ def check_dates_in_order(
     """Raise when both dates are set and `later` comes before `earlier`."""
     (earlier_name, earlier_date), (later_name, later_date) = earlier, later
     if earlier_date is not None and later_date is not None and later_date < earlier_date:
-        raise RuleViolation(f"{later_name} must not be before {earlier_name}", pointer=f"/{later_name}")
+        raise RuleViolation(
+            f"{later_name} must not be before {earlier_name}", pointer=f"/{later_name}"
+        )
 
 
 def check_not_in_future(name: str, value: dt.date, today: dt.date) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch
-
 from recotrack.store import events
 from recotrack.store.errors import NotFound, check_version
+from recotrack.store.pool import Connection
 from recotrack.store.rows import Keyset, assignments, set_fields, to_struct, unique_violation
+from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch
 
 _COLUMNS = "id, name, org_number, version, created_at, updated_at"
 _UNIQUE = {
@@ -19,7 +18,7 @@ _UNIQUE = {
 
 
 async def list_agencies(
-    conn: asyncpg.Connection, *, scope: str | None, cursor: str | None, limit: int
+    conn: Connection, *, scope: str | None, cursor: str | None, limit: int
 ) -> tuple[list[Agency], str | None]:
     keyset = Keyset("agencies", cursor, limit, id_type="text")
     args: list[Any] = [scope]
@@ -34,7 +33,7 @@ async def list_agencies(
     return keyset.page(rows, Agency)
 
 
-async def get_agency(conn: asyncpg.Connection, agency_id: str, *, scope: str | None) -> Agency:
+async def get_agency(conn: Connection, agency_id: str, *, scope: str | None) -> Agency:
     row = await conn.fetchrow(
         f"select {_COLUMNS} from agency where id = $1 and ($2::text is null or id = $2)",
         agency_id,
@@ -45,7 +44,7 @@ async def get_agency(conn: asyncpg.Connection, agency_id: str, *, scope: str | N
     return to_struct(row, Agency)
 
 
-async def create_agency(conn: asyncpg.Connection, data: AgencyCreate, *, actor: str) -> Agency:
+async def create_agency(conn: Connection, data: AgencyCreate, *, actor: str) -> Agency:
     async with conn.transaction():
         with unique_violation(_UNIQUE):
             row = await conn.fetchrow(
@@ -59,14 +58,25 @@ async def create_agency(conn: asyncpg.Connection, data: AgencyCreate, *, actor: 
             )
         agency = to_struct(row, Agency)
         await events.record(
-            conn, actor=actor, agency_id=agency.id, entity="agency", entity_id=agency.id,
-            action="created", version=agency.version, data=agency,
+            conn,
+            actor=actor,
+            agency_id=agency.id,
+            entity="agency",
+            entity_id=agency.id,
+            action="created",
+            version=agency.version,
+            data=agency,
         )
     return agency
 
 
 async def update_agency(
-    conn: asyncpg.Connection, agency_id: str, patch: AgencyPatch, *, expected_version: int, actor: str
+    conn: Connection,
+    agency_id: str,
+    patch: AgencyPatch,
+    *,
+    expected_version: int,
+    actor: str,
 ) -> Agency:
     async with conn.transaction():
         current = await conn.fetchrow(
@@ -88,7 +98,13 @@ async def update_agency(
             )
         agency = to_struct(row, Agency)
         await events.record(
-            conn, actor=actor, agency_id=agency.id, entity="agency", entity_id=agency.id,
-            action="updated", version=agency.version, data=agency,
+            conn,
+            actor=actor,
+            agency_id=agency.id,
+            entity="agency",
+            entity_id=agency.id,
+            action="updated",
+            version=agency.version,
+            data=agency,
         )
     return agency

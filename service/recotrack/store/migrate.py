@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from importlib import resources
 
-import asyncpg
+from recotrack.store.pool import Connection
 
 # Any fixed number: only migrators take this lock, so two replicas starting at once
 # apply each migration once.
@@ -15,11 +15,11 @@ _LOCK_KEY = 0x7265636F
 def available() -> list[tuple[str, str]]:
     """(name, sql) of every migration shipped with the package, in order."""
     folder = resources.files("recotrack.store") / "migrations"
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [(f.name, f.read_text(encoding="utf-8")) for f in files]
 
 
-async def migrate(conn: asyncpg.Connection) -> list[str]:
+async def migrate(conn: Connection) -> list[str]:
     """Apply what has not been applied; return the names applied now."""
     applied_now: list[str] = []
     await conn.execute("select pg_advisory_lock($1)", _LOCK_KEY)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncpg
 import msgspec
+from asyncpg.pool import PoolConnectionProxy
 
 # Dates such as "today" and "overdue" are Swedish dates, whatever the server's own zone.
 SERVER_SETTINGS = {"timezone": "Europe/Stockholm", "application_name": "recotrack"}
 
 Pool = asyncpg.Pool
+Connection = asyncpg.Connection | PoolConnectionProxy
+"""A connection of its own or one lent by the pool: the store takes either."""
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def _init_connection(conn: Connection) -> None:
     await conn.set_type_codec(
         "jsonb", encoder=_encode_json, decoder=msgspec.json.decode, schema="pg_catalog"
     )

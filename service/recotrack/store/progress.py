@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-from recotrack_sdk.models import ProgressReport, ProgressReportCreate
-
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role
 from recotrack.store import events
 from recotrack.store.errors import Conflict
+from recotrack.store.pool import Connection
 from recotrack.store.recommendations import lock, touch, visible_id
 from recotrack.store.rows import Keyset, to_struct, unique_violation
+from recotrack_sdk.models import ProgressReport, ProgressReportCreate
 
 _COLUMNS = (
     "id::text, recommendation_id::text, status, note, percent_complete, evidence, reported_on,"
@@ -27,7 +26,11 @@ _UNIQUE = {
 
 
 async def list_progress(
-    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None, cursor: str | None,
+    conn: Connection,
+    recommendation_id: str,
+    *,
+    scope: str | None,
+    cursor: str | None,
     limit: int,
 ) -> tuple[list[ProgressReport], str | None]:
     rec_id = await visible_id(conn, recommendation_id, scope=scope)
@@ -45,7 +48,7 @@ async def list_progress(
 
 
 async def add_progress(
-    conn: asyncpg.Connection,
+    conn: Connection,
     recommendation_id: str,
     data: ProgressReportCreate,
     *,
@@ -58,7 +61,10 @@ async def add_progress(
         locked = await lock(conn, recommendation_id, scope=scope)
         if data.external_ref is not None:
             existing = await conn.fetchrow(
-                f"select {_COLUMNS} from progress_report where agency_id = $1 and external_ref = $2",
+                f"""
+                select {_COLUMNS} from progress_report
+                where agency_id = $1 and external_ref = $2
+                """,
                 locked.agency_id,
                 data.external_ref,
             )
@@ -80,13 +86,25 @@ async def add_progress(
                 values ($1, $2, $3, $4, $5, $6, $7, $8)
                 returning {_COLUMNS}
                 """,
-                locked.id, locked.agency_id, data.status, data.note, data.percent_complete,
-                data.evidence, reported_on, data.external_ref,
+                locked.id,
+                locked.agency_id,
+                data.status,
+                data.note,
+                data.percent_complete,
+                data.evidence,
+                reported_on,
+                data.external_ref,
             )
         report = to_struct(row, ProgressReport)
         await touch(conn, locked.id)
         await events.record(
-            conn, actor=actor, agency_id=locked.agency_id, entity="progress_report",
-            entity_id=report.id, action="created", version=None, data=report,
+            conn,
+            actor=actor,
+            agency_id=locked.agency_id,
+            entity="progress_report",
+            entity_id=report.id,
+            action="created",
+            version=None,
+            data=report,
         )
     return report, True

@@ -7,23 +7,29 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-from recotrack_sdk.models import Recommendation, RecommendationCreate, RecommendationPatch
-
 from recotrack.domain.errors import RuleViolation
-from recotrack.domain.rules import Action, check_dates_in_order, check_transition, edit_action
+from recotrack.domain.rules import (
+    Action,
+    check_dates_in_order,
+    check_retractable,
+    check_transition,
+    edit_action,
+)
 from recotrack.domain.vocabulary import Role, State
 from recotrack.store import events
 from recotrack.store.errors import NotFound, check_version
+from recotrack.store.pool import Connection
 from recotrack.store.rows import (
     Keyset,
     assignments,
     maybe_id,
+    must,
     parse_id,
     set_fields,
     to_struct,
     unique_violation,
 )
+from recotrack_sdk.models import Recommendation, RecommendationCreate, RecommendationPatch
 
 COLUMNS = (
     "id::text, code, review_id::text, investment_id::text, agency_id, title, body, area, priority,"
@@ -31,6 +37,7 @@ COLUMNS = (
     " reported_status, assessed_status, version, created_at, updated_at"
 )
 _UNIQUE = {"recommendation_code_key": ("/code", "a recommendation with this code exists already")}
+_DATES = ("issued_on", "response_due", "implementation_due")
 _EVENT_ACTION = {Action.EDIT: "updated", Action.ISSUE: "issued", Action.RETRACT: "retracted"}
 
 
@@ -57,7 +64,7 @@ def _like(text: str) -> str:
 
 
 async def list_recommendations(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     scope: str | None,
     filters: RecommendationFilter,
@@ -66,12 +73,25 @@ async def list_recommendations(
 ) -> tuple[list[Recommendation], str | None]:
     keyset = Keyset("recommendations", cursor, limit)
     f = filters
-    ids = [maybe_id(f.review_id) if f.review_id else None, maybe_id(f.investment_id) if f.investment_id else None]
+    ids = [
+        maybe_id(f.review_id) if f.review_id else None,
+        maybe_id(f.investment_id) if f.investment_id else None,
+    ]
     if (f.review_id and ids[0] is None) or (f.investment_id and ids[1] is None):
         return [], None  # a malformed id matches nothing
     args: list[Any] = [
-        scope, f.agency_ids, ids[0], ids[1], f.areas, f.priorities, f.states, f.overdue,
-        _like(f.q) if f.q else None, f.issued_from, f.issued_to, f.due_before,
+        scope,
+        f.agency_ids,
+        ids[0],
+        ids[1],
+        f.areas,
+        f.priorities,
+        f.states,
+        f.overdue,
+        _like(f.q) if f.q else None,
+        f.issued_from,
+        f.issued_to,
+        f.due_before,
     ]
     rows = await conn.fetch(
         f"""
@@ -98,7 +118,7 @@ async def list_recommendations(
 
 
 async def get_recommendation(
-    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None
+    conn: Connection, recommendation_id: str, *, scope: str | None
 ) -> Recommendation:
     row = await conn.fetchrow(
         f"""
@@ -116,9 +136,7 @@ _VISIBLE = "id = $1 and ($2::text is null or (agency_id = $2 and issued_on is no
 """A recommendation the caller may see: an agency sees its own, once issued (drafts are not)."""
 
 
-async def visible_id(
-    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None
-) -> uuid.UUID:
+async def visible_id(conn: Connection, recommendation_id: str, *, scope: str | None) -> uuid.UUID:
     """The id of a recommendation the caller may see; NotFound otherwise."""
     rec_id = parse_id(recommendation_id, "recommendation")
     if not await conn.fetchval(f"select true from recommendation where {_VISIBLE}", rec_id, scope):
@@ -137,9 +155,7 @@ class Locked:
     today: dt.date
 
 
-async def lock(
-    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None
-) -> Locked:
+async def lock(conn: Connection, recommendation_id: str, *, scope: str | None) -> Locked:
     """Lock a recommendation the caller may see (inside a transaction): its changes happen
     one at a time, and the rules are checked against its state at that moment."""
     rec_id = parse_id(recommendation_id, "recommendation")
@@ -150,13 +166,18 @@ async def lock(
     )
     if row is None:
         raise NotFound(f"no recommendation {recommendation_id!r}")
-    state, today = await conn.fetchrow(
-        "select state, current_date from recommendation_view where id = $1", rec_id
+    # A statement of its own: after waiting for the lock it sees what the last holder committed.
+    derived = must(
+        await conn.fetchrow(
+            "select state, current_date as today from recommendation_view where id = $1", rec_id
+        )
     )
-    return Locked(rec_id, row["agency_id"], State(state), row["version"], today)
+    return Locked(
+        rec_id, row["agency_id"], State(derived["state"]), row["version"], derived["today"]
+    )
 
 
-async def touch(conn: asyncpg.Connection, rec_id: uuid.UUID) -> None:
+async def touch(conn: Connection, rec_id: uuid.UUID) -> None:
     """A change to a response, progress, assessment or closure changes the recommendation too:
     its state is derived from them, so its version (and ETag) moves."""
     await conn.execute(
@@ -165,7 +186,7 @@ async def touch(conn: asyncpg.Connection, rec_id: uuid.UUID) -> None:
 
 
 async def create_recommendation(
-    conn: asyncpg.Connection, data: RecommendationCreate, *, role: Role, actor: str
+    conn: Connection, data: RecommendationCreate, *, role: Role, actor: str
 ) -> Recommendation:
     check_dates_in_order(("issued_on", data.issued_on), ("response_due", data.response_due))
     check_dates_in_order(
@@ -190,8 +211,17 @@ async def create_recommendation(
                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                 returning id
                 """,
-                data.code, review_id, agency_id, data.title, data.body, data.area, data.priority,
-                data.issued_on, data.response_due, data.implementation_due, data.diarienummer,
+                data.code,
+                review_id,
+                agency_id,
+                data.title,
+                data.body,
+                data.area,
+                data.priority,
+                data.issued_on,
+                data.response_due,
+                data.implementation_due,
+                data.diarienummer,
             )
         recommendation = await _read(conn, rec_id)
         await _record(conn, recommendation, "created", actor)
@@ -199,7 +229,7 @@ async def create_recommendation(
 
 
 async def update_recommendation(
-    conn: asyncpg.Connection,
+    conn: Connection,
     recommendation_id: str,
     patch: RecommendationPatch,
     *,
@@ -210,17 +240,25 @@ async def update_recommendation(
     async with conn.transaction():
         locked = await lock(conn, recommendation_id, scope=None)
         check_version(locked.version, expected_version, "recommendation")
-        current = await conn.fetchrow(
-            "select issued_on, response_due, implementation_due from recommendation where id = $1",
-            locked.id,
+        current = must(
+            await conn.fetchrow(
+                """
+                select issued_on, response_due, implementation_due,
+                    exists (select from progress_report where recommendation_id = $1) as reported
+                from recommendation where id = $1
+                """,
+                locked.id,
+            )
         )
         fields = set_fields(patch)
-        merged = {name: fields.get(name, current[name]) for name in current.keys()}
+        merged = {name: fields.get(name, current[name]) for name in _DATES}
         action = edit_action(
             was_issued=current["issued_on"] is not None,
             will_be_issued=merged["issued_on"] is not None,
         )
         check_transition(action, locked.state, role)
+        if action is Action.RETRACT:
+            check_retractable(agency_has_reported=current["reported"])
         for due in ("response_due", "implementation_due"):
             check_dates_in_order(("issued_on", merged["issued_on"]), (due, merged[due]))
         args: list[Any] = [locked.id]
@@ -239,16 +277,21 @@ async def update_recommendation(
     return recommendation
 
 
-async def _read(conn: asyncpg.Connection, rec_id: uuid.UUID) -> Recommendation:
+async def _read(conn: Connection, rec_id: uuid.UUID) -> Recommendation:
     row = await conn.fetchrow(f"select {COLUMNS} from recommendation_view where id = $1", rec_id)
     return to_struct(row, Recommendation)
 
 
 async def _record(
-    conn: asyncpg.Connection, recommendation: Recommendation, action: str, actor: str
+    conn: Connection, recommendation: Recommendation, action: str, actor: str
 ) -> None:
     await events.record(
-        conn, actor=actor, agency_id=recommendation.agency_id, entity="recommendation",
-        entity_id=recommendation.id, action=action, version=recommendation.version,
+        conn,
+        actor=actor,
+        agency_id=recommendation.agency_id,
+        entity="recommendation",
+        entity_id=recommendation.id,
+        action=action,
+        version=recommendation.version,
         data=recommendation,
     )

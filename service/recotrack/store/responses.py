@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
-from recotrack_sdk.models import AgencyResponse, ResponseWrite, TargetDateChange
-
 from recotrack.domain.rules import Action, check_response, check_transition
 from recotrack.domain.vocabulary import Decision, Role
 from recotrack.store import events
 from recotrack.store.errors import NotFound, VersionMismatch, check_version
+from recotrack.store.pool import Connection
 from recotrack.store.recommendations import lock, touch, visible_id
 from recotrack.store.rows import to_struct
+from recotrack_sdk.models import AgencyResponse, ResponseWrite, TargetDateChange
 
 
 async def get_response(
-    conn: asyncpg.Connection, recommendation_id: str, *, scope: str | None
+    conn: Connection, recommendation_id: str, *, scope: str | None
 ) -> AgencyResponse:
     response = await _read(conn, await visible_id(conn, recommendation_id, scope=scope))
     if response is None:
@@ -25,7 +24,7 @@ async def get_response(
 
 
 async def put_response(
-    conn: asyncpg.Connection,
+    conn: Connection,
     recommendation_id: str,
     data: ResponseWrite,
     *,
@@ -64,7 +63,11 @@ async def put_response(
                 responded_by = excluded.responded_by,
                 version = response.version + 1, updated_at = now()
             """,
-            locked.id, data.decision, data.rationale, data.planned_actions, data.target_date,
+            locked.id,
+            data.decision,
+            data.rationale,
+            data.planned_actions,
+            data.target_date,
             data.responded_by,
         )
         if data.target_date != previous_target:
@@ -73,21 +76,28 @@ async def put_response(
                 insert into target_date_change (recommendation_id, previous, target_date, reason)
                 values ($1, $2, $3, $4)
                 """,
-                locked.id, previous_target, data.target_date, data.target_date_reason,
+                locked.id,
+                previous_target,
+                data.target_date,
+                data.target_date_reason,
             )
         await touch(conn, locked.id)
         response = await _read(conn, locked.id)
         assert response is not None
         await events.record(
-            conn, actor=actor, agency_id=locked.agency_id, entity="response",
+            conn,
+            actor=actor,
+            agency_id=locked.agency_id,
+            entity="response",
             entity_id=response.recommendation_id,
             action="created" if previous is None else "updated",
-            version=response.version, data=response,
+            version=response.version,
+            data=response,
         )
     return response, previous is None
 
 
-async def _read(conn: asyncpg.Connection, rec_id: uuid.UUID) -> AgencyResponse | None:
+async def _read(conn: Connection, rec_id: uuid.UUID) -> AgencyResponse | None:
     row = await conn.fetchrow(
         """
         select recommendation_id::text, decision, rationale, planned_actions, target_date,

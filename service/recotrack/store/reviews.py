@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-from recotrack_sdk.models import Review, ReviewCreate, ReviewPatch
-
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.rules import check_dates_in_order
 from recotrack.store import events
 from recotrack.store.errors import NotFound, check_version
+from recotrack.store.pool import Connection
 from recotrack.store.rows import (
     Keyset,
     assignments,
@@ -19,6 +17,7 @@ from recotrack.store.rows import (
     set_fields,
     to_struct,
 )
+from recotrack_sdk.models import Review, ReviewCreate, ReviewPatch
 
 _COLUMNS = (
     "id::text, investment_id::text, agency_id, title, report_ref, diarienummer, started_on,"
@@ -27,7 +26,7 @@ _COLUMNS = (
 
 
 async def list_reviews(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     scope: str | None,
     agency_ids: list[str] | None,
@@ -52,7 +51,7 @@ async def list_reviews(
     return keyset.page(rows, Review)
 
 
-async def get_review(conn: asyncpg.Connection, review_id: str, *, scope: str | None) -> Review:
+async def get_review(conn: Connection, review_id: str, *, scope: str | None) -> Review:
     row = await conn.fetchrow(
         f"select {_COLUMNS} from review where id = $1 and ($2::text is null or agency_id = $2)",
         parse_id(review_id, "review"),
@@ -63,7 +62,7 @@ async def get_review(conn: asyncpg.Connection, review_id: str, *, scope: str | N
     return to_struct(row, Review)
 
 
-async def create_review(conn: asyncpg.Connection, data: ReviewCreate, *, actor: str) -> Review:
+async def create_review(conn: Connection, data: ReviewCreate, *, actor: str) -> Review:
     check_dates_in_order(("started_on", data.started_on), ("delivered_on", data.delivered_on))
     async with conn.transaction():
         investment = maybe_id(data.investment_id)
@@ -76,24 +75,35 @@ async def create_review(conn: asyncpg.Connection, data: ReviewCreate, *, actor: 
             raise RuleViolation(f"no investment {data.investment_id!r}", pointer="/investment_id")
         row = await conn.fetchrow(
             f"""
-            insert into review
-                (investment_id, agency_id, title, report_ref, diarienummer, started_on, delivered_on)
+            insert into review (investment_id, agency_id, title, report_ref, diarienummer,
+                started_on, delivered_on)
             values ($1, $2, $3, $4, $5, $6, $7)
             returning {_COLUMNS}
             """,
-            investment, agency_id, data.title, data.report_ref, data.diarienummer,
-            data.started_on, data.delivered_on,
+            investment,
+            agency_id,
+            data.title,
+            data.report_ref,
+            data.diarienummer,
+            data.started_on,
+            data.delivered_on,
         )
         review = to_struct(row, Review)
         await events.record(
-            conn, actor=actor, agency_id=review.agency_id, entity="review", entity_id=review.id,
-            action="created", version=review.version, data=review,
+            conn,
+            actor=actor,
+            agency_id=review.agency_id,
+            entity="review",
+            entity_id=review.id,
+            action="created",
+            version=review.version,
+            data=review,
         )
     return review
 
 
 async def update_review(
-    conn: asyncpg.Connection,
+    conn: Connection,
     review_id: str,
     patch: ReviewPatch,
     *,
@@ -126,7 +136,13 @@ async def update_review(
         )
         review = to_struct(row, Review)
         await events.record(
-            conn, actor=actor, agency_id=review.agency_id, entity="review", entity_id=review.id,
-            action="updated", version=review.version, data=review,
+            conn,
+            actor=actor,
+            agency_id=review.agency_id,
+            entity="review",
+            entity_id=review.id,
+            action="updated",
+            version=review.version,
+            data=review,
         )
     return review

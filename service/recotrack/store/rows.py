@@ -20,8 +20,15 @@ T = TypeVar("T")
 _cursor_decoder = msgspec.json.Decoder(tuple[str, dt.datetime, str])
 
 
-def to_struct(row: asyncpg.Record, kind: type[T]) -> T:
-    return msgspec.convert(dict(row), kind)
+def must(row: asyncpg.Record | None) -> asyncpg.Record:
+    """A row that must exist: a write's RETURNING, or a row read under a lock we hold."""
+    if row is None:
+        raise LookupError("expected a row")
+    return row
+
+
+def to_struct(row: asyncpg.Record | None, kind: type[T]) -> T:
+    return msgspec.convert(dict(must(row)), kind)
 
 
 def encode_cursor(list_name: str, created_at: dt.datetime, id_: str) -> str:
@@ -102,7 +109,9 @@ def unique_violation(messages: dict[str, tuple[str, str]]) -> Iterator[None]:
     try:
         yield
     except asyncpg.UniqueViolationError as exc:
-        pointer, detail = messages.get(exc.constraint_name or "", ("", "the value is already taken"))
+        pointer, detail = messages.get(
+            exc.constraint_name or "", ("", "the value is already taken")
+        )
         raise Conflict(detail, pointer=pointer or None) from None
 
 

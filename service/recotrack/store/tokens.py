@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-from recotrack_sdk.models import Token, TokenCreate, TokenCreated
-
 from recotrack.credentials import new_token, token_hash
 from recotrack.domain.access import Principal
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.vocabulary import Role
 from recotrack.store import events
 from recotrack.store.errors import NotFound
+from recotrack.store.pool import Connection
 from recotrack.store.rows import Keyset, parse_id, to_struct
+from recotrack_sdk.models import Token, TokenCreate, TokenCreated
 
 _COLUMNS = "id::text, role, agency_id, label, created_at, revoked_at"
 
 
-async def create_token(conn: asyncpg.Connection, data: TokenCreate, *, actor: str) -> TokenCreated:
-    if (data.role == Role.AGENCY) != (data.agency_id is not None):
+async def create_token(conn: Connection, data: TokenCreate, *, actor: str) -> TokenCreated:
+    if (data.role == "agency") != (data.agency_id is not None):
         raise RuleViolation(
             "an agency token needs an agency_id; other roles take none", pointer="/agency_id"
         )
@@ -41,17 +40,27 @@ async def create_token(conn: asyncpg.Connection, data: TokenCreate, *, actor: st
         )
         token = to_struct(row, Token)
         await events.record(
-            conn, actor=actor, agency_id=token.agency_id, entity="token", entity_id=token.id,
-            action="created", version=None, data=token,
+            conn,
+            actor=actor,
+            agency_id=token.agency_id,
+            entity="token",
+            entity_id=token.id,
+            action="created",
+            version=None,
+            data=token,
         )
     return TokenCreated(
-        token=secret, id=token.id, role=token.role, agency_id=token.agency_id,
-        label=token.label, created_at=token.created_at,
+        token=secret,
+        id=token.id,
+        role=token.role,
+        agency_id=token.agency_id,
+        label=token.label,
+        created_at=token.created_at,
     )
 
 
 async def list_tokens(
-    conn: asyncpg.Connection, *, cursor: str | None, limit: int
+    conn: Connection, *, cursor: str | None, limit: int
 ) -> tuple[list[Token], str | None]:
     keyset = Keyset("tokens", cursor, limit)
     args: list[Any] = []
@@ -65,7 +74,7 @@ async def list_tokens(
     return keyset.page(rows, Token)
 
 
-async def revoke_token(conn: asyncpg.Connection, token_id: str, *, actor: str) -> Token:
+async def revoke_token(conn: Connection, token_id: str, *, actor: str) -> Token:
     async with conn.transaction():
         row = await conn.fetchrow(
             f"""
@@ -78,13 +87,19 @@ async def revoke_token(conn: asyncpg.Connection, token_id: str, *, actor: str) -
             raise NotFound(f"no token {token_id!r}")
         token = to_struct(row, Token)
         await events.record(
-            conn, actor=actor, agency_id=token.agency_id, entity="token", entity_id=token.id,
-            action="revoked", version=None, data=token,
+            conn,
+            actor=actor,
+            agency_id=token.agency_id,
+            entity="token",
+            entity_id=token.id,
+            action="revoked",
+            version=None,
+            data=token,
         )
     return token
 
 
-async def principal_for(conn: asyncpg.Connection, token: str) -> Principal | None:
+async def principal_for(conn: Connection, token: str) -> Principal | None:
     """The principal a bearer token stands for, or None for an unknown or revoked one."""
     row = await conn.fetchrow(
         "select id::text, role, agency_id from token where secret_hash = $1 and revoked_at is null",

@@ -174,12 +174,13 @@ select
     latest.status as reported_status,
     assessed.status as assessed_status,
     s.state,
-    (
+    coalesce(
         s.state not in ('draft', 'closed')
         and (
             (resp.recommendation_id is null and r.response_due < current_date)
             or (s.state <> 'implemented' and r.implementation_due < current_date)
-        )
+        ),
+        false  -- a missing due date is "not late", never "unknown"
     ) as overdue
 from recommendation r
 join review rv on rv.id = r.review_id
