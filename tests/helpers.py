@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 from litestar.testing import AsyncTestClient
-from recotrack_sdk.models import TokenCreate
 
 from recotrack.store.pool import connect
 from recotrack.store.tokens import create_token
+from recotrack_sdk.models import TokenCreate
 
 AGENCIES = {
     "skatteverket": ("Skatteverket", "202100-5448"),
@@ -32,16 +32,22 @@ class Api:
         try:
             for role in ("secretariat", "auditor"):
                 created = await create_token(
-                    conn, TokenCreate(role=role, label=f"test {role}"), actor="test"  # type: ignore[arg-type]
+                    conn,
+                    TokenCreate(role=role, label=f"test {role}"),
+                    actor="test",  # type: ignore[arg-type]
                 )
                 tokens[role] = created.token
             for agency_id, (name, org_number) in AGENCIES.items():
                 await conn.execute(
                     "insert into agency (id, name, org_number) values ($1, $2, $3)",
-                    agency_id, name, org_number,
+                    agency_id,
+                    name,
+                    org_number,
                 )
                 created = await create_token(
-                    conn, TokenCreate(role="agency", agency_id=agency_id, label=agency_id), actor="test"
+                    conn,
+                    TokenCreate(role="agency", agency_id=agency_id, label=agency_id),
+                    actor="test",
                 )
                 tokens[agency_id] = created.token
         finally:
@@ -49,9 +55,17 @@ class Api:
         return cls(client, db_url, tokens)
 
     async def call(
-        self, who: str, method: str, url: str, *, json: Any = None, headers: dict[str, str] | None = None,
+        self,
+        who: str,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
         content: bytes | None = None,
     ) -> httpx.Response:
         all_headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who in self.tokens else {}
         all_headers.update(headers or {})
-        return await self.client.request(method, url, json=json, headers=all_headers, content=content)
+        return await self.client.request(
+            method, url, json=json, headers=all_headers, content=content
+        )

@@ -5,7 +5,9 @@ from tests.helpers import Api
 
 async def test_secretariat_creates_reads_and_changes_an_agency(api: Api) -> None:
     created = await api.call(
-        "secretariat", "POST", "/v1/agencies",
+        "secretariat",
+        "POST",
+        "/v1/agencies",
         json={"id": "lantmateriet", "name": "Lantmäteriet", "org_number": "202100-4888"},
     )
     assert created.status_code == 201, created.text
@@ -16,8 +18,11 @@ async def test_secretariat_creates_reads_and_changes_an_agency(api: Api) -> None
     assert got.json()["name"] == "Lantmäteriet"
 
     changed = await api.call(
-        "secretariat", "PATCH", "/v1/agencies/lantmateriet",
-        json={"name": "Lantmäteriet (LM)"}, headers={"If-Match": '"1"'},
+        "secretariat",
+        "PATCH",
+        "/v1/agencies/lantmateriet",
+        json={"name": "Lantmäteriet (LM)"},
+        headers={"If-Match": '"1"'},
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["version"] == 2

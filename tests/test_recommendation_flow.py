@@ -22,17 +22,25 @@ async def test_issue_respond_report_assess_close_reopen(api: Api) -> None:
     assert (await api.call("skatteverket", "GET", url)).status_code == 200
 
     r = await api.call(
-        "skatteverket", "PUT", f"{url}/response",
-        json={"decision": "partially_accepted", "rationale": "Delvis: budgeten räcker inte.",
-              "planned_actions": ["Tillsätt produktägare"], "target_date": "2026-09-30",
-              "responded_by": "Åsa Öberg"},
+        "skatteverket",
+        "PUT",
+        f"{url}/response",
+        json={
+            "decision": "partially_accepted",
+            "rationale": "Delvis: budgeten räcker inte.",
+            "planned_actions": ["Tillsätt produktägare"],
+            "target_date": "2026-09-30",
+            "responded_by": "Åsa Öberg",
+        },
     )
     assert r.status_code == 201, r.text
     assert r.json()["target_date_history"][0]["target_date"] == "2026-09-30"
 
     # moving the target later without a reason is refused, with a pointer
     r = await api.call(
-        "skatteverket", "PUT", f"{url}/response",
+        "skatteverket",
+        "PUT",
+        f"{url}/response",
         json={"decision": "accepted", "target_date": "2026-12-31", "responded_by": "Åsa Öberg"},
         headers={"If-Match": '"1"'},
     )
@@ -40,9 +48,15 @@ async def test_issue_respond_report_assess_close_reopen(api: Api) -> None:
     assert r.json()["errors"][0]["pointer"] == "/target_date_reason"
 
     r = await api.call(
-        "skatteverket", "PUT", f"{url}/response",
-        json={"decision": "accepted", "target_date": "2026-12-31", "responded_by": "Åsa Öberg",
-              "target_date_reason": "Upphandlingen överklagades."},
+        "skatteverket",
+        "PUT",
+        f"{url}/response",
+        json={
+            "decision": "accepted",
+            "target_date": "2026-12-31",
+            "responded_by": "Åsa Öberg",
+            "target_date_reason": "Upphandlingen överklagades.",
+        },
         headers={"If-Match": '"1"'},
     )
     assert r.status_code == 200, r.text
@@ -51,13 +65,22 @@ async def test_issue_respond_report_assess_close_reopen(api: Api) -> None:
     assert history[1]["previous"] == "2026-09-30"
 
     r = await api.call(
-        "skatteverket", "POST", f"{url}/progress",
-        json={"status": "implemented", "note": "Klart", "percent_complete": 100,
-              "evidence": ["https://example.se/beslut.pdf"], "external_ref": "PPM-1"},
+        "skatteverket",
+        "POST",
+        f"{url}/progress",
+        json={
+            "status": "implemented",
+            "note": "Klart",
+            "percent_complete": 100,
+            "evidence": ["https://example.se/beslut.pdf"],
+            "external_ref": "PPM-1",
+        },
     )
     assert r.status_code == 201, r.text
     again = await api.call(
-        "skatteverket", "POST", f"{url}/progress",
+        "skatteverket",
+        "POST",
+        f"{url}/progress",
         json={"status": "implemented", "note": "Klart", "external_ref": "PPM-1"},
     )
     assert again.status_code == 200
@@ -68,16 +91,25 @@ async def test_issue_respond_report_assess_close_reopen(api: Api) -> None:
     assert got["reported_status"] == "implemented"
 
     r = await api.call(
-        "secretariat", "POST", f"{url}/assessments",
+        "secretariat",
+        "POST",
+        f"{url}/assessments",
         json={"status": "partially_implemented", "note": "Styrningen finns, men inte i linjen."},
     )
     assert r.status_code == 201, r.text
-    assert (await api.call("secretariat", "GET", url)).json()["assessed_status"] == "partially_implemented"
+    assert (await api.call("secretariat", "GET", url)).json()[
+        "assessed_status"
+    ] == "partially_implemented"
 
     # the agency cannot close
     r = await api.call("skatteverket", "PUT", f"{url}/closure", json={"outcome": "implemented"})
     assert r.status_code == 403
-    r = await api.call("secretariat", "PUT", f"{url}/closure", json={"outcome": "implemented", "note": "Verifierat."})
+    r = await api.call(
+        "secretariat",
+        "PUT",
+        f"{url}/closure",
+        json={"outcome": "implemented", "note": "Verifierat."},
+    )
     assert r.status_code == 201, r.text
     assert (await api.call("auditor", "GET", url)).json()["state"] == "closed"
 
