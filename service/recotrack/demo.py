@@ -1,0 +1,350 @@
+"""A realistic demo data set: real agencies, their investments, reviews and ~200 recommendations
+in every state, written through the store so that the event log tells their whole story.
+
+Deterministic (a fixed seed) and relative to today, so the demo looks alive whenever it is
+loaded: some recommendations are overdue, some closed, some still drafts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from recotrack.domain.vocabulary import Role
+from recotrack.store import (
+    agencies,
+    assessments,
+    closures,
+    investments,
+    progress,
+    recommendations,
+    responses,
+    reviews,
+)
+from recotrack.store.pool import Connection
+from recotrack_sdk.models import (
+    AgencyCreate,
+    Area,
+    AssessmentCreate,
+    ClosureOutcome,
+    ClosureWrite,
+    Decision,
+    InvestmentCreate,
+    Priority,
+    ProgressReportCreate,
+    ProgressStatus,
+    RecommendationCreate,
+    ResponseWrite,
+    ReviewCreate,
+)
+
+ACTOR = "system:demo"
+SEED = 2017  # the year the expert group was set up
+
+AGENCIES: list[tuple[str, str, str, str]] = [
+    ("skatteverket", "Skatteverket", "202100-5448", "SKV"),
+    ("forsakringskassan", "Försäkringskassan", "202100-5521", "FK"),
+    ("lantmateriet", "Lantmäteriet", "202100-4888", "LM"),
+    ("arbetsformedlingen", "Arbetsförmedlingen", "202100-2114", "AF"),
+    ("polismyndigheten", "Polismyndigheten", "202100-0076", "PM"),
+    ("trafikverket", "Trafikverket", "202100-6297", "TRV"),
+    ("csn", "Centrala studiestödsnämnden", "202100-1819", "CSN"),
+    ("bolagsverket", "Bolagsverket", "202100-5489", "BV"),
+    ("migrationsverket", "Migrationsverket", "202100-2163", "MV"),
+    ("pensionsmyndigheten", "Pensionsmyndigheten", "202100-6230", "PEN"),
+]
+
+INVESTMENTS = [
+    "Nytt ärendehanteringssystem",
+    "Digital självbetjäning för privatpersoner",
+    "Modernisering av kärnsystemet",
+    "Gemensam plattform för informationsutbyte",
+    "Ersättning av äldre stordriftsmiljö",
+    "Automatiserad handläggning av ansökningar",
+    "Ny e-tjänst för företag",
+    "Förflyttning till molnbaserad drift",
+]
+
+TITLES: dict[Area, list[str]] = {
+    "ways_of_working": [
+        "Inför tvärfunktionella team där verksamhet och it arbetar tillsammans",
+        "Flytta fokus från processer till leveranser",
+        "Leverera i mindre steg och oftare",
+        "Driv mer utveckling i linjen i stället för i projekt",
+        "Inför gemensamma arbetssätt för behovsägare och utvecklare",
+    ],
+    "governance": [
+        "Anpassa portföljstyrningen till kontinuerlig utveckling",
+        "Förtydliga ledningens ansvar för nyttorealisering",
+        "Anpassa lånefinansieringen till ett agilt arbetssätt",
+        "Inför beslutspunkter baserade på levererad nytta",
+        "Stärk styrgruppens mandat och sammansättning",
+    ],
+    "competence": [
+        "Säkra kompetensförsörjningen inom arkitektur",
+        "Bygg upp egen kompetens för produktägarskap",
+        "Minska beroendet av konsulter i kritiska roller",
+        "Ta fram en kompetensplan för den digitala förändringen",
+        "Utbilda ledningen i styrning av utvecklingsverksamhet",
+    ],
+    "results": [
+        "Mät och följ upp nyttor löpande",
+        "Definiera mätbara effektmål för investeringen",
+        "Redovisa uppnådda nyttor för myndighetens ledning",
+        "Utvärdera leveranserna mot verksamhetens behov",
+        "Följ upp långsiktiga nyttor även efter avslutad leverans",
+    ],
+    "enabling_conditions": [
+        "Ta fram en plan för teknisk förnyelse av äldre system",
+        "Frigör budget som i dag binds av underhåll",
+        "Säkerställ en gemensam informationsförsörjning",
+        "Samverka med andra myndigheter kring gemensamma lösningar",
+        "Skapa en målarkitektur som styr investeringarna",
+    ],
+}
+
+BODY = (
+    "Expertgruppen har i sin *second opinion* sett att {agency} har goda förutsättningar, men "
+    "att investeringen **{investment}** riskerar att inte ge avsedd nytta.\n\n"
+    "Rekommendationen: {title_lower}. Ansvaret ligger hos myndighetens ledning; kansliet följer "
+    "upp i dialog med myndigheten."
+)
+
+RATIONALES = [
+    "Myndigheten delar bedömningen i stort men saknar budget för hela åtgärden i år.",
+    "Ledningen bedömer att nuvarande styrning redan täcker behovet.",
+    "Åtgärden genomförs delvis inom ramen för ett pågående förändringsarbete.",
+    "Frågan hanteras i regeringsuppdraget om förvaltningsgemensam digitalisering.",
+]
+ACTIONS = [
+    "Tillsätt en produktägare med mandat",
+    "Ta fram en plan för nyttohemtagning",
+    "Inför kvartalsvisa uppföljningar i ledningsgruppen",
+    "Rekrytera två arkitekter",
+    "Genomför en förstudie om teknisk förnyelse",
+    "Förankra arbetssättet i samtliga avdelningar",
+]
+NOTES = [
+    "Arbetet har påbörjats och en första leverans är gjord.",
+    "Förstudien är klar; upphandlingen pågår.",
+    "Teamen är bemannade och arbetar enligt det nya arbetssättet.",
+    "Förseningar på grund av överprövad upphandling.",
+    "Ledningsgruppen har fattat beslut om ny styrmodell.",
+    "Nyttorna följs nu upp varje kvartal i verksamhetsplaneringen.",
+]
+PEOPLE = ["Åsa Lindström", "Göran Öberg", "Märta Håkansson", "Björn Åkesson", "Linnéa Söderberg"]
+
+Fate = Literal["draft", "issued", "responded", "in_progress", "implemented", "closed"]
+FATES: list[tuple[Fate, int]] = [
+    ("draft", 6),
+    ("issued", 10),
+    ("responded", 18),
+    ("in_progress", 26),
+    ("implemented", 14),
+    ("closed", 26),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    agencies: int
+    investments: int
+    reviews: int
+    recommendations: int
+    loaded: bool
+    """False when the demo data was there already (loading twice changes nothing)."""
+
+
+async def load_demo(conn: Connection, *, per_agency: int = 20) -> DemoSummary:
+    """Load the demo data set unless it is there; return what the database then holds."""
+    if await conn.fetchval("select true from agency where id = $1", AGENCIES[0][0]):
+        return await _summary(conn, loaded=False)
+    rng = random.Random(SEED)  # noqa: S311  # demo data, not secrets
+    today: dt.date = await conn.fetchval("select current_date")
+    for agency_id, name, org_number, short in AGENCIES:
+        await agencies.create_agency(
+            conn, AgencyCreate(id=agency_id, name=name, org_number=org_number), actor=ACTOR
+        )
+        review_ids = []
+        for n, title in enumerate(rng.sample(INVESTMENTS, 3), start=1):
+            started = today - dt.timedelta(days=rng.randint(400, 1000))
+            investment = await investments.create_investment(
+                conn,
+                InvestmentCreate(
+                    agency_id=agency_id,
+                    title=title,
+                    description=f"{name}s satsning: {title.lower()}.",
+                    external_ref=f"PPM-{started.year}-{n:03d}",
+                    budget_sek=rng.randrange(20, 900) * 1_000_000,
+                    loan_financed=rng.random() < 0.6,
+                    phase=rng.choice(["planning", "procurement", "execution"]),
+                ),
+                actor=ACTOR,
+            )
+            review = await reviews.create_review(
+                conn,
+                ReviewCreate(
+                    investment_id=investment.id,
+                    title=f"Second opinion: {title}",
+                    report_ref=f"EDI-{started.year}-{short}-{n}",
+                    diarienummer=f"EDI {started.year}/{rng.randint(100, 999)}",
+                    started_on=started,
+                    delivered_on=started + dt.timedelta(days=rng.randint(60, 120)),
+                ),
+                actor=ACTOR,
+            )
+            review_ids.append((review.id, title, review.delivered_on))
+        for n in range(1, per_agency + 1):
+            review_id, investment_title, delivered = rng.choice(review_ids)
+            assert delivered is not None
+            await _recommendation(
+                conn,
+                rng,
+                today,
+                agency=(agency_id, name, short),
+                number=n,
+                review=(review_id, investment_title, delivered),
+            )
+    return await _summary(conn, loaded=True)
+
+
+async def _recommendation(
+    conn: Connection,
+    rng: random.Random,
+    today: dt.date,
+    *,
+    agency: tuple[str, str, str],
+    number: int,
+    review: tuple[str, str, dt.date],
+) -> None:
+    agency_id, agency_name, short = agency
+    review_id, investment_title, delivered = review
+    fate = rng.choices([f for f, _ in FATES], weights=[w for _, w in FATES])[0]
+    area = rng.choice(get_args(Area))
+    title = rng.choice(TITLES[area])
+    issued = min(delivered + dt.timedelta(days=rng.randint(0, 30)), today - dt.timedelta(days=30))
+    overdue = rng.random() < 0.3
+    response_due = issued + dt.timedelta(days=60 if overdue or fate != "issued" else 400)
+    implementation_due = issued + dt.timedelta(days=rng.choice([180, 365, 540, 900]))
+    rec = await recommendations.create_recommendation(
+        conn,
+        RecommendationCreate(
+            review_id=review_id,
+            code=f"{issued.year}-{short}-{number:03d}",
+            title=title,
+            body=BODY.format(
+                agency=agency_name, investment=investment_title, title_lower=title.lower()
+            ),
+            area=area,
+            priority=rng.choice(get_args(Priority)),
+            issued_on=None if fate == "draft" else issued,
+            response_due=response_due,
+            implementation_due=implementation_due,
+            diarienummer=f"EDI {issued.year}/{rng.randint(1000, 9999)}",
+        ),
+        role=Role.SECRETARIAT,
+        actor=ACTOR,
+    )
+    if fate in ("draft", "issued"):
+        return
+    agency_actor = f"system:demo:{agency_id}"
+    decision = rng.choices(get_args(Decision), weights=[6, 3, 1, 1])[0]
+    target = implementation_due + dt.timedelta(days=rng.randint(-60, 30))
+    response, _ = await responses.put_response(
+        conn,
+        rec.id,
+        ResponseWrite(
+            decision=decision,
+            rationale=rng.choice(RATIONALES) if decision != "accepted" else None,
+            planned_actions=rng.sample(ACTIONS, rng.randint(1, 3)),
+            target_date=target,
+            responded_by=rng.choice(PEOPLE),
+        ),
+        scope=agency_id,
+        role=Role.AGENCY,
+        expected_version=None,
+        actor=agency_actor,
+    )
+    if rng.random() < 0.25:  # the target slips, with a reason that stays in the history
+        await responses.put_response(
+            conn,
+            rec.id,
+            ResponseWrite(
+                decision=decision,
+                rationale=response.rationale,
+                planned_actions=response.planned_actions,
+                target_date=target + dt.timedelta(days=rng.choice([90, 180])),
+                target_date_reason="Upphandlingen har överprövats och försenats.",
+                responded_by=response.responded_by,
+            ),
+            scope=agency_id,
+            role=Role.AGENCY,
+            expected_version=response.version,
+            actor=agency_actor,
+        )
+    if fate == "responded":
+        return
+    statuses: list[ProgressStatus] = ["not_started", "in_progress"]
+    if fate in ("implemented", "closed"):
+        statuses.append("implemented")
+    span = max((today - issued).days - 1, len(statuses))
+    for step, status in enumerate(statuses, start=1):
+        await progress.add_progress(
+            conn,
+            rec.id,
+            ProgressReportCreate(
+                status=status,
+                note=rng.choice(NOTES),
+                percent_complete={"not_started": 0, "in_progress": rng.randint(20, 80)}.get(
+                    status, 100
+                ),
+                evidence=[f"https://{agency_id}.se/rapporter/{rec.code.lower()}-{step}.pdf"],
+                reported_on=issued + dt.timedelta(days=span * step // len(statuses)),
+                external_ref=f"{short}-{rec.code}-{step}",
+            ),
+            scope=agency_id,
+            role=Role.AGENCY,
+            actor=agency_actor,
+        )
+    if rng.random() < 0.5:  # the secretariat's own view, sometimes more sober than the agency's
+        await assessments.add_assessment(
+            conn,
+            rec.id,
+            AssessmentCreate(
+                status=rng.choice([statuses[-1], "partially_implemented"]),
+                note="Kansliets bedömning efter uppföljningsmöte med myndigheten.",
+            ),
+            role=Role.SECRETARIAT,
+            actor=ACTOR,
+        )
+    if fate == "closed":
+        outcome = rng.choices(get_args(ClosureOutcome), weights=[7, 1, 1, 1])[0]
+        await closures.put_closure(
+            conn,
+            rec.id,
+            ClosureWrite(outcome=outcome, note="Verifierat av kansliet vid uppföljning."),
+            role=Role.SECRETARIAT,
+            expected_version=None,
+            actor=ACTOR,
+        )
+
+
+async def _summary(conn: Connection, *, loaded: bool) -> DemoSummary:
+    row = await conn.fetchrow(
+        """
+        select (select count(*) from agency) as agencies,
+               (select count(*) from investment) as investments,
+               (select count(*) from review) as reviews,
+               (select count(*) from recommendation) as recommendations
+        """
+    )
+    assert row is not None
+    return DemoSummary(
+        agencies=row["agencies"],
+        investments=row["investments"],
+        reviews=row["reviews"],
+        recommendations=row["recommendations"],
+        loaded=loaded,
+    )
