@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.preconditions import IfMatch, etag, required_version
+from recotrack.api.problems import CHANGES, CREATES, READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.orgnr import is_valid_org_number
@@ -29,7 +30,12 @@ class AgencyController(Controller):
     path = "/agencies"
     tags = ["agencies"]  # noqa: RUF012
 
-    @get(operation_id="list_agencies", summary="List agencies", opt=requires(Permission.READ))
+    @get(
+        responses=READS,
+        operation_id="list_agencies",
+        summary="List agencies",
+        opt=requires(Permission.READ),
+    )
     async def list_agencies(
         self,
         conn: NamedDependency[asyncpg.Connection],
@@ -44,7 +50,10 @@ class AgencyController(Controller):
         return Page(items=items, next_cursor=next_cursor)
 
     @post(
-        operation_id="create_agency", summary="Add an agency", opt=requires(Permission.ADMINISTER)
+        responses=CREATES,
+        operation_id="create_agency",
+        summary="Add an agency",
+        opt=requires(Permission.ADMINISTER),
     )
     async def create_agency(
         self,
@@ -62,6 +71,7 @@ class AgencyController(Controller):
 
     @get(
         "/{agency_id:str}",
+        responses=READS,
         operation_id="get_agency",
         summary="Get an agency",
         opt=requires(Permission.READ),
@@ -77,6 +87,7 @@ class AgencyController(Controller):
 
     @patch(
         "/{agency_id:str}",
+        responses=CHANGES,
         operation_id="update_agency",
         summary="Change an agency",
         opt=requires(Permission.ADMINISTER),

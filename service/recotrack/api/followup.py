@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.preconditions import IfMatch, etag, if_match_version, required_version
+from recotrack.api.problems import CHANGES, CREATES, READS, REMOVES
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import assessments, closures, progress, responses
 from recotrack_sdk.models import (
@@ -34,6 +35,7 @@ class FollowUpController(Controller):
 
     @get(
         "/response",
+        responses=READS,
         operation_id="get_response",
         summary="The agency's response",
         opt=requires(Permission.READ),
@@ -49,6 +51,7 @@ class FollowUpController(Controller):
 
     @put(
         "/response",
+        responses=CHANGES,
         operation_id="put_response",
         summary="Respond, or change the response",
         description="The first response needs no `If-Match`; changing it does. A partial "
@@ -79,6 +82,7 @@ class FollowUpController(Controller):
 
     @get(
         "/progress",
+        responses=READS,
         operation_id="list_progress",
         summary="The agency's progress reports",
         opt=requires(Permission.READ),
@@ -98,6 +102,7 @@ class FollowUpController(Controller):
 
     @post(
         "/progress",
+        responses=CREATES,
         operation_id="create_progress",
         summary="Report progress",
         description="Append-only. With an `external_ref` (the id in the agency's own tool), "
@@ -123,6 +128,7 @@ class FollowUpController(Controller):
 
     @get(
         "/assessments",
+        responses=READS,
         operation_id="list_assessments",
         summary="The secretariat's assessments",
         opt=requires(Permission.READ),
@@ -142,6 +148,7 @@ class FollowUpController(Controller):
 
     @post(
         "/assessments",
+        responses=CREATES,
         operation_id="create_assessment",
         summary="Assess progress",
         description="The secretariat's own rating, shown beside the agency's self-reported status.",
@@ -160,7 +167,11 @@ class FollowUpController(Controller):
         return Response(assessment, status_code=201)
 
     @get(
-        "/closure", operation_id="get_closure", summary="The closure", opt=requires(Permission.READ)
+        "/closure",
+        responses=READS,
+        operation_id="get_closure",
+        summary="The closure",
+        opt=requires(Permission.READ),
     )
     async def get_closure(
         self,
@@ -173,6 +184,7 @@ class FollowUpController(Controller):
 
     @put(
         "/closure",
+        responses=CHANGES,
         operation_id="put_closure",
         summary="Close, or amend the closure",
         description="Only the secretariat closes, after verifying; an agency reporting "
@@ -201,6 +213,7 @@ class FollowUpController(Controller):
 
     @delete(
         "/closure",
+        responses=REMOVES,
         operation_id="reopen",
         summary="Reopen (remove the closure)",
         description="The event log keeps the closure and the reopening. Needs `If-Match`.",

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.preconditions import IfMatch, etag, required_version
-from recotrack.api.problems import problem
+from recotrack.api.problems import CHANGES, CREATES, READS, problem
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import investments as store
 from recotrack.store.rows import set_fields
@@ -27,7 +27,12 @@ class InvestmentController(Controller):
     path = "/investments"
     tags = ["investments"]  # noqa: RUF012
 
-    @get(operation_id="list_investments", summary="List investments", opt=requires(Permission.READ))
+    @get(
+        responses=READS,
+        operation_id="list_investments",
+        summary="List investments",
+        opt=requires(Permission.READ),
+    )
     async def list_investments(
         self,
         conn: NamedDependency[asyncpg.Connection],
@@ -49,6 +54,7 @@ class InvestmentController(Controller):
         return Page(items=items, next_cursor=next_cursor)
 
     @post(
+        responses=CREATES,
         operation_id="create_investment",
         summary="Add an investment",
         opt=requires(Permission.ADMINISTER),
@@ -71,6 +77,7 @@ class InvestmentController(Controller):
 
     @get(
         "/{investment_id:str}",
+        responses=READS,
         operation_id="get_investment",
         summary="Get an investment",
         opt=requires(Permission.READ),
@@ -86,6 +93,7 @@ class InvestmentController(Controller):
 
     @patch(
         "/{investment_id:str}",
+        responses=CHANGES,
         operation_id="update_investment",
         summary="Change an investment",
         description="The secretariat may change every field; an agency only `external_ref`, "

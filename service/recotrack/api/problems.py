@@ -13,6 +13,7 @@ import msgspec
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
     ProblemDetailsException,
@@ -182,12 +183,53 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
 EXCEPTION_HANDLERS = {Exception: _internal}
 
 
+class FieldError(msgspec.Struct, omit_defaults=True):
+    detail: str
+    pointer: str | None = None
+    """A JSON pointer into the request body."""
+    parameter: str | None = None
+    """The query, path or header parameter at fault."""
+
+
 class ProblemDocument(msgspec.Struct, omit_defaults=True):
-    """The problem+json body, for the OpenAPI document."""
+    """An RFC 9457 problem: `type` is stable and names the kind of problem."""
 
     type: str
     title: str
     status: int
     detail: str
-    errors: list[dict[str, str]] | None = None
+    errors: list[FieldError] | None = None
     current_etag: str | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Malformed JSON, a bad query parameter or cursor",
+    401: "No token, or an unknown or revoked one",
+    403: "The caller's role may not do this",
+    404: "No such resource, or not one the caller may see",
+    409: "A uniqueness rule, or the recommendation's state, does not allow it",
+    412: "If-Match names a version that is no longer current",
+    413: "The body is too large",
+    415: "The body is not application/json",
+    422: "The body breaks the schema or a rule (field errors as JSON pointers)",
+    428: "If-Match is required to change an existing resource",
+}
+
+
+def documented(*statuses: int) -> dict[int, ResponseSpec]:
+    """The problem responses an operation can give, for the OpenAPI document."""
+    return {
+        status: ResponseSpec(
+            ProblemDocument,
+            description=_DESCRIPTIONS[status],
+            media_type="application/problem+json",
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+READS = documented(400, 401, 404)
+CREATES = documented(400, 401, 403, 404, 409, 413, 415, 422)
+CHANGES = documented(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)
+REMOVES = documented(401, 403, 404, 409, 412, 428)

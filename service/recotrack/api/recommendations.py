@@ -14,6 +14,7 @@ from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.investments import AgencyFilter
 from recotrack.api.preconditions import IfMatch, etag, required_version
+from recotrack.api.problems import CHANGES, CREATES, READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.vocabulary import Role
 from recotrack.store import recommendations as store
@@ -34,6 +35,7 @@ class RecommendationController(Controller):
     tags = ["recommendations"]  # noqa: RUF012
 
     @get(
+        responses=READS,
         operation_id="list_recommendations",
         summary="List and filter recommendations",
         opt=requires(Permission.READ),
@@ -92,6 +94,7 @@ class RecommendationController(Controller):
         return Page(items=items, next_cursor=next_cursor)
 
     @post(
+        responses=CREATES,
         operation_id="create_recommendation",
         summary="Add a recommendation",
         description="A recommendation is a draft, invisible to its agency, until `issued_on` "
@@ -118,6 +121,7 @@ class RecommendationController(Controller):
 
     @get(
         "/{recommendation_id:str}",
+        responses=READS,
         operation_id="get_recommendation",
         summary="Get a recommendation",
         opt=requires(Permission.READ),
@@ -135,6 +139,7 @@ class RecommendationController(Controller):
 
     @patch(
         "/{recommendation_id:str}",
+        responses=CHANGES,
         operation_id="update_recommendation",
         summary="Change a recommendation",
         description="Setting `issued_on` on a draft issues it; clearing it retracts an issue "

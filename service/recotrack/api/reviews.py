@@ -13,6 +13,7 @@ from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.investments import AgencyFilter
 from recotrack.api.preconditions import IfMatch, etag, required_version
+from recotrack.api.problems import CHANGES, CREATES, READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import reviews as store
 from recotrack_sdk.models import Page, Review, ReviewCreate, ReviewPatch
@@ -22,7 +23,12 @@ class ReviewController(Controller):
     path = "/reviews"
     tags = ["reviews"]  # noqa: RUF012
 
-    @get(operation_id="list_reviews", summary="List reviews", opt=requires(Permission.READ))
+    @get(
+        responses=READS,
+        operation_id="list_reviews",
+        summary="List reviews",
+        opt=requires(Permission.READ),
+    )
     async def list_reviews(
         self,
         conn: NamedDependency[asyncpg.Connection],
@@ -42,7 +48,12 @@ class ReviewController(Controller):
         )
         return Page(items=items, next_cursor=next_cursor)
 
-    @post(operation_id="create_review", summary="Add a review", opt=requires(Permission.ADMINISTER))
+    @post(
+        responses=CREATES,
+        operation_id="create_review",
+        summary="Add a review",
+        opt=requires(Permission.ADMINISTER),
+    )
     async def create_review(
         self,
         conn: NamedDependency[asyncpg.Connection],
@@ -58,6 +69,7 @@ class ReviewController(Controller):
 
     @get(
         "/{review_id:str}",
+        responses=READS,
         operation_id="get_review",
         summary="Get a review",
         opt=requires(Permission.READ),
@@ -73,6 +85,7 @@ class ReviewController(Controller):
 
     @patch(
         "/{review_id:str}",
+        responses=CHANGES,
         operation_id="update_review",
         summary="Change a review",
         opt=requires(Permission.ADMINISTER),

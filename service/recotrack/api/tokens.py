@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
+from recotrack.api.problems import CREATES, READS, REMOVES
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import tokens as store
 from recotrack_sdk.models import Page, Token, TokenCreate, TokenCreated
@@ -19,7 +20,7 @@ class TokenController(Controller):
     tags = ["tokens"]  # noqa: RUF012
     opt = requires(Permission.MANAGE_TOKENS)
 
-    @get(operation_id="list_tokens", summary="List tokens (never their secrets)")
+    @get(responses=READS, operation_id="list_tokens", summary="List tokens (never their secrets)")
     async def list_tokens(
         self,
         conn: NamedDependency[asyncpg.Connection],
@@ -29,7 +30,7 @@ class TokenController(Controller):
         items, next_cursor = await store.list_tokens(conn, cursor=cursor, limit=limit)
         return Page(items=items, next_cursor=next_cursor)
 
-    @post(operation_id="create_token", summary="Create a token")
+    @post(responses=CREATES, operation_id="create_token", summary="Create a token")
     async def create_token(
         self,
         conn: NamedDependency[asyncpg.Connection],
@@ -45,7 +46,11 @@ class TokenController(Controller):
         )
 
     @delete(
-        "/{token_id:str}", operation_id="revoke_token", summary="Revoke a token", status_code=200
+        "/{token_id:str}",
+        responses=REMOVES,
+        operation_id="revoke_token",
+        summary="Revoke a token",
+        status_code=200,
     )
     async def revoke_token(
         self,
