@@ -22,6 +22,8 @@ __all__ = [
     "Area",
     "Assessment",
     "AssessmentCreate",
+    "Change",
+    "ChangePage",
     "Closure",
     "ClosureOutcome",
     "ClosureWrite",
@@ -387,3 +389,28 @@ class TokenCreated(_Resource, kw_only=True):
     agency_id: str | None
     label: str
     created_at: dt.datetime
+
+
+# --- the changes feed ----------------------------------------------------------------------
+
+
+class Change(_Resource, kw_only=True):
+    """One change, as the event log recorded it. `entity` and `action` are open vocabularies:
+    new kinds may appear, so treat unknown ones as "something changed"."""
+
+    seq: int
+    occurred_at: dt.datetime
+    entity: str
+    entity_id: str
+    action: str
+    version: int | None
+    agency_id: str | None
+    recommendation_id: str | None
+
+
+class ChangePage(_Resource, kw_only=True):
+    """Changes in commit order. Store `next_cursor` (always set, even when `items` is empty)
+    and pass it back: following it never misses nor repeats a change."""
+
+    items: list[Change]
+    next_cursor: str

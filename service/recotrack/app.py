@@ -14,6 +14,7 @@ from recotrack import __version__
 from recotrack.api.agencies import AgencyController
 from recotrack.api.auth import authentication_middleware, permission_guard
 from recotrack.api.body import strict_json_body
+from recotrack.api.changes import ChangeController
 from recotrack.api.deps import DEPENDENCIES
 from recotrack.api.followup import FollowUpController
 from recotrack.api.health import healthz, readyz
@@ -25,6 +26,7 @@ from recotrack.api.reviews import ReviewController
 from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
+from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import connect, create_pool
 
 CONTROLLERS: list[type] = [
@@ -34,6 +36,7 @@ CONTROLLERS: list[type] = [
     RecommendationController,
     FollowUpController,
     TokenController,
+    ChangeController,
 ]
 
 
@@ -50,9 +53,12 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         app.state.pool = await create_pool(
             dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size
         )
+        app.state.notifier = ChangeNotifier()
         try:
+            await app.state.notifier.start(dsn)
             yield
         finally:
+            await app.state.notifier.close()
             await app.state.pool.close()
 
     v1 = Router(

@@ -69,6 +69,7 @@ async def add_assessment(
             agency_id=locked.agency_id,
             entity="assessment",
             entity_id=assessment.id,
+            recommendation_id=assessment.recommendation_id,
             action="created",
             version=None,
             data=assessment,

@@ -103,6 +103,7 @@ async def add_progress(
             agency_id=locked.agency_id,
             entity="progress_report",
             entity_id=report.id,
+            recommendation_id=report.recommendation_id,
             action="created",
             version=None,
             data=report,

@@ -291,6 +291,9 @@ async def _record(
         agency_id=recommendation.agency_id,
         entity="recommendation",
         entity_id=recommendation.id,
+        recommendation_id=recommendation.id,
+        # a draft is invisible to its agency, and so is its history; a retraction is not
+        agency_visible=recommendation.issued_on is not None or action == "retracted",
         action=action,
         version=recommendation.version,
         data=recommendation,

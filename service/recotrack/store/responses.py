@@ -90,6 +90,7 @@ async def put_response(
             agency_id=locked.agency_id,
             entity="response",
             entity_id=response.recommendation_id,
+            recommendation_id=response.recommendation_id,
             action="created" if previous is None else "updated",
             version=response.version,
             data=response,

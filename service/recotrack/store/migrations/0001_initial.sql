@@ -149,9 +149,15 @@ create table event (
     entity_id   text not null,
     action      text not null,
     version     integer,
-    data        jsonb not null
+    data        jsonb not null,
+    -- the recommendation an event concerns, for its timeline and for sync
+    recommendation_id uuid,
+    -- a draft's history (and token administration) is the secretariat's alone
+    agency_visible boolean not null default true
 );
 create index event_entity on event (entity, entity_id, seq);
+create index event_agency_feed on event (agency_id, seq) where agency_visible;
+create index event_recommendation on event (recommendation_id, seq);
 
 create function event_is_append_only() returns trigger language plpgsql as $$
 begin
