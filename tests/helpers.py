@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from recotrack.store.pool import connect
 from recotrack.store.tokens import create_token
-from recotrack_sdk.models import TokenCreate
+from recotrack_sdk.models import Role, TokenCreate
 
 AGENCIES = {
     "skatteverket": ("Skatteverket", "202100-5448"),
@@ -30,11 +30,12 @@ class Api:
         conn = await connect(db_url)
         tokens: dict[str, str] = {}
         try:
-            for role in ("secretariat", "auditor"):
+            roles: tuple[Role, ...] = ("secretariat", "auditor")
+            for role in roles:
                 created = await create_token(
                     conn,
                     TokenCreate(role=role, label=f"test {role}"),
-                    actor="test",  # type: ignore[arg-type]
+                    actor="test",
                 )
                 tokens[role] = created.token
             for agency_id, (name, org_number) in AGENCIES.items():

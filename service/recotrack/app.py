@@ -18,6 +18,7 @@ from recotrack.api.changes import ChangeController
 from recotrack.api.deps import DEPENDENCIES
 from recotrack.api.followup import FollowUpController
 from recotrack.api.health import healthz, readyz
+from recotrack.api.idempotency import idempotency_middleware
 from recotrack.api.investments import InvestmentController
 from recotrack.api.problems import EXCEPTION_HANDLERS, problem_details_plugin
 from recotrack.api.recommendations import RecommendationController
@@ -72,7 +73,7 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
     return Litestar(
         route_handlers=[v1, healthz, readyz],
         lifespan=[database],
-        middleware=[request_id_middleware, authentication_middleware()],
+        middleware=[request_id_middleware, authentication_middleware(), idempotency_middleware],
         plugins=[problem_details_plugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 import asyncpg
 from litestar import Request
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import QueryParameter
 
+from recotrack.api.idempotency import HELD_CONNECTION
 from recotrack.domain.access import Principal
 
 Limit = Annotated[
@@ -23,12 +23,19 @@ Cursor = Annotated[
 ]
 
 
-async def provide_connection(state: State) -> AsyncIterator[asyncpg.Connection]:
-    conn = await state.pool.acquire()
+async def provide_connection(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection; or, for a POST with an Idempotency-Key, the connection whose
+    transaction will also keep the response (see `idempotency`)."""
+    held = request.scope.get("state", {}).get(HELD_CONNECTION)
+    if held is not None:
+        yield held
+        return
+    pool = request.app.state.pool
+    conn = await pool.acquire()
     try:
         yield conn
     finally:
-        await state.pool.release(conn)
+        await pool.release(conn)
 
 
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:

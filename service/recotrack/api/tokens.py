@@ -30,7 +30,13 @@ class TokenController(Controller):
         items, next_cursor = await store.list_tokens(conn, cursor=cursor, limit=limit)
         return Page(items=items, next_cursor=next_cursor)
 
-    @post(responses=CREATES, operation_id="create_token", summary="Create a token")
+    @post(
+        responses=CREATES,
+        operation_id="create_token",
+        summary="Create a token",
+        # the response holds the secret, which is never stored: nothing to replay
+        opt={**requires(Permission.MANAGE_TOKENS), "idempotent": False},
+    )
     async def create_token(
         self,
         conn: NamedDependency[asyncpg.Connection],

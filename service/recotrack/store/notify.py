@@ -35,4 +35,3 @@ class ChangeNotifier:
         """Take this before reading the feed, then wait on it: a commit that lands between
         the read and the wait is not missed."""
         return self._committed
-

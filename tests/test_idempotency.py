@@ -1,0 +1,84 @@
+"""Idempotency-Key: a retried POST gets the first response, never a second write."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+
+from tests import flow
+from tests.helpers import Api
+
+
+async def test_a_retry_replays_the_first_response_and_writes_once(
+    api: Api, db: asyncpg.Connection
+) -> None:
+    rec = await flow.recommendation(api)
+    url = f"/v1/recommendations/{rec['id']}/progress"
+    body = {"status": "in_progress", "note": "Påbörjat"}
+    key = {"Idempotency-Key": "sync-2026-11-26-001"}
+    first = await api.call("skatteverket", "POST", url, json=body, headers=key)
+    assert first.status_code == 201, first.text
+    events = await db.fetchval("select count(*) from event")
+    again = await api.call("skatteverket", "POST", url, json=body, headers=key)
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert await db.fetchval("select count(*) from progress_report") == 1
+    assert await db.fetchval("select count(*) from event") == events
+
+    other = await api.call("skatteverket", "POST", url, json={**body, "note": "Annat"}, headers=key)
+    assert other.status_code == 422
+    assert other.json()["type"].endswith("/idempotency-key-mismatch")
+
+    # keys are per token: another agency's identical key is its own
+    fk = await flow.recommendation(api, "forsakringskassan")
+    theirs = await api.call(
+        "forsakringskassan",
+        "POST",
+        f"/v1/recommendations/{fk['id']}/progress",
+        json=body,
+        headers=key,
+    )
+    assert theirs.status_code == 201
+    assert "idempotent-replayed" not in theirs.headers
+
+
+async def test_a_refused_request_is_not_kept(api: Api, db: asyncpg.Connection) -> None:
+    rec = await flow.recommendation(api)
+    url = f"/v1/recommendations/{rec['id']}/progress"
+    key = {"Idempotency-Key": "k-1"}
+    bad = await api.call("skatteverket", "POST", url, json={"status": "done"}, headers=key)
+    assert bad.status_code == 422
+    good = await api.call("skatteverket", "POST", url, json={"status": "done"}, headers=key)
+    assert good.status_code == 422
+    assert "idempotent-replayed" not in good.headers
+    assert await db.fetchval("select count(*) from idempotency_key") == 0
+
+
+async def test_concurrent_retries_write_once(api: Api, db: asyncpg.Connection) -> None:
+    rec = await flow.recommendation(api)
+    url = f"/v1/recommendations/{rec['id']}/progress"
+    key = {"Idempotency-Key": "race"}
+    results = await asyncio.gather(
+        *(
+            api.call("skatteverket", "POST", url, json={"status": "in_progress"}, headers=key)
+            for _ in range(5)
+        )
+    )
+    codes = sorted(r.status_code for r in results)
+    assert set(codes) <= {201, 409}
+    assert 201 in codes
+    assert await db.fetchval("select count(*) from progress_report") == 1
+
+
+async def test_token_creation_refuses_a_key(api: Api, db: asyncpg.Connection) -> None:
+    r = await api.call(
+        "secretariat",
+        "POST",
+        "/v1/tokens",
+        json={"role": "auditor", "label": "x"},
+        headers={"Idempotency-Key": "t"},
+    )
+    assert r.status_code == 400
+    assert await db.fetchval("select count(*) from token where label = 'x'") == 0
