@@ -31,6 +31,7 @@ __all__ = [
     "Investment",
     "InvestmentCreate",
     "InvestmentPatch",
+    "ItemProblem",
     "Page",
     "Phase",
     "Priority",
@@ -46,6 +47,11 @@ __all__ = [
     "ReviewPatch",
     "Role",
     "State",
+    "SyncOutcome",
+    "SyncOutcomeKind",
+    "SyncProgressBatch",
+    "SyncProgressItem",
+    "SyncProgressResult",
     "TargetDateChange",
     "Token",
     "TokenCreate",
@@ -414,3 +420,51 @@ class ChangePage(_Resource, kw_only=True):
 
     items: list[Change]
     next_cursor: str
+
+
+# --- batch sync ----------------------------------------------------------------------------
+
+
+class SyncProgressItem(_Request, kw_only=True):
+    """One progress report from an agency's tool, keyed by the tool's own id for it."""
+
+    recommendation_id: Id
+    external_ref: Ref
+    status: ProgressStatus
+    note: Note = ""
+    percent_complete: Percent | None = None
+    evidence: Annotated[list[Url], Meta(max_length=20)] = []
+    reported_on: dt.date | None = None
+
+
+class SyncProgressBatch(_Request, kw_only=True):
+    items: Annotated[list[SyncProgressItem], Meta(min_length=1, max_length=10_000)]
+
+
+class ItemProblem(_Resource, kw_only=True):
+    """Why one item was rejected: a problem `type` as elsewhere, and the field at fault."""
+
+    type: str
+    status: int
+    detail: str
+    pointer: str | None = None
+
+
+SyncOutcomeKind = Literal["created", "unchanged", "rejected"]
+
+
+class SyncOutcome(_Resource, kw_only=True):
+    """What became of one item, in input order. `unchanged`: it had been applied before."""
+
+    index: int
+    external_ref: str | None
+    outcome: SyncOutcomeKind
+    progress_report_id: str | None = None
+    problem: ItemProblem | None = None
+
+
+class SyncProgressResult(_Resource, kw_only=True):
+    items: list[SyncOutcome]
+    created: int
+    unchanged: int
+    rejected: int

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.exceptions import HTTPException
+from litestar.params import SkipValidationMarker
 
 from recotrack.api.problems import BodyError
 
@@ -21,7 +22,7 @@ _FIELD = re.compile(r"(?:unknown|required) field `([^`]+)`")
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
-def _pointer(message: str) -> tuple[str, str]:
+def json_pointer(message: str) -> tuple[str, str]:
     """msgspec's `… - at `$.a[0].b`` as the JSON pointer `/a/0/b`, and the bare message."""
     at = _PATH.search(message)
     path = at.group(1) if at else ""
@@ -44,6 +45,8 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
             status_code=415,
             detail=f"the body must be application/json, not {media_type or 'unspecified'}",
         )
+    if data_field.has_metadata(SkipValidationMarker):
+        return  # the handler decodes this body itself (batches: item by item)
     decoder = _decoders.get(data_field.annotation)
     if decoder is None:
         decoder = _decoders[data_field.annotation] = msgspec.json.Decoder(data_field.annotation)
@@ -51,7 +54,7 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     try:
         decoder.decode(raw)
     except msgspec.ValidationError as exc:
-        pointer, detail = _pointer(str(exc))
+        pointer, detail = json_pointer(str(exc))
         raise BodyError(detail, pointer=pointer, malformed=False) from None
     except msgspec.DecodeError as exc:
         raise BodyError(

@@ -93,6 +93,8 @@ create index target_date_change_recommendation on target_date_change (recommenda
 
 create table progress_report (
     id                uuid primary key default gen_random_uuid(),
+    -- the order reports were received in: "latest" among reports of the same day
+    seq               bigint generated always as identity,
     recommendation_id uuid not null references recommendation (id),
     agency_id         text not null references agency (id),
     status            text not null,
@@ -106,10 +108,11 @@ create table progress_report (
     unique (agency_id, external_ref)
 );
 create index progress_report_latest
-    on progress_report (recommendation_id, reported_on desc, created_at desc, id desc);
+    on progress_report (recommendation_id, reported_on desc, seq desc);
 
 create table assessment (
     id                uuid primary key default gen_random_uuid(),
+    seq               bigint generated always as identity,
     recommendation_id uuid not null references recommendation (id),
     status            text not null,
     note              text not null default '',
@@ -117,7 +120,7 @@ create table assessment (
     created_at        timestamptz not null default now()
 );
 create index assessment_latest
-    on assessment (recommendation_id, assessed_on desc, created_at desc, id desc);
+    on assessment (recommendation_id, assessed_on desc, seq desc);
 
 create table closure (
     recommendation_id uuid primary key references recommendation (id),
@@ -195,13 +198,13 @@ left join closure c on c.recommendation_id = r.id
 left join lateral (
     select p.status from progress_report p
     where p.recommendation_id = r.id
-    order by p.reported_on desc, p.created_at desc, p.id desc
+    order by p.reported_on desc, p.seq desc
     limit 1
 ) latest on true
 left join lateral (
     select a.status from assessment a
     where a.recommendation_id = r.id
-    order by a.assessed_on desc, a.created_at desc, a.id desc
+    order by a.assessed_on desc, a.seq desc
     limit 1
 ) assessed on true
 cross join lateral (

@@ -1,0 +1,87 @@
+"""POST /v1/sync/progress: a batch keyed by external_ref; resending is a no-op; items fail alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from tests import flow
+from tests.helpers import Api
+
+
+def _item(rec_id: str, ref: str, **fields: Any) -> dict[str, Any]:
+    return {"recommendation_id": rec_id, "external_ref": ref, "status": "in_progress", **fields}
+
+
+async def test_a_batch_is_applied_once_with_an_outcome_per_item(
+    api: Api, db: asyncpg.Connection
+) -> None:
+    own = await flow.recommendation(api)
+    closed = await flow.recommendation(api)
+    r = await api.call(
+        "secretariat",
+        "PUT",
+        f"/v1/recommendations/{closed['id']}/closure",
+        json={"outcome": "withdrawn"},
+    )
+    assert r.status_code == 201
+    draft = await flow.recommendation(api, issued=False)
+    theirs = await flow.recommendation(api, "forsakringskassan")
+    batch = [
+        _item(own["id"], "A-1"),
+        _item(own["id"], "A-2", status="implemented", percent_complete=100),
+        _item(own["id"], "A-1"),  # repeated within the batch
+        _item(closed["id"], "A-3"),  # closed: no progress
+        _item(draft["id"], "A-4"),  # a draft is invisible to the agency
+        _item(theirs["id"], "A-5"),  # another agency's
+        _item(own["id"], "A-6", status="done"),  # bad enum
+        {"recommendation_id": own["id"], "status": "in_progress"},  # no external_ref
+        _item(own["id"], "A-7", reported_on="2999-01-01"),  # in the future
+        _item("not-an-id", "A-8"),
+    ]
+    events_before = await db.fetchval("select count(*) from event")
+    r = await api.call("skatteverket", "POST", "/v1/sync/progress", json={"items": batch})
+    assert r.status_code == 200, r.text
+    result = r.json()
+    outcomes = [
+        (o["index"], o["outcome"], (o.get("problem") or {}).get("status")) for o in result["items"]
+    ]
+    assert outcomes == [
+        (0, "created", None),
+        (1, "created", None),
+        (2, "unchanged", None),
+        (3, "rejected", 409),
+        (4, "rejected", 404),
+        (5, "rejected", 404),
+        (6, "rejected", 422),
+        (7, "rejected", 422),
+        (8, "rejected", 422),
+        (9, "rejected", 404),
+    ]
+    assert result["items"][6]["problem"]["pointer"] == "/status"
+    assert result["items"][2]["progress_report_id"] == result["items"][0]["progress_report_id"]
+    assert (result["created"], result["unchanged"], result["rejected"]) == (2, 1, 7)
+    assert await db.fetchval("select count(*) from progress_report") == 2
+    assert await db.fetchval("select count(*) from event") == events_before + 2
+    state = (await api.call("skatteverket", "GET", f"/v1/recommendations/{own['id']}")).json()
+    assert state["state"] == "implemented"
+
+    again = await api.call("skatteverket", "POST", "/v1/sync/progress", json={"items": batch[:3]})
+    assert [o["outcome"] for o in again.json()["items"]] == ["unchanged"] * 3
+    assert await db.fetchval("select count(*) from progress_report") == 2
+
+
+async def test_only_agencies_sync_and_the_batch_is_bounded(api: Api) -> None:
+    own = await flow.recommendation(api)
+    body = {"items": [_item(own["id"], "X")]}
+    assert (
+        await api.call("secretariat", "POST", "/v1/sync/progress", json=body)
+    ).status_code == 403
+    assert (await api.call("auditor", "POST", "/v1/sync/progress", json=body)).status_code == 403
+    empty = await api.call("skatteverket", "POST", "/v1/sync/progress", json={"items": []})
+    assert empty.status_code == 422
+    too_many = {"items": [_item(own["id"], f"R-{i}") for i in range(10_001)]}
+    r = await api.call("skatteverket", "POST", "/v1/sync/progress", json=too_many)
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["pointer"] == "/items"
