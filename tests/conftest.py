@@ -20,6 +20,7 @@ from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect
 from tests.helpers import Api
+from tests.live import serve
 
 
 def with_database(url: str, name: str) -> str:
@@ -87,3 +88,10 @@ async def api(db_url: str) -> AsyncIterator[Api]:
     app = create_app(test_settings(db_url), db_url)
     async with AsyncTestClient(app) as client:
         yield await Api.start(client, db_url)
+
+
+@pytest.fixture
+def live_url(api: Api) -> Iterator[str]:
+    """The same app and database as `api`, also served on a real loopback socket."""
+    with serve(api.db_url) as url:
+        yield url

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
+import httpx
 
 from tests import flow
 from tests.helpers import Api
@@ -56,19 +57,27 @@ async def test_a_refused_request_is_not_kept(api: Api, db: asyncpg.Connection) -
     assert await db.fetchval("select count(*) from idempotency_key") == 0
 
 
-async def test_concurrent_retries_write_once(api: Api, db: asyncpg.Connection) -> None:
+async def test_concurrent_retries_write_once(
+    api: Api, live_url: str, db: asyncpg.Connection
+) -> None:
     rec = await flow.recommendation(api)
     url = f"/v1/recommendations/{rec['id']}/progress"
-    key = {"Idempotency-Key": "race"}
-    results = await asyncio.gather(
-        *(
-            api.call("skatteverket", "POST", url, json={"status": "in_progress"}, headers=key)
-            for _ in range(5)
+    headers = {"Idempotency-Key": "race", "Authorization": f"Bearer {api.tokens['skatteverket']}"}
+    async with httpx.AsyncClient(base_url=live_url, timeout=30) as client:
+        results = await asyncio.gather(
+            *(client.post(url, json={"status": "in_progress"}, headers=headers) for _ in range(8))
         )
-    )
-    codes = sorted(r.status_code for r in results)
-    assert set(codes) <= {201, 409}
-    assert 201 in codes
+        codes = [r.status_code for r in results]
+        assert set(codes) <= {201, 409}, codes
+        first = [
+            r for r in results if r.status_code == 201 and "idempotent-replayed" not in r.headers
+        ]
+        assert len(first) == 1
+        in_progress = [r for r in results if r.status_code == 409]
+        assert all(r.json()["type"].endswith("/idempotency-in-progress") for r in in_progress)
+        replay = await client.post(url, json={"status": "in_progress"}, headers=headers)
+        assert replay.headers["idempotent-replayed"] == "true"
+        assert replay.json()["id"] == first[0].json()["id"]
     assert await db.fetchval("select count(*) from progress_report") == 1
 
 
