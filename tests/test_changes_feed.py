@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import Any
 
 import asyncpg
 import httpx
@@ -81,8 +82,8 @@ async def test_an_agency_follows_only_its_own_issued_changes(api: Api) -> None:
     own = await flow.recommendation(api)
     other = await flow.recommendation(api, "forsakringskassan")
 
-    async def follow(who: str) -> list[dict[str, object]]:
-        items: list[dict[str, object]] = []
+    async def follow(who: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
         cursor = None
         while True:
             params = f"?limit=2&cursor={cursor}" if cursor else "?limit=2"

@@ -277,14 +277,27 @@ class _StopSignals:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    stop = _StopSignals()
+    with stop.installed():  # first thing: a signal during the slow imports is noted, not fatal
+        _setup_logging(settings)
+        log.info(
+            "starting",
+            version=__version__,
+            database="external" if settings.database_url else "embedded",
+            data_dir=None if settings.database_url else str(settings.data_dir),
+        )
+        status = _serve_until_stopped(settings, args, stop)
+    log.info("stopped", exit_status=status)
+    return status
+
+
+def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: _StopSignals) -> int:
     import uvicorn
 
     from recotrack.app import create_app
 
-    _setup_logging(settings)
     host: str = args.host or settings.host
     port: int = settings.port if args.port is None else args.port
-    stop = _StopSignals()
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -296,45 +309,39 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
                 actual_port = bound[0][1] if bound else port
                 log.info("listening", url=f"http://{_url_host(host)}:{actual_port}")
 
-    with stop.installed():
-        log.info(
-            "starting",
-            version=__version__,
-            database="external" if settings.database_url else "embedded",
-            data_dir=None if settings.database_url else str(settings.data_dir),
-        )
-        with _database(settings) as dsn:
-            if not stop.requested and args.demo:
-                summary = asyncio.run(_connect_and_load_demo(dsn))
-                log.info("demo data loaded", summary=summary)
-            if stop.requested:
-                log.info("stopping", signal=stop.requested)
-                return 0
-            config = uvicorn.Config(
-                create_app(settings, dsn),
-                host=host,
-                port=port,
-                log_config=None,
-                log_level=settings.log_level,
-                access_log=False,
-                lifespan="on",
-                server_header=False,
-                timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
-            )
-            server = Server(config)
-            stop.forceable = False  # from here on a signal means: drain, then stop
-            try:
-                server.run()
-            except SystemExit as exc:  # uvicorn exits when the app cannot start or bind
-                status = exc.code if isinstance(exc.code, int) else 1
-                log.error("the server could not start", exit_status=status)
-                return status or 1
-            if not server.started and not stop.requested:
-                log.error("the server could not start")
-                return 1
+    if stop.requested:
+        return 0
+    with _database(settings) as dsn:  # leaving it stops the embedded PostgreSQL
+        if args.demo and not stop.requested:
+            summary = asyncio.run(_connect_and_load_demo(dsn))
+            log.info("demo data loaded", summary=summary)
+        if stop.requested:
             log.info("stopping", signal=stop.requested)
-    log.info("stopped")
-    return 0
+            return 0
+        config = uvicorn.Config(
+            create_app(settings, dsn),
+            host=host,
+            port=port,
+            log_config=None,
+            log_level=settings.log_level,
+            access_log=False,
+            lifespan="on",
+            server_header=False,
+            timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
+        )
+        server = Server(config)
+        stop.forceable = False  # from here on a signal means: drain, then stop
+        try:
+            server.run()
+        except SystemExit as exc:  # uvicorn exits when the app cannot start or bind
+            status = exc.code if isinstance(exc.code, int) and exc.code else 1
+            log.error("the server could not start", exit_status=status)
+            return status
+        if not server.started and not stop.requested:
+            log.error("the server could not start")
+            return 1
+        log.info("stopping", signal=stop.requested)
+        return 0
 
 
 def _url_host(host: str) -> str:
