@@ -9,6 +9,7 @@ import httpx
 
 from tests import flow
 from tests.helpers import Api
+from tests.live import serve
 
 
 async def test_a_retry_replays_the_first_response_and_writes_once(
@@ -91,3 +92,25 @@ async def test_token_creation_refuses_a_key(api: Api, db: asyncpg.Connection) ->
     )
     assert r.status_code == 400
     assert await db.fetchval("select count(*) from token where label = 'x'") == 0
+
+
+async def test_the_key_holds_across_two_service_processes(api: Api, db: asyncpg.Connection) -> None:
+    """Two servers on one database (two apps, two pools): retries spread over both write once."""
+    rec = await flow.recommendation(api)
+    url = f"/v1/recommendations/{rec['id']}/progress"
+    headers = {"Idempotency-Key": "two", "Authorization": f"Bearer {api.tokens['skatteverket']}"}
+    with serve(api.db_url) as one, serve(api.db_url) as other:
+        async with httpx.AsyncClient(timeout=30) as client:
+            results = await asyncio.gather(
+                *(
+                    client.post(f"{base}{url}", json={"status": "in_progress"}, headers=headers)
+                    for base in [one, other] * 5
+                )
+            )
+            assert {r.status_code for r in results} <= {201, 409}
+            final = await client.post(
+                f"{other}{url}", json={"status": "in_progress"}, headers=headers
+            )
+    assert final.status_code == 201
+    assert await db.fetchval("select count(*) from progress_report") == 1
+    assert await db.fetchval("select count(*) from event where entity = 'progress_report'") == 1
