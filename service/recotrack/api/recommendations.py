@@ -14,11 +14,11 @@ from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.investments import AgencyFilter
 from recotrack.api.preconditions import IfMatch, etag, required_version
-from recotrack.api.problems import CHANGES, CREATES, READS
+from recotrack.api.problems import CHANGES, CREATES, READS, problem
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.vocabulary import Role
 from recotrack.store import recommendations as store
-from recotrack.store.recommendations import RecommendationFilter
+from recotrack.store.recommendations import RecommendationFilter, Sort
 from recotrack_sdk.models import (
     Area,
     Page,
@@ -70,6 +70,15 @@ class RecommendationController(Controller):
         due_before: Annotated[
             dt.date | None, QueryParameter(description="Response or implementation due before.")
         ] = None,
+        sort: Annotated[
+            Sort | None,
+            QueryParameter(
+                description="Order of the list: `created` (default), `relevance` (the default "
+                "with `q`, best first), a date (`issued_on`, `response_due`, "
+                "`implementation_due`; `-` for latest first; a missing date sorts last) or "
+                "`code`. Paging stays exact with every order."
+            ),
+        ] = None,
         limit: Limit = 100,
         cursor: Cursor = None,
     ) -> Page[Recommendation]:
@@ -88,8 +97,15 @@ class RecommendationController(Controller):
             issued_to=issued_to,
             due_before=due_before,
         )
+        if sort == "relevance" and not q:
+            raise problem(
+                "invalid-parameter",
+                400,
+                "sort=relevance needs a search: give q",
+                errors=[{"parameter": "sort", "detail": "relevance needs q"}],
+            )
         items, next_cursor = await store.list_recommendations(
-            conn, scope=principal.scope, filters=filters, cursor=cursor, limit=limit
+            conn, scope=principal.scope, filters=filters, sort=sort, cursor=cursor, limit=limit
         )
         return Page(items=items, next_cursor=next_cursor)
 

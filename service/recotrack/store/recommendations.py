@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.rules import (
@@ -58,9 +59,34 @@ class RecommendationFilter:
     due_before: dt.date | None = None
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+Sort = Literal[
+    "created",
+    "issued_on",
+    "-issued_on",
+    "response_due",
+    "-response_due",
+    "implementation_due",
+    "-implementation_due",
+    "code",
+    "-code",
+    "relevance",
+]
+_LATEST, _EARLIEST = "'9999-12-31'::date", "'0001-01-01'::date"
+# (key expression, its type, descending). A missing date sorts last either way.
+_SORTS: dict[str, tuple[str, str, bool]] = {
+    "created": ("created_at", "timestamptz", False),
+    "code": ("code", "text", False),
+    "-code": ("code", "text", True),
+    "relevance": ("ts_rank(search.document, query)::float8", "float8", True),
+    **{
+        name: (f"coalesce({name}, {_LATEST})", "date", False)
+        for name in ("issued_on", "response_due", "implementation_due")
+    },
+    **{
+        f"-{name}": (f"coalesce({name}, {_EARLIEST})", "date", True)
+        for name in ("issued_on", "response_due", "implementation_due")
+    },
+}
 
 
 async def list_recommendations(
@@ -68,11 +94,25 @@ async def list_recommendations(
     *,
     scope: str | None,
     filters: RecommendationFilter,
+    sort: Sort | None,
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Recommendation], str | None]:
-    keyset = Keyset("recommendations", cursor, limit)
+    """A page of recommendations. With `q`, a Swedish full-text search over code, title, body,
+    the response's rationale and actions and the progress notes, by relevance unless sorted."""
     f = filters
+    chosen = sort or ("relevance" if f.q else "created")
+    assert f.q or chosen != "relevance", "the API refuses relevance without a search"
+    key, key_type, descending = _SORTS[chosen]
+    fingerprint = hashlib.sha256(repr((scope, f)).encode()).hexdigest()[:16]
+    keyset = Keyset(
+        f"recommendations:{chosen}:{fingerprint}",
+        cursor,
+        limit,
+        key=key,
+        key_type=key_type,
+        descending=descending,
+    )
     ids = [
         maybe_id(f.review_id) if f.review_id else None,
         maybe_id(f.investment_id) if f.investment_id else None,
@@ -88,14 +128,23 @@ async def list_recommendations(
         f.priorities,
         f.states,
         f.overdue,
-        _like(f.q) if f.q else None,
+        f.q,
         f.issued_from,
         f.issued_to,
         f.due_before,
     ]
+    search = (
+        """
+        join recommendation_search search on search.recommendation_id = v.id
+        cross join websearch_to_tsquery('swedish', $9) query
+        """
+        if f.q
+        else ""
+    )
     rows = await conn.fetch(
         f"""
-        select {COLUMNS} from recommendation_view
+        select {COLUMNS}, {key} as sort_key from recommendation_view v
+        {search}
         where ($1::text is null or agency_id = $1)
           and ($2::text[] is null or agency_id = any($2))
           and ($3::uuid is null or review_id = $3)
@@ -104,13 +153,13 @@ async def list_recommendations(
           and ($6::text[] is null or priority = any($6))
           and ($7::text[] is null or state = any($7))
           and ($8::boolean is null or overdue = $8)
-          and ($9::text is null or code ilike $9 or title ilike $9 or body ilike $9)
+          and ($9::text is null or {"search.document @@ query" if f.q else "true"})
           and ($10::date is null or issued_on >= $10)
           and ($11::date is null or issued_on <= $11)
           and ($12::date is null or response_due < $12 or implementation_due < $12)
           and ($1::text is null or issued_on is not null)
           and {keyset.where(args)}
-        order by created_at, id limit {keyset.fetch}
+        order by {keyset.order_by} limit {keyset.fetch}
         """,
         *args,
     )

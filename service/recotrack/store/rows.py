@@ -17,7 +17,7 @@ from recotrack.store.errors import Conflict, InvalidCursor, NotFound
 
 T = TypeVar("T")
 
-_cursor_decoder = msgspec.json.Decoder(tuple[str, dt.datetime, str])
+_cursor_decoder = msgspec.json.Decoder(tuple[str, str, str])
 
 
 def must(row: asyncpg.Record | None) -> asyncpg.Record:
@@ -31,46 +31,66 @@ def to_struct(row: asyncpg.Record | None, kind: type[T]) -> T:
     return msgspec.convert(dict(must(row)), kind)
 
 
-def encode_cursor(list_name: str, created_at: dt.datetime, id_: str) -> str:
-    raw = msgspec.json.encode((list_name, created_at, id_))
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def decode_cursor(list_name: str, cursor: str | None) -> tuple[dt.datetime, str] | None:
-    """The position after which the next page starts; None for the first page."""
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        name, created_at, id_ = _cursor_decoder.decode(raw)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise InvalidCursor("the cursor is not one this API handed out") from None
-    if name != list_name:
-        raise InvalidCursor(f"the cursor belongs to another list, not to {list_name}")
-    return created_at, id_
+def _as_text(value: object) -> str:
+    """A sort key as text that PostgreSQL casts back to exactly the same value."""
+    if isinstance(value, dt.date):  # dates and datetimes, in ISO 8601
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
 
 
 class Keyset:
-    """Keyset pagination over `(created_at, id)`: stable under concurrent inserts, never OFFSET."""
+    """Keyset pagination, never OFFSET: rows after the last one seen in `(key, id)` order, so a
+    page is stable under concurrent inserts. The cursor names its list (and, through
+    `list_name`, its sort and filters), so it cannot be used on another."""
 
     def __init__(
-        self, list_name: str, cursor: str | None, limit: int, *, id_type: str = "uuid"
+        self,
+        list_name: str,
+        cursor: str | None,
+        limit: int,
+        *,
+        id_type: str = "uuid",
+        key: str = "created_at",
+        key_type: str = "timestamptz",
+        descending: bool = False,
     ) -> None:
         self.list_name = list_name
         self.id_type = id_type
-        self.after = decode_cursor(list_name, cursor)
+        self.key = key
+        self.key_type = key_type
+        self.descending = descending
+        self.after = self._decode(cursor)
         self.limit = limit
 
-    def where(self, args: list[Any], alias: str = "") -> str:
+    def _decode(self, cursor: str | None) -> tuple[str, str] | None:
+        if cursor is None:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            name, key, id_ = _cursor_decoder.decode(raw)
+        except (binascii.Error, ValueError, msgspec.DecodeError):
+            raise InvalidCursor("the cursor is not one this API handed out") from None
+        if name != self.list_name:
+            raise InvalidCursor("the cursor belongs to another list, sort or filter")
+        return key, id_
+
+    def where(self, args: list[Any]) -> str:
         """The SQL condition for rows after the cursor; appends its parameters to `args`."""
         if self.after is None:
             return "true"
         args.extend(self.after)
-        prefix = f"{alias}." if alias else ""
+        op = "<" if self.descending else ">"
         return (
-            f"({prefix}created_at, {prefix}id) > "
-            f"(${len(args) - 1}::timestamptz, ${len(args)}::{self.id_type})"
+            f"({self.key}, id) {op} "
+            f"(${len(args) - 1}::text::{self.key_type}, ${len(args)}::text::{self.id_type})"
         )
+
+    @property
+    def order_by(self) -> str:
+        direction = "desc" if self.descending else "asc"
+        return f"{self.key} {direction}, id {direction}"
 
     @property
     def fetch(self) -> int:
@@ -78,11 +98,15 @@ class Keyset:
         return self.limit + 1
 
     def page(self, rows: Sequence[asyncpg.Record], kind: type[T]) -> tuple[list[T], str | None]:
+        """The items, and the cursor of the next page (None on the last). The rows must carry
+        their sort key as `sort_key` unless it is a column of the struct."""
         items = [to_struct(row, kind) for row in rows[: self.limit]]
         if len(rows) <= self.limit:
             return items, None
         last = rows[self.limit - 1]
-        return items, encode_cursor(self.list_name, last["created_at"], str(last["id"]))
+        key = last["sort_key"] if "sort_key" in last else last[self.key]
+        raw = msgspec.json.encode((self.list_name, _as_text(key), str(last["id"])))
+        return items, base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def assignments(changes: dict[str, Any], args: list[Any]) -> str:
