@@ -8,7 +8,7 @@ older SDK keeps working when the server adds one.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -17,6 +17,7 @@ __all__ = [
     "UNSET",
     "Agency",
     "AgencyCreate",
+    "AgencyOverdue",
     "AgencyPatch",
     "AgencyResponse",
     "Area",
@@ -28,6 +29,7 @@ __all__ = [
     "ClosureOutcome",
     "ClosureWrite",
     "Decision",
+    "HistoryEntry",
     "Investment",
     "InvestmentCreate",
     "InvestmentPatch",
@@ -47,6 +49,8 @@ __all__ = [
     "ReviewPatch",
     "Role",
     "State",
+    "StateCount",
+    "Stats",
     "SyncOutcome",
     "SyncOutcomeKind",
     "SyncProgressBatch",
@@ -468,3 +472,47 @@ class SyncProgressResult(_Resource, kw_only=True):
     created: int
     unchanged: int
     rejected: int
+
+
+# --- the secretariat's views ---------------------------------------------------------------
+
+
+class StateCount(_Resource, kw_only=True):
+    agency_id: str
+    area: Area
+    state: State
+    count: int
+
+
+class AgencyOverdue(_Resource, kw_only=True):
+    agency_id: str
+    overdue: int
+
+
+class Stats(_Resource, kw_only=True):
+    """Figures over the recommendations the caller may see; each defined in the operation's
+    description."""
+
+    total: int
+    counts: list[StateCount]
+    overdue: int
+    overdue_by_agency: list[AgencyOverdue]
+    decision_shares: dict[str, float]
+    implemented_share: float | None
+    median_days_to_response: float | None
+    median_days_to_implementation: float | None
+
+
+class HistoryEntry(_Resource, kw_only=True):
+    """One event in a recommendation's timeline, with who did it."""
+
+    seq: int
+    occurred_at: dt.datetime
+    entity: str
+    entity_id: str
+    action: str
+    version: int | None
+    actor: str
+    actor_role: str | None
+    actor_label: str | None
+    data: dict[str, Any]

@@ -24,6 +24,7 @@ from recotrack.api.problems import EXCEPTION_HANDLERS, problem_details_plugin
 from recotrack.api.recommendations import RecommendationController
 from recotrack.api.requests import request_id_middleware
 from recotrack.api.reviews import ReviewController
+from recotrack.api.stats import StatsController
 from recotrack.api.sync import SyncController
 from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
@@ -40,6 +41,7 @@ CONTROLLERS: list[type] = [
     TokenController,
     ChangeController,
     SyncController,
+    StatsController,
 ]
 
 

@@ -159,14 +159,15 @@ class DemoSummary:
 
 async def load_demo(conn: Connection, *, per_agency: int = 20) -> DemoSummary:
     """Load the demo data set unless it is there; return what the database then holds."""
-    if await conn.fetchval("select true from agency where id = $1", AGENCIES[0][0]):
+    if await conn.fetchval("select true from event where actor = $1 limit 1", ACTOR):
         return await _summary(conn, loaded=False)
     rng = random.Random(SEED)  # noqa: S311  # demo data, not secrets
     today: dt.date = await conn.fetchval("select current_date")
     for agency_id, name, org_number, short in AGENCIES:
-        await agencies.create_agency(
-            conn, AgencyCreate(id=agency_id, name=name, org_number=org_number), actor=ACTOR
-        )
+        if not await conn.fetchval("select true from agency where id = $1", agency_id):
+            await agencies.create_agency(
+                conn, AgencyCreate(id=agency_id, name=name, org_number=org_number), actor=ACTOR
+            )
         review_ids = []
         for n, title in enumerate(rng.sample(INVESTMENTS, 3), start=1):
             started = today - dt.timedelta(days=rng.randint(400, 1000))

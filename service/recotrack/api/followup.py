@@ -13,13 +13,14 @@ from recotrack.api.deps import Cursor, Limit
 from recotrack.api.preconditions import IfMatch, etag, if_match_version, required_version
 from recotrack.api.problems import CHANGES, CREATES, READS, REMOVES
 from recotrack.domain.access import Permission, Principal
-from recotrack.store import assessments, closures, progress, responses
+from recotrack.store import assessments, closures, history, progress, responses
 from recotrack_sdk.models import (
     AgencyResponse,
     Assessment,
     AssessmentCreate,
     Closure,
     ClosureWrite,
+    HistoryEntry,
     Page,
     ProgressReport,
     ProgressReportCreate,
@@ -32,6 +33,28 @@ RecommendationId = FromPath[str]
 class FollowUpController(Controller):
     path = "/recommendations/{recommendation_id:str}"
     tags = ["follow-up"]  # noqa: RUF012
+
+    @get(
+        "/history",
+        responses=READS,
+        operation_id="get_history",
+        summary="The recommendation's timeline",
+        description="Everything that happened to it, from the event log, oldest first, with "
+        "who did it: issue, edits, responses, progress reports, assessments, closure, reopening.",
+        opt=requires(Permission.READ),
+    )
+    async def get_history(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        limit: Limit = 100,
+        cursor: Cursor = None,
+    ) -> Page[HistoryEntry]:
+        items, next_cursor = await history.history(
+            conn, recommendation_id, scope=principal.scope, cursor=cursor, limit=limit
+        )
+        return Page(items=items, next_cursor=next_cursor)
 
     @get(
         "/response",
