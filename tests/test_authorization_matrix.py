@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +82,7 @@ class World:
 # --- what each cell expects --------------------------------------------------------------
 
 Body = Callable[[World], dict[str, Any]]
+Check = Callable[["Api", str, httpx.Response, World], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ class Case:
     agency see in it, and the other agency does not."""
     hides: tuple[str, ...] = ()
     """A list: World attributes the secretariat and the auditor see, no agency does."""
+    appends: dict[str, int] = field(default_factory=dict)
+    """Events the request appends, where not 1 for an allowed write and 0 otherwise."""
+    check: Check | None = None
+    """More to hold the answer to, beyond its status."""
 
     def __post_init__(self) -> None:
         assert set(self.expect) == set(ROLES), f"{self.variant}: every role needs a status"
@@ -140,6 +145,37 @@ def _recommendation_body(w: World) -> dict[str, Any]:
         "priority": "medium",
         "issued_on": "2026-02-01",
     }
+
+
+def _sync_batch(recommendation_id: str) -> dict[str, Any]:
+    item = {
+        "recommendation_id": recommendation_id,
+        "external_ref": "PPM-77",
+        "status": "in_progress",
+    }
+    return {"items": [item]}
+
+
+async def _check_sync(api: Api, role: str, r: httpx.Response, world: World) -> None:
+    """The owner's report on an issued recommendation is created; a report on another
+    agency's recommendation, or on a draft, is rejected exactly as one on no recommendation."""
+    if r.status_code != 200:
+        return
+    [outcome] = r.json()["items"]
+    sent = r.request.content
+    if role == OWN and world.recommendation.encode() in sent:
+        assert outcome["outcome"] == "created", outcome
+        return
+    assert outcome["outcome"] == "rejected", outcome
+    nowhere = await api.call(
+        _CALLER[role], "POST", "/v1/sync/progress", json=_sync_batch(str(uuid.uuid4()))
+    )
+    [missing] = nowhere.json()["items"]
+    shown = {k: outcome["problem"].get(k) for k in ("type", "status", "pointer")}
+    assert shown == {k: missing["problem"].get(k) for k in ("type", "status", "pointer")}, (
+        f"a recommendation it may not see is told apart from a missing one: {outcome} {missing}"
+    )
+    assert shown["status"] == 404, outcome
 
 
 EXPECTED: dict[tuple[str, str], list[Case]] = {
@@ -246,6 +282,22 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
     ("GET", "/v1/changes"): [
         list_read(shows=("investment", "review", "recommendation"), hides=("draft",))
     ],
+    # batch sync of progress: an agency's own recommendations only, one outcome per item
+    ("POST", "/v1/sync/progress"): [
+        Case(
+            {SECRETARIAT: 403, AUDITOR: 403, OWN: 200, OTHER: 200, ANONYMOUS: 401},
+            body=lambda w: _sync_batch(w.recommendation),
+            appends={OTHER: 0},
+            check=_check_sync,
+        ),
+        Case(
+            {SECRETARIAT: 403, AUDITOR: 403, OWN: 200, OTHER: 200, ANONYMOUS: 401},
+            variant="draft",
+            body=lambda w: _sync_batch(w.draft),
+            appends={OWN: 0, OTHER: 0},
+            check=_check_sync,
+        ),
+    ],
     # tokens: the auditor reads everything (DESIGN), though only the secretariat manages them
     ("GET", "/v1/tokens"): [
         Case({SECRETARIAT: 200, AUDITOR: 200, OWN: 403, OTHER: 403, ANONYMOUS: 401})
@@ -346,11 +398,14 @@ async def _cell(
 
     expected = case.expect[role]
     assert r.status_code == expected, f"expected {expected}, got {r.status_code}: {r.text}"
-    after = await _events(db)
-    if 200 <= r.status_code < 300 and method != "GET":
-        assert after == before + 1, f"an allowed write appends one event, not {after - before}"
-    else:
-        assert after == before, f"refused with {r.status_code}, yet the event log changed"
+    appended = await _events(db) - before
+    writes = 200 <= r.status_code < 300 and method != "GET"
+    expected_events = case.appends.get(role, 1 if writes else 0)
+    assert appended == expected_events, (
+        f"answered {r.status_code}, appended {appended} events, not {expected_events}"
+    )
+    if case.check is not None:
+        await case.check(api, role, r, world)
     if r.status_code >= 400:
         assert r.headers["content-type"].startswith("application/problem+json"), r.text
         assert r.json()["status"] == r.status_code
