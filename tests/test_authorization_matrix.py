@@ -178,6 +178,26 @@ async def _check_sync(api: Api, role: str, r: httpx.Response, world: World) -> N
     assert shown["status"] == 404, outcome
 
 
+async def _check_stats(api: Api, role: str, r: httpx.Response, world: World) -> None:
+    """Counted over what the caller may see: all of it, or its own issued recommendations."""
+    if r.status_code != 200:
+        return
+    stats = r.json()
+    counted = {(c["agency_id"], c["state"]): c["count"] for c in stats["counts"]}
+    agencies = {agency for agency, _ in counted} | {
+        o["agency_id"] for o in stats["overdue_by_agency"]
+    }
+    if role in (SECRETARIAT, AUDITOR):
+        assert counted.get(("skatteverket", "draft")) == 1, counted
+        assert counted.get(("skatteverket", "issued")) == 1, counted
+    elif role == OWN:
+        assert counted == {("skatteverket", "issued"): 1}, counted
+        assert agencies == {"skatteverket"}
+    else:
+        assert agencies <= {"forsakringskassan"}, f"another agency's figures: {stats}"
+        assert stats["total"] == 0, stats
+
+
 EXPECTED: dict[tuple[str, str], list[Case]] = {
     # agencies
     ("GET", "/v1/agencies"): [list_read(shows=("agency",))],
@@ -278,6 +298,12 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         secretariat_writes(201, body=lambda w: {"outcome": "withdrawn", "note": "Inaktuell"})
     ],
     ("DELETE", REC + "/closure"): [secretariat_writes(204, setup=("closed",), if_match=True)],
+    ("GET", REC + "/history"): [
+        reads(shows=("recommendation",)),
+        reads(variant="draft", own=404, ids=ON_DRAFT),
+    ],
+    # the secretariat's figures: everyone reads them over what it may see
+    ("GET", "/v1/stats"): [list_read(check=_check_stats)],
     # the changes feed
     ("GET", "/v1/changes"): [
         list_read(shows=("investment", "review", "recommendation"), hides=("draft",))
