@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import getpass
-import importlib
 import json
 import logging
 import os
@@ -22,10 +21,10 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, TypeVar, cast
+from typing import Any, NoReturn, TypeVar
 
 import asyncpg
 import msgspec
@@ -313,8 +312,7 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: _St
         return 0
     with _database(settings) as dsn:  # leaving it stops the embedded PostgreSQL
         if args.demo and not stop.requested:
-            summary = asyncio.run(_connect_and_load_demo(dsn))
-            log.info("demo data loaded", summary=summary)
+            log.info("demo data", summary=asyncio.run(_connect_and_load_demo(dsn)))
         if stop.requested:
             log.info("stopping", signal=stop.requested)
             return 0
@@ -473,52 +471,34 @@ def _token_revoke(settings: Settings, args: argparse.Namespace) -> int:
 
 # --- demo data -------------------------------------------------------------------------------
 
-LoadDemo = Callable[[asyncpg.Connection], Awaitable[object]]
 
+async def _load_demo(conn: asyncpg.Connection) -> str:
+    """Load the demo data set (unless it is there already); say so in one line."""
+    from recotrack.demo import load_demo  # only when demo data is asked for
 
-def _load_demo_function() -> LoadDemo:
-    """`recotrack.demo.load_demo`, imported only when demo data is asked for."""
-    try:
-        module = importlib.import_module("recotrack.demo")
-    except ModuleNotFoundError as exc:
-        if exc.name != "recotrack.demo":
-            raise
-        raise UsageError("this version of recotrack has no demo data") from None
-    return cast(LoadDemo, module.load_demo)
+    summary = await load_demo(conn)
+    held = (
+        f"{summary.agencies} agencies, {summary.investments} investments, "
+        f"{summary.reviews} reviews, {summary.recommendations} recommendations"
+    )
+    return f"demo data loaded: {held}" if summary.loaded else f"demo data already there: {held}"
 
 
 async def _connect_and_load_demo(dsn: str) -> str:
     from recotrack.store.migrate import migrate
     from recotrack.store.pool import connect
 
-    load_demo = _load_demo_function()
     conn = await connect(dsn)
     try:
         await migrate(conn)
-        return _describe(await load_demo(conn))
+        return await _load_demo(conn)
     finally:
         await conn.close()
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    load_demo = _load_demo_function()
-
-    async def job(conn: asyncpg.Connection) -> str:
-        return _describe(await load_demo(conn))
-
-    print(f"demo data loaded: {_with_connection(settings, job)}")
+    print(_with_connection(settings, _load_demo))
     return 0
-
-
-def _describe(result: object) -> str:
-    """One line saying what `load_demo` did, from whatever it returned."""
-    if result is None:
-        return "done"
-    if isinstance(result, Mapping):
-        return ", ".join(f"{value} {key}" for key, value in result.items())
-    if isinstance(result, msgspec.Struct):
-        return _describe(msgspec.structs.asdict(result))
-    return " ".join(str(result).split())
 
 
 # --- openapi ---------------------------------------------------------------------------------

@@ -1,0 +1,232 @@
+"""`recotrack serve` as a real process on the embedded PostgreSQL: start, serve, stop, restart.
+
+These tests never use `DATABASE_URL`: they are about the embedded server's life cycle, which
+must never leave a PostgreSQL process behind, however the service ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import psutil  # type: ignore[import-untyped, unused-ignore]
+import pytest
+
+RECOTRACK = Path(sys.executable).with_name("recotrack")
+START_SECONDS = 90  # a first start runs initdb
+STOP_SECONDS = 30
+ORPHAN_SECONDS = 10
+SKATTEVERKET = {"id": "skatteverket", "name": "Skatteverket", "org_number": "202100-5448"}
+
+T = TypeVar("T")
+
+
+def wait_for(condition: Callable[[], T], seconds: float, what: str) -> T:
+    """Poll `condition` until it returns something truthy; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {seconds} s waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """A fresh RECOTRACK_DATA_DIR.
+
+    Not under pytest's `tmp_path`: every pytest run resets `/tmp/pytest-of-<user>` to mode 0700,
+    which, when tests run as root, shuts out the `pgserver` user that runs the embedded server.
+    """
+    path = Path(tempfile.mkdtemp(prefix="rt-serve-"))
+    try:
+        yield path
+    finally:
+        for process in processes_using(path):  # only if a test failed half-way
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def processes_using(data_dir: Path) -> list[Any]:
+    """Processes (PostgreSQL, its watchdog) whose command line names the data directory."""
+    found = []
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if process.info["pid"] != os.getpid() and any(str(data_dir) in arg for arg in cmdline):
+            found.append(process)
+    return found
+
+
+def postgres_using(data_dir: Path) -> list[Any]:
+    return [p for p in processes_using(data_dir) if _name(p) == "postgres"]
+
+
+def _name(process: Any) -> str:
+    try:
+        return str(process.name())
+    except psutil.Error:
+        return ""
+
+
+def environment(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "RECOTRACK_"))}
+    env.update(RECOTRACK_DATA_DIR=str(data_dir), RECOTRACK_LOG_FORMAT="json")
+    return env
+
+
+class Service:
+    """`recotrack serve --port 0` in a child process, its log in a file."""
+
+    def __init__(self, data_dir: Path, log: Path, *options: str) -> None:
+        self.data_dir = data_dir
+        self.log = log
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [RECOTRACK, "serve", "--host", "127.0.0.1", "--port", "0", *options],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=environment(data_dir),
+            )
+        self.url = ""
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_ready(self) -> None:
+        """Wait for the `listening` event (it has the port), then for `/readyz`."""
+
+        def listening() -> str:
+            if self.process.poll() is not None:
+                pytest.fail(f"serve exited with {self.process.returncode}:\n{self.output()}")
+            for line in self.output().splitlines():
+                if line.startswith("{") and json.loads(line).get("event") == "listening":
+                    return str(json.loads(line)["url"])
+            return ""
+
+        self.url = wait_for(listening, START_SECONDS, "the listening event")
+        ready = httpx.get(f"{self.url}/readyz", timeout=5)
+        assert ready.status_code == 200, ready.text
+
+    def stop(self, signum: signal.Signals = signal.SIGTERM) -> int:
+        self.process.send_signal(signum)
+        try:
+            return self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=STOP_SECONDS)
+            pytest.fail(f"serve did not stop within {STOP_SECONDS} s:\n{self.output()}")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=STOP_SECONDS)
+
+
+@pytest.fixture
+def serve(data_dir: Path, tmp_path: Path) -> Iterator[Callable[..., Service]]:
+    started: list[Service] = []
+
+    def start(*options: str) -> Service:
+        service = Service(data_dir, tmp_path / f"serve-{len(started)}.log", *options)
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        service.kill()
+
+
+def create_token(data_dir: Path, role: str) -> str:
+    ran = subprocess.run(
+        [RECOTRACK, "token", "create", "--role", role],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=environment(data_dir),
+        timeout=START_SECONDS,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("rt_")
+    return lines[0]
+
+
+def assert_nothing_left(data_dir: Path, service: Service) -> None:
+    wait_for(
+        lambda: not processes_using(data_dir),
+        ORPHAN_SECONDS,
+        f"no process using {data_dir}; serve said:\n{service.output()}",
+    )
+
+
+def test_serve_stops_cleanly_and_keeps_its_data(
+    data_dir: Path, serve: Callable[..., Service]
+) -> None:
+    service = serve()
+    service.wait_ready()
+    assert postgres_using(data_dir), "the embedded PostgreSQL should be running"
+    token = create_token(data_dir, "secretariat")  # joins the running server
+    auth = {"Authorization": f"Bearer {token}"}
+    created = httpx.post(f"{service.url}/v1/agencies", json=SKATTEVERKET, headers=auth, timeout=10)
+    assert created.status_code == 201, created.text
+
+    assert service.stop(signal.SIGTERM) == 0, service.output()
+    assert_nothing_left(data_dir, service)
+
+    again = serve()
+    again.wait_ready()
+    read = httpx.get(f"{again.url}/v1/agencies/skatteverket", headers=auth, timeout=10)
+    assert read.status_code == 200, read.text
+    assert read.json()["org_number"] == "202100-5448"
+
+    assert again.stop(signal.SIGINT) == 0, again.output()
+    assert_nothing_left(data_dir, again)
+    assert '"event": "stopped"' in again.output()
+
+
+def test_a_stop_while_the_database_starts_is_clean(
+    data_dir: Path, serve: Callable[..., Service]
+) -> None:
+    service = serve()
+    # initdb, then PostgreSQL itself: the first processes that name the data directory.
+    wait_for(lambda: processes_using(data_dir), START_SECONDS, "the embedded server to start")
+    assert service.stop(signal.SIGTERM) == 0, service.output()
+    assert_nothing_left(data_dir, service)
+
+
+def test_a_killed_service_leaves_no_postgres_behind(
+    data_dir: Path, serve: Callable[..., Service]
+) -> None:
+    service = serve("--demo")
+    service.wait_ready()
+    assert postgres_using(data_dir)
+    auth = {"Authorization": f"Bearer {create_token(data_dir, 'auditor')}"}
+    listed = httpx.get(f"{service.url}/v1/agencies", headers=auth, timeout=10)
+    assert len(listed.json()["items"]) == 10, "--demo loads ten agencies"
+
+    service.process.kill()
+    service.process.wait(timeout=STOP_SECONDS)
+
+    wait_for(
+        lambda: not postgres_using(data_dir),
+        ORPHAN_SECONDS,
+        "the watchdog to stop the embedded PostgreSQL",
+    )
+    assert_nothing_left(data_dir, service)
