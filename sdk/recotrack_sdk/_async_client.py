@@ -1,0 +1,545 @@
+"""`AsyncClient`: the API from asyncio code, method for method the same as `Client`."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+from recotrack_sdk import _operations as ops
+from recotrack_sdk._base import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Call,
+    NoMatch,
+    Options,
+    Reconcile,
+    maybe_applied,
+    retry_delay,
+)
+from recotrack_sdk._changes import AsyncChangeStream
+from recotrack_sdk._errors import (
+    APIError,
+    ConnectionError,
+    NotFoundError,
+    PreconditionFailedError,
+    RecotrackError,
+    error_for,
+)
+from recotrack_sdk._transport import AsyncTransport
+from recotrack_sdk._types import Health, IfMatch, Versioned
+from recotrack_sdk.models import (
+    Agency,
+    AgencyCreate,
+    AgencyPatch,
+    AgencyResponse,
+    Area,
+    Assessment,
+    AssessmentCreate,
+    ChangePage,
+    Closure,
+    ClosureWrite,
+    Investment,
+    InvestmentCreate,
+    InvestmentPatch,
+    Page,
+    Priority,
+    ProgressReport,
+    ProgressReportCreate,
+    Recommendation,
+    RecommendationCreate,
+    RecommendationPatch,
+    ResponseWrite,
+    Review,
+    ReviewCreate,
+    ReviewPatch,
+    State,
+    SyncProgressItem,
+    SyncProgressResult,
+    Token,
+    TokenCreate,
+    TokenCreated,
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+log = logging.getLogger("recotrack_sdk")
+
+
+class AsyncClient:
+    """The recotrack API, over HTTP, from asyncio code (the same methods as `Client`).
+
+    Args:
+        base_url: The service, e.g. `https://recotrack.example.se`; default `RECOTRACK_URL`.
+        token: A bearer token (`rt_…`); default `RECOTRACK_TOKEN`.
+        timeout: Seconds for each attempt to connect, send and read (a long poll adds its wait).
+        max_retries: Attempts after the first, for failures that are safe to retry.
+        user_agent: Put before `recotrack-sdk/<version>` in `User-Agent` (name your tool).
+
+    Use it as an async context manager, or `await aclose()` it, to release its connections.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        user_agent: str | None = None,
+    ) -> None:
+        self._options = Options.make(
+            base_url, token, timeout=timeout, max_retries=max_retries, user_agent=user_agent
+        )
+        self._transport = AsyncTransport(self._options)
+
+    @property
+    def base_url(self) -> str:
+        return self._options.base_url
+
+    @property
+    def timeout(self) -> float:
+        return self._options.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._options.max_retries
+
+    def with_options(
+        self, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> AsyncClient:
+        """A client like this one (sharing its connections) with another timeout or retries."""
+        copy = object.__new__(AsyncClient)
+        copy._options = Options(
+            self._options.base_url,
+            self._options.token,
+            self._options.timeout if timeout is None else timeout,
+            self._options.max_retries if max_retries is None else max_retries,
+            self._options.headers,
+        )
+        copy._transport = self._transport
+        return copy
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # --- sending, with retries ---------------------------------------------------------------
+
+    async def _run(self, call: Call[T]) -> T:
+        retries = 0
+        applied = False  # an earlier attempt may have done the work
+        while True:
+            error: RecotrackError
+            try:
+                response = await self._transport.send(call.request, self._options)
+            except ConnectionError as exc:
+                error = exc
+            else:
+                if response.status < 400 or response.status in call.success:
+                    return call.parse(response)
+                error = error_for(response.status, response.headers, response.content)
+            if (
+                applied
+                and call.reconcile is not None
+                and isinstance(error, APIError)
+                and error.status in call.reconcile.statuses
+            ):
+                return await self._reconcile(call.reconcile, error)
+            delay = retry_delay(call, error, retries, self._options.max_retries)
+            if delay is None:
+                raise error
+            applied = applied or maybe_applied(error)
+            retries += 1
+            log.info(
+                "retry %d of %s %s in %.2f s: %s",
+                retries,
+                call.request.method,
+                call.request.path,
+                delay,
+                error,
+            )
+            await asyncio.sleep(delay)
+
+    async def _reconcile(self, reconcile: Reconcile[Any, T], error: APIError) -> T:
+        try:
+            current = await self._run(reconcile.read)
+        except NotFoundError:
+            current = None
+        result = reconcile.conclude(current)
+        if isinstance(result, NoMatch):
+            raise error
+        log.info("an earlier attempt had done it: %s", error)
+        return result
+
+    async def _pages(self, make: Callable[[str | None], Call[Page[T]]]) -> AsyncIterator[T]:
+        cursor: str | None = None
+        while True:
+            page = await self._run(make(cursor))
+            for item in page.items:
+                yield item
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    # --- optimistic concurrency --------------------------------------------------------------
+
+    async def read_modify_write(
+        self,
+        read: Callable[[], Awaitable[Versioned[T]]],
+        write: Callable[[Versioned[T]], Awaitable[R]],
+        *,
+        attempts: int = 3,
+    ) -> R:
+        """Read the current version, `write` a change to it; when someone else changed it in
+        between (412), read again and write again, up to `attempts` times.
+
+        `write` gets what `read` returned and must pass it on as `if_match=`.
+        """
+        for attempt in range(1, attempts + 1):
+            current = await read()
+            try:
+                return await write(current)
+            except PreconditionFailedError:
+                if attempt == attempts:
+                    raise
+                log.info("%s changed since it was read: reading it again", current.etag)
+        raise ValueError("attempts must be 1 or more")
+
+    # --- agencies ----------------------------------------------------------------------------
+
+    async def list_agencies(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Agency]:
+        """One page of agencies (an agency token sees its own)."""
+        return await self._run(ops.list_agencies(limit=limit, cursor=cursor))
+
+    def iter_agencies(self, *, page_size: int | None = None) -> AsyncIterator[Agency]:
+        """Every agency, following the cursor page by page."""
+        return self._pages(lambda cursor: ops.list_agencies(limit=page_size, cursor=cursor))
+
+    async def create_agency(
+        self, agency: AgencyCreate, *, idempotency_key: str | None = None
+    ) -> Versioned[Agency]:
+        return await self._run(ops.create_agency(agency, idempotency_key=idempotency_key))
+
+    async def get_agency(self, agency_id: str) -> Versioned[Agency]:
+        return await self._run(ops.get_agency(agency_id))
+
+    async def update_agency(
+        self, agency_id: str, patch: AgencyPatch, *, if_match: IfMatch
+    ) -> Versioned[Agency]:
+        return await self._run(ops.update_agency(agency_id, patch, if_match=if_match))
+
+    # --- investments -------------------------------------------------------------------------
+
+    async def list_investments(
+        self,
+        *,
+        agency: str | Sequence[str] | None = None,
+        external_ref: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[Investment]:
+        return await self._run(
+            ops.list_investments(
+                agency=agency, external_ref=external_ref, limit=limit, cursor=cursor
+            )
+        )
+
+    def iter_investments(
+        self,
+        *,
+        agency: str | Sequence[str] | None = None,
+        external_ref: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Investment]:
+        return self._pages(
+            lambda cursor: ops.list_investments(
+                agency=agency, external_ref=external_ref, limit=page_size, cursor=cursor
+            )
+        )
+
+    async def create_investment(
+        self, investment: InvestmentCreate, *, idempotency_key: str | None = None
+    ) -> Versioned[Investment]:
+        return await self._run(ops.create_investment(investment, idempotency_key=idempotency_key))
+
+    async def get_investment(self, investment_id: str) -> Versioned[Investment]:
+        return await self._run(ops.get_investment(investment_id))
+
+    async def update_investment(
+        self, investment_id: str, patch: InvestmentPatch, *, if_match: IfMatch
+    ) -> Versioned[Investment]:
+        return await self._run(ops.update_investment(investment_id, patch, if_match=if_match))
+
+    # --- reviews -----------------------------------------------------------------------------
+
+    async def list_reviews(
+        self,
+        *,
+        agency: str | Sequence[str] | None = None,
+        investment_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[Review]:
+        return await self._run(
+            ops.list_reviews(agency=agency, investment_id=investment_id, limit=limit, cursor=cursor)
+        )
+
+    def iter_reviews(
+        self,
+        *,
+        agency: str | Sequence[str] | None = None,
+        investment_id: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Review]:
+        return self._pages(
+            lambda cursor: ops.list_reviews(
+                agency=agency, investment_id=investment_id, limit=page_size, cursor=cursor
+            )
+        )
+
+    async def create_review(
+        self, review: ReviewCreate, *, idempotency_key: str | None = None
+    ) -> Versioned[Review]:
+        return await self._run(ops.create_review(review, idempotency_key=idempotency_key))
+
+    async def get_review(self, review_id: str) -> Versioned[Review]:
+        return await self._run(ops.get_review(review_id))
+
+    async def update_review(
+        self, review_id: str, patch: ReviewPatch, *, if_match: IfMatch
+    ) -> Versioned[Review]:
+        return await self._run(ops.update_review(review_id, patch, if_match=if_match))
+
+    # --- recommendations ---------------------------------------------------------------------
+
+    async def list_recommendations(
+        self,
+        *,
+        agency: str | Sequence[str] | None = None,
+        review_id: str | None = None,
+        investment_id: str | None = None,
+        area: Area | Sequence[Area] | None = None,
+        priority: Priority | Sequence[Priority] | None = None,
+        state: State | Sequence[State] | None = None,
+        overdue: bool | None = None,
+        q: str | None = None,
+        issued_from: dt.date | None = None,
+        issued_to: dt.date | None = None,
+        due_before: dt.date | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[Recommendation]:
+        """One page of recommendations; every filter given must hold (a sequence: any of)."""
+        return await self._run(
+            ops.list_recommendations(
+                agency=agency,
+                review_id=review_id,
+                investment_id=investment_id,
+                area=area,
+                priority=priority,
+                state=state,
+                overdue=overdue,
+                q=q,
+                issued_from=issued_from,
+                issued_to=issued_to,
+                due_before=due_before,
+                limit=limit,
+                cursor=cursor,
+            )
+        )
+
+    def iter_recommendations(
+        self,
+        *,
+        agency: str | Sequence[str] | None = None,
+        review_id: str | None = None,
+        investment_id: str | None = None,
+        area: Area | Sequence[Area] | None = None,
+        priority: Priority | Sequence[Priority] | None = None,
+        state: State | Sequence[State] | None = None,
+        overdue: bool | None = None,
+        q: str | None = None,
+        issued_from: dt.date | None = None,
+        issued_to: dt.date | None = None,
+        due_before: dt.date | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Recommendation]:
+        return self._pages(
+            lambda cursor: ops.list_recommendations(
+                agency=agency,
+                review_id=review_id,
+                investment_id=investment_id,
+                area=area,
+                priority=priority,
+                state=state,
+                overdue=overdue,
+                q=q,
+                issued_from=issued_from,
+                issued_to=issued_to,
+                due_before=due_before,
+                limit=page_size,
+                cursor=cursor,
+            )
+        )
+
+    async def create_recommendation(
+        self, recommendation: RecommendationCreate, *, idempotency_key: str | None = None
+    ) -> Versioned[Recommendation]:
+        return await self._run(
+            ops.create_recommendation(recommendation, idempotency_key=idempotency_key)
+        )
+
+    async def get_recommendation(self, recommendation_id: str) -> Versioned[Recommendation]:
+        return await self._run(ops.get_recommendation(recommendation_id))
+
+    async def update_recommendation(
+        self, recommendation_id: str, patch: RecommendationPatch, *, if_match: IfMatch
+    ) -> Versioned[Recommendation]:
+        return await self._run(
+            ops.update_recommendation(recommendation_id, patch, if_match=if_match)
+        )
+
+    # --- the agency's response ---------------------------------------------------------------
+
+    async def get_response(self, recommendation_id: str) -> Versioned[AgencyResponse]:
+        return await self._run(ops.get_response(recommendation_id))
+
+    async def put_response(
+        self, recommendation_id: str, response: ResponseWrite, *, if_match: IfMatch | None
+    ) -> Versioned[AgencyResponse]:
+        """Respond (`if_match=None`: there is no response yet), or change the response
+        (`if_match=` the version you read)."""
+        return await self._run(ops.put_response(recommendation_id, response, if_match=if_match))
+
+    # --- progress and assessments ------------------------------------------------------------
+
+    async def list_progress(
+        self, recommendation_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[ProgressReport]:
+        return await self._run(ops.list_progress(recommendation_id, limit=limit, cursor=cursor))
+
+    def iter_progress(
+        self, recommendation_id: str, *, page_size: int | None = None
+    ) -> AsyncIterator[ProgressReport]:
+        return self._pages(
+            lambda cursor: ops.list_progress(recommendation_id, limit=page_size, cursor=cursor)
+        )
+
+    async def create_progress(
+        self,
+        recommendation_id: str,
+        report: ProgressReportCreate,
+        *,
+        idempotency_key: str | None = None,
+    ) -> ProgressReport:
+        return await self._run(
+            ops.create_progress(recommendation_id, report, idempotency_key=idempotency_key)
+        )
+
+    async def list_assessments(
+        self, recommendation_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Assessment]:
+        return await self._run(ops.list_assessments(recommendation_id, limit=limit, cursor=cursor))
+
+    def iter_assessments(
+        self, recommendation_id: str, *, page_size: int | None = None
+    ) -> AsyncIterator[Assessment]:
+        return self._pages(
+            lambda cursor: ops.list_assessments(recommendation_id, limit=page_size, cursor=cursor)
+        )
+
+    async def create_assessment(
+        self,
+        recommendation_id: str,
+        assessment: AssessmentCreate,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Assessment:
+        return await self._run(
+            ops.create_assessment(recommendation_id, assessment, idempotency_key=idempotency_key)
+        )
+
+    # --- closure -----------------------------------------------------------------------------
+
+    async def get_closure(self, recommendation_id: str) -> Versioned[Closure]:
+        return await self._run(ops.get_closure(recommendation_id))
+
+    async def put_closure(
+        self, recommendation_id: str, closure: ClosureWrite, *, if_match: IfMatch | None
+    ) -> Versioned[Closure]:
+        """Close (`if_match=None`: not closed yet), or amend the closure (`if_match=` it)."""
+        return await self._run(ops.put_closure(recommendation_id, closure, if_match=if_match))
+
+    async def reopen(self, recommendation_id: str, *, if_match: IfMatch) -> None:
+        """Remove the closure you read (`if_match=`); the event log keeps both."""
+        return await self._run(ops.reopen(recommendation_id, if_match=if_match))
+
+    # --- tokens ------------------------------------------------------------------------------
+
+    async def list_tokens(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Token]:
+        return await self._run(ops.list_tokens(limit=limit, cursor=cursor))
+
+    def iter_tokens(self, *, page_size: int | None = None) -> AsyncIterator[Token]:
+        return self._pages(lambda cursor: ops.list_tokens(limit=page_size, cursor=cursor))
+
+    async def create_token(self, token: TokenCreate) -> TokenCreated:
+        """The secret is in the answer, this once. Never replayed, so no idempotency key: it
+        is retried only when the request surely did not reach the service."""
+        return await self._run(ops.create_token(token))
+
+    async def revoke_token(self, token_id: str) -> Token:
+        return await self._run(ops.revoke_token(token_id))
+
+    # --- sync --------------------------------------------------------------------------------
+
+    async def list_changes(
+        self, *, cursor: str | None = None, limit: int | None = None, wait: int | None = None
+    ) -> ChangePage:
+        """One page of the changes feed; `wait` (≤ 30 s) long-polls while it is empty."""
+        return await self._run(ops.list_changes(cursor=cursor, limit=limit, wait=wait))
+
+    def changes(
+        self, cursor: str | None = None, *, page_size: int | None = None, follow: bool = False
+    ) -> AsyncChangeStream:
+        """Every change after `cursor` (None: from the start): to the end of the feed, or on
+        and on with `follow=True`. Store the stream's `.cursor` as you go."""
+
+        async def fetch(position: str | None, wait: int) -> ChangePage:
+            return await self.list_changes(cursor=position, limit=page_size, wait=wait or None)
+
+        return AsyncChangeStream(fetch, cursor, follow=follow)
+
+    async def sync_progress(
+        self, items: Sequence[SyncProgressItem], *, idempotency_key: str | None = None
+    ) -> SyncProgressResult:
+        """Push up to 10,000 progress reports keyed by `external_ref`: one outcome per item,
+        in order; an item sent before is `unchanged`. `AgencySync` splits larger sets."""
+        return await self._run(ops.sync_progress(items, idempotency_key=idempotency_key))
+
+    # --- operations --------------------------------------------------------------------------
+
+    async def healthz(self) -> Health:
+        return await self._run(ops.healthz())
+
+    async def readyz(self) -> Health:
+        """`ok`, or `unavailable` (not an exception, not retried) when the database is not."""
+        return await self._run(ops.readyz())

@@ -1,0 +1,424 @@
+"""Every operation of the API as a `Call`, named after its OpenAPI `operation_id`.
+
+Pure functions: arguments in, a request and how to read its answer out. A POST gets its
+`Idempotency-Key` here, once per logical call, so every retry of that call carries the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+from urllib.parse import quote
+
+import msgspec
+
+from recotrack_sdk._base import (
+    NO_MATCH,
+    Call,
+    NoMatch,
+    Reconcile,
+    Request,
+    Response,
+    parse_json,
+    parse_nothing,
+    parse_versioned,
+)
+from recotrack_sdk._types import Health, IfMatch, Versioned, etag_of
+from recotrack_sdk.models import (
+    Agency,
+    AgencyCreate,
+    AgencyPatch,
+    AgencyResponse,
+    Area,
+    Assessment,
+    AssessmentCreate,
+    ChangePage,
+    Closure,
+    ClosureWrite,
+    Investment,
+    InvestmentCreate,
+    InvestmentPatch,
+    Page,
+    Priority,
+    ProgressReport,
+    ProgressReportCreate,
+    Recommendation,
+    RecommendationCreate,
+    RecommendationPatch,
+    ResponseWrite,
+    Review,
+    ReviewCreate,
+    ReviewPatch,
+    State,
+    SyncProgressBatch,
+    SyncProgressItem,
+    SyncProgressResult,
+    Token,
+    TokenCreate,
+    TokenCreated,
+)
+
+T = TypeVar("T")
+QueryValue = str | int | bool | dt.date | Sequence[str] | None
+
+_encoder = msgspec.json.Encoder()
+
+
+def _path(*segments: str) -> str:
+    return "/v1/" + "/".join(quote(segment, safe="") for segment in segments)
+
+
+def _query(**values: QueryValue) -> list[tuple[str, str]]:
+    """Query parameters in a stable order; a sequence repeats its name; None is left out."""
+    params: list[tuple[str, str]] = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            params.append((name, "true" if value else "false"))
+        elif isinstance(value, str | int):
+            params.append((name, str(value)))
+        elif isinstance(value, dt.date):
+            params.append((name, value.isoformat()))
+        else:
+            params.extend((name, item) for item in value)
+    return params
+
+
+def _get(
+    path: str, parse: Callable[[Response], T], params: list[tuple[str, str]] | None = None
+) -> Call[T]:
+    return Call(Request("GET", path, params or []), parse)
+
+
+def _post(
+    path: str, body: msgspec.Struct, parse: Callable[[Response], T], key: str | None
+) -> Call[T]:
+    headers = {"Content-Type": "application/json", "Idempotency-Key": key or str(uuid.uuid4())}
+    return Call(Request("POST", path, headers=headers, body=_encoder.encode(body)), parse)
+
+
+def _version(etag: str) -> int | None:
+    """The version an ETag names (`"7"` → 7), when it is one of ours."""
+    tag = etag.strip()
+    inner = tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else ""
+    return int(inner) if inner.isdigit() else None
+
+
+def _our_write(
+    sent: msgspec.Struct, expected_version: int
+) -> Callable[[Versioned[T] | None], Versioned[T] | NoMatch]:
+    """Whether the current resource is the result of our write: exactly one version after the
+    one we changed (none: the first), with every field we sent as we sent it."""
+    fields = {
+        name: value
+        for name in sent.__struct_fields__
+        if (value := getattr(sent, name)) is not msgspec.UNSET
+    }
+
+    def conclude(current: Versioned[T] | None) -> Versioned[T] | NoMatch:
+        if current is None or getattr(current.value, "version", None) != expected_version + 1:
+            return NO_MATCH
+        for name, value in fields.items():
+            if hasattr(current.value, name) and getattr(current.value, name) != value:
+                return NO_MATCH
+        return current
+
+    return conclude
+
+
+def _write(
+    method: str,
+    path: str,
+    body: msgspec.Struct,
+    type_: type[T],
+    if_match: IfMatch | None,
+) -> Call[Versioned[T]]:
+    """A conditional change (PATCH, PUT). Safe to retry: If-Match makes a second application
+    impossible. A retry that is refused because the first attempt did apply is recognised by
+    reading the resource again (see `Reconcile`)."""
+    headers = {"Content-Type": "application/json"}
+    expected: int | None = 0
+    if if_match is not None:
+        headers["If-Match"] = etag_of(if_match)
+        expected = _version(headers["If-Match"])
+    parse = parse_versioned(type_)
+    reconcile = (
+        Reconcile(
+            statuses=frozenset({412, 428}),
+            read=Call(Request("GET", path), parse),
+            conclude=_our_write(body, expected),
+        )
+        if expected is not None
+        else None
+    )
+    request = Request(method, path, headers=headers, body=_encoder.encode(body))
+    return Call(request, parse, reconcile=reconcile)
+
+
+# --- agencies ------------------------------------------------------------------------------
+
+
+def list_agencies(*, limit: int | None, cursor: str | None) -> Call[Page[Agency]]:
+    return _get(_path("agencies"), parse_json(Page[Agency]), _query(limit=limit, cursor=cursor))
+
+
+def create_agency(agency: AgencyCreate, *, idempotency_key: str | None) -> Call[Versioned[Agency]]:
+    return _post(_path("agencies"), agency, parse_versioned(Agency), idempotency_key)
+
+
+def get_agency(agency_id: str) -> Call[Versioned[Agency]]:
+    return _get(_path("agencies", agency_id), parse_versioned(Agency))
+
+
+def update_agency(
+    agency_id: str, patch: AgencyPatch, *, if_match: IfMatch
+) -> Call[Versioned[Agency]]:
+    return _write("PATCH", _path("agencies", agency_id), patch, Agency, if_match)
+
+
+# --- investments ---------------------------------------------------------------------------
+
+
+def list_investments(
+    *,
+    agency: str | Sequence[str] | None,
+    external_ref: str | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Call[Page[Investment]]:
+    params = _query(agency=agency, external_ref=external_ref, limit=limit, cursor=cursor)
+    return _get(_path("investments"), parse_json(Page[Investment]), params)
+
+
+def create_investment(
+    investment: InvestmentCreate, *, idempotency_key: str | None
+) -> Call[Versioned[Investment]]:
+    return _post(_path("investments"), investment, parse_versioned(Investment), idempotency_key)
+
+
+def get_investment(investment_id: str) -> Call[Versioned[Investment]]:
+    return _get(_path("investments", investment_id), parse_versioned(Investment))
+
+
+def update_investment(
+    investment_id: str, patch: InvestmentPatch, *, if_match: IfMatch
+) -> Call[Versioned[Investment]]:
+    return _write("PATCH", _path("investments", investment_id), patch, Investment, if_match)
+
+
+# --- reviews -------------------------------------------------------------------------------
+
+
+def list_reviews(
+    *,
+    agency: str | Sequence[str] | None,
+    investment_id: str | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Call[Page[Review]]:
+    params = _query(agency=agency, investment_id=investment_id, limit=limit, cursor=cursor)
+    return _get(_path("reviews"), parse_json(Page[Review]), params)
+
+
+def create_review(review: ReviewCreate, *, idempotency_key: str | None) -> Call[Versioned[Review]]:
+    return _post(_path("reviews"), review, parse_versioned(Review), idempotency_key)
+
+
+def get_review(review_id: str) -> Call[Versioned[Review]]:
+    return _get(_path("reviews", review_id), parse_versioned(Review))
+
+
+def update_review(
+    review_id: str, patch: ReviewPatch, *, if_match: IfMatch
+) -> Call[Versioned[Review]]:
+    return _write("PATCH", _path("reviews", review_id), patch, Review, if_match)
+
+
+# --- recommendations -----------------------------------------------------------------------
+
+
+def list_recommendations(
+    *,
+    agency: str | Sequence[str] | None,
+    review_id: str | None,
+    investment_id: str | None,
+    area: Area | Sequence[Area] | None,
+    priority: Priority | Sequence[Priority] | None,
+    state: State | Sequence[State] | None,
+    overdue: bool | None,
+    q: str | None,
+    issued_from: dt.date | None,
+    issued_to: dt.date | None,
+    due_before: dt.date | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Call[Page[Recommendation]]:
+    params = _query(
+        agency=agency,
+        review_id=review_id,
+        investment_id=investment_id,
+        area=area,
+        priority=priority,
+        state=state,
+        overdue=overdue,
+        q=q,
+        issued_from=issued_from,
+        issued_to=issued_to,
+        due_before=due_before,
+        limit=limit,
+        cursor=cursor,
+    )
+    return _get(_path("recommendations"), parse_json(Page[Recommendation]), params)
+
+
+def create_recommendation(
+    recommendation: RecommendationCreate, *, idempotency_key: str | None
+) -> Call[Versioned[Recommendation]]:
+    return _post(
+        _path("recommendations"), recommendation, parse_versioned(Recommendation), idempotency_key
+    )
+
+
+def get_recommendation(recommendation_id: str) -> Call[Versioned[Recommendation]]:
+    return _get(_path("recommendations", recommendation_id), parse_versioned(Recommendation))
+
+
+def update_recommendation(
+    recommendation_id: str, patch: RecommendationPatch, *, if_match: IfMatch
+) -> Call[Versioned[Recommendation]]:
+    path = _path("recommendations", recommendation_id)
+    return _write("PATCH", path, patch, Recommendation, if_match)
+
+
+# --- follow-up: response, progress, assessments, closure ----------------------------------
+
+
+def get_response(recommendation_id: str) -> Call[Versioned[AgencyResponse]]:
+    return _get(
+        _path("recommendations", recommendation_id, "response"), parse_versioned(AgencyResponse)
+    )
+
+
+def put_response(
+    recommendation_id: str, response: ResponseWrite, *, if_match: IfMatch | None
+) -> Call[Versioned[AgencyResponse]]:
+    path = _path("recommendations", recommendation_id, "response")
+    return _write("PUT", path, response, AgencyResponse, if_match)
+
+
+def list_progress(
+    recommendation_id: str, *, limit: int | None, cursor: str | None
+) -> Call[Page[ProgressReport]]:
+    return _get(
+        _path("recommendations", recommendation_id, "progress"),
+        parse_json(Page[ProgressReport]),
+        _query(limit=limit, cursor=cursor),
+    )
+
+
+def create_progress(
+    recommendation_id: str, report: ProgressReportCreate, *, idempotency_key: str | None
+) -> Call[ProgressReport]:
+    path = _path("recommendations", recommendation_id, "progress")
+    return _post(path, report, parse_json(ProgressReport), idempotency_key)
+
+
+def list_assessments(
+    recommendation_id: str, *, limit: int | None, cursor: str | None
+) -> Call[Page[Assessment]]:
+    return _get(
+        _path("recommendations", recommendation_id, "assessments"),
+        parse_json(Page[Assessment]),
+        _query(limit=limit, cursor=cursor),
+    )
+
+
+def create_assessment(
+    recommendation_id: str, assessment: AssessmentCreate, *, idempotency_key: str | None
+) -> Call[Assessment]:
+    path = _path("recommendations", recommendation_id, "assessments")
+    return _post(path, assessment, parse_json(Assessment), idempotency_key)
+
+
+def get_closure(recommendation_id: str) -> Call[Versioned[Closure]]:
+    return _get(_path("recommendations", recommendation_id, "closure"), parse_versioned(Closure))
+
+
+def put_closure(
+    recommendation_id: str, closure: ClosureWrite, *, if_match: IfMatch | None
+) -> Call[Versioned[Closure]]:
+    path = _path("recommendations", recommendation_id, "closure")
+    return _write("PUT", path, closure, Closure, if_match)
+
+
+def _gone(current: Versioned[Closure] | None) -> NoMatch | None:
+    return None if current is None else NO_MATCH
+
+
+def reopen(recommendation_id: str, *, if_match: IfMatch) -> Call[None]:
+    """Remove the closure. A retry after a reopening that did apply is refused (no closure,
+    or the state is no longer closed): if the closure is gone, that is our success."""
+    path = _path("recommendations", recommendation_id, "closure")
+    request = Request("DELETE", path, headers={"If-Match": etag_of(if_match)})
+    reconcile = Reconcile(
+        statuses=frozenset({404, 409, 412}),
+        read=Call(Request("GET", path), parse_versioned(Closure)),
+        conclude=_gone,
+    )
+    return Call(request, parse_nothing, reconcile=reconcile)
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+
+def list_tokens(*, limit: int | None, cursor: str | None) -> Call[Page[Token]]:
+    return _get(_path("tokens"), parse_json(Page[Token]), _query(limit=limit, cursor=cursor))
+
+
+def create_token(token: TokenCreate) -> Call[TokenCreated]:
+    """No Idempotency-Key (the service refuses one: the secret is never stored to replay), so
+    it is retried only when the request surely did not arrive."""
+    request = Request(
+        "POST",
+        _path("tokens"),
+        headers={"Content-Type": "application/json"},
+        body=_encoder.encode(token),
+    )
+    return Call(request, parse_json(TokenCreated), retry="unsent")
+
+
+def revoke_token(token_id: str) -> Call[Token]:
+    return Call(Request("DELETE", _path("tokens", token_id)), parse_json(Token))
+
+
+# --- sync ----------------------------------------------------------------------------------
+
+
+def list_changes(*, cursor: str | None, limit: int | None, wait: int | None) -> Call[ChangePage]:
+    params = _query(cursor=cursor, limit=limit, wait=wait)
+    request = Request("GET", _path("changes"), params, extra_timeout=float(wait or 0))
+    return Call(request, parse_json(ChangePage))
+
+
+def sync_progress(
+    items: Sequence[SyncProgressItem], *, idempotency_key: str | None
+) -> Call[SyncProgressResult]:
+    batch = SyncProgressBatch(items=list(items))
+    return _post(_path("sync", "progress"), batch, parse_json(SyncProgressResult), idempotency_key)
+
+
+# --- operations ----------------------------------------------------------------------------
+
+
+def healthz() -> Call[Health]:
+    return Call(Request("GET", "/healthz"), parse_json(Health))
+
+
+def readyz() -> Call[Health]:
+    """Answers 503 `unavailable` when the database does not: an answer, not retried."""
+    return Call(
+        Request("GET", "/readyz"), parse_json(Health), retry="never", success=frozenset({503})
+    )

@@ -1,0 +1,292 @@
+"""The real service on a loopback port, for the SDK to talk to over a real socket.
+
+- `serve_in_thread`: uvicorn in a thread of the test process, with its own event loop.
+- `ServiceProcess`: `recotrack serve` as a subprocess, which a test may SIGKILL and restart
+  on the same port and database.
+- `FaultProxy`: a TCP proxy in front of the service that misbehaves on chosen connections
+  (stalls, resets, drops the response after the service has answered, or answers 503).
+- `seed_tokens`: tokens for every role and two agencies, straight into the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Literal
+
+import uvicorn
+
+from recotrack.app import create_app
+from recotrack.settings import Settings
+from recotrack.store.pool import connect
+from recotrack.store.tokens import create_token
+from recotrack_sdk.models import Role, TokenCreate
+
+AGENCIES = {
+    "skatteverket": ("Skatteverket", "202100-5448"),
+    "forsakringskassan": ("Försäkringskassan", "202100-5521"),
+}
+START_SECONDS = 30.0
+
+
+async def seed_tokens(db_url: str) -> dict[str, str]:
+    """A token per role, and the two agencies each with an agency token (by agency id)."""
+    conn = await connect(db_url)
+    tokens: dict[str, str] = {}
+    try:
+        roles: tuple[Role, ...] = ("secretariat", "auditor")
+        for role in roles:
+            created = await create_token(
+                conn, TokenCreate(role=role, label=f"sdk test {role}"), actor="test"
+            )
+            tokens[role] = created.token
+        for agency_id, (name, org_number) in AGENCIES.items():
+            await conn.execute(
+                "insert into agency (id, name, org_number) values ($1, $2, $3)",
+                agency_id,
+                name,
+                org_number,
+            )
+            created = await create_token(
+                conn,
+                TokenCreate(role="agency", agency_id=agency_id, label=agency_id),
+                actor="test",
+            )
+            tokens[agency_id] = created.token
+    finally:
+        await conn.close()
+    return tokens
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def serve_in_thread(db_url: str, port: int = 0) -> AsyncIterator[str]:
+    """The service, served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    settings = Settings.from_env({"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"})
+    config = uvicorn.Config(
+        create_app(settings, db_url),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_SECONDS
+    while not server.started:
+        assert thread.is_alive(), "uvicorn stopped before it was listening"
+        assert time.monotonic() < deadline, "uvicorn did not start in time"
+        await asyncio.sleep(0.02)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{bound}"
+    finally:
+        server.should_exit = True
+        await asyncio.to_thread(thread.join, 30)
+        assert not thread.is_alive(), "uvicorn did not stop"
+
+
+class ServiceProcess:
+    """`recotrack serve` on a fixed loopback port and a given database."""
+
+    def __init__(self, db_url: str, port: int, log: Path) -> None:
+        self.db_url = db_url
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        assert self.process is None
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.db_url,
+            "RECOTRACK_HOST": "127.0.0.1",
+            "RECOTRACK_PORT": str(self.port),
+            "RECOTRACK_LOG_LEVEL": "warning",
+            "RECOTRACK_LOG_FORMAT": "json",
+        }
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).with_name("recotrack")), "serve"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + START_SECONDS
+        while not self._listening():
+            assert self.process.poll() is None, self.log.read_text()
+            assert time.monotonic() < deadline, "the service did not start in time"
+            time.sleep(0.05)
+
+    def _listening(self) -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def kill(self) -> None:
+        """SIGKILL: no draining, no shutdown; open connections and transactions just end."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        self.process = None
+
+
+@contextlib.contextmanager
+def service_process(db_url: str, log: Path) -> Iterator[ServiceProcess]:
+    service = ServiceProcess(db_url, free_port(), log)
+    service.start()
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+Fault = Literal["pass", "stall", "reset", "drop_response", "unavailable"]
+
+
+class FaultProxy:
+    """A TCP proxy to `upstream` on its own loopback port. Each new connection takes the next
+    fault from `faults` (then `pass`):
+
+    - `pass`: forward both ways;
+    - `stall`: read the request, never answer (the client times out);
+    - `reset`: read the request, then close the connection without an answer;
+    - `drop_response`: forward the request, and close the connection as soon as the service
+      starts to answer: the service did the work, the client never hears of it;
+    - `unavailable`: answer 503 with `Retry-After: 0` and close.
+    """
+
+    def __init__(self, upstream_port: int, faults: list[Fault]) -> None:
+        self.upstream_port = upstream_port
+        self.faults: deque[Fault] = deque(faults)
+        self.seen: list[Fault] = []
+        self._loop = asyncio.new_event_loop()
+        self._server: asyncio.Server | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fault-proxy", daemon=True)
+        self.port = 0
+        self._thread.start()
+        assert self._ready.wait(10), "the proxy did not start"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._server = self._loop.run_until_complete(
+            asyncio.start_server(self._handle, "127.0.0.1", 0)
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+        self._loop.close()
+
+    def close(self) -> None:
+        async def stop() -> None:
+            assert self._server is not None
+            self._server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        fault: Fault = self.faults.popleft() if self.faults else "pass"
+        self.seen.append(fault)
+        try:
+            if fault == "pass":
+                await self._forward(reader, writer, drop_response=False)
+            elif fault == "drop_response":
+                await self._forward(reader, writer, drop_response=True)
+            else:
+                await reader.readuntil(b"\r\n\r\n")
+                if fault == "stall":
+                    await reader.read()  # until the client gives up and closes
+                elif fault == "unavailable":
+                    body = (
+                        b'{"type":"https://recotrack.se/problems/service-unavailable",'
+                        b'"title":"Service Unavailable","status":503,"detail":"try again"}'
+                    )
+                    writer.write(
+                        b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\n"
+                        b"Content-Type: application/problem+json\r\nConnection: close\r\n"
+                        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+                    )
+                    await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _forward(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, drop_response: bool
+    ) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+
+        async def answer() -> None:
+            if drop_response:
+                await up_reader.read(1)  # the service has answered: it did the work
+                return
+            await pipe(up_reader, writer)
+
+        tasks = [asyncio.ensure_future(pipe(reader, up_writer)), asyncio.ensure_future(answer())]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            up_writer.close()
+            with contextlib.suppress(ConnectionError):
+                await up_writer.wait_closed()
+            if drop_response:
+                transport = writer.transport
+                sock = transport.get_extra_info("socket")
+                if sock is not None:  # RST, not FIN: the connection is broken
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
