@@ -192,6 +192,8 @@ class FaultProxy:
         self.upstream_port = upstream_port
         self.faults: deque[Fault] = deque(faults)
         self.seen: list[Fault] = []
+        self.received: list[bytes] = []
+        """What clients sent through `pass` and `drop_response` connections, chunk by chunk."""
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
         self._ready = threading.Event()
@@ -264,8 +266,12 @@ class FaultProxy:
     ) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
 
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+        async def pipe(
+            src: asyncio.StreamReader, dst: asyncio.StreamWriter, record: bool = False
+        ) -> None:
             while data := await src.read(65536):
+                if record:
+                    self.received.append(data)
                 dst.write(data)
                 await dst.drain()
 
@@ -275,7 +281,10 @@ class FaultProxy:
                 return
             await pipe(up_reader, writer)
 
-        tasks = [asyncio.ensure_future(pipe(reader, up_writer)), asyncio.ensure_future(answer())]
+        tasks = [
+            asyncio.ensure_future(pipe(reader, up_writer, record=True)),
+            asyncio.ensure_future(answer()),
+        ]
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
