@@ -42,6 +42,7 @@ from recotrack_sdk.models import (
     ChangePage,
     Closure,
     ClosureWrite,
+    HistoryEntry,
     Investment,
     InvestmentCreate,
     InvestmentPatch,
@@ -57,6 +58,7 @@ from recotrack_sdk.models import (
     ReviewCreate,
     ReviewPatch,
     State,
+    Stats,
     SyncProgressItem,
     SyncProgressResult,
     Token,
@@ -415,6 +417,23 @@ class AsyncClient:
         return await self._run(
             ops.update_recommendation(recommendation_id, patch, if_match=if_match)
         )
+
+    async def get_history(
+        self, recommendation_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[HistoryEntry]:
+        """One page of the recommendation's timeline: every event, with who did it."""
+        return await self._run(ops.get_history(recommendation_id, limit=limit, cursor=cursor))
+
+    def iter_history(
+        self, recommendation_id: str, *, page_size: int | None = None
+    ) -> AsyncIterator[HistoryEntry]:
+        return self._pages(
+            lambda cursor: ops.get_history(recommendation_id, limit=page_size, cursor=cursor)
+        )
+
+    async def get_stats(self) -> Stats:
+        """Counts by agency, area and state, and overdue counts, over what the token may see."""
+        return await self._run(ops.get_stats())
 
     # --- the agency's response ---------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from recotrack_sdk.models import (
     ChangePage,
     Closure,
     ClosureWrite,
+    HistoryEntry,
     Investment,
     InvestmentCreate,
     InvestmentPatch,
@@ -52,6 +53,7 @@ from recotrack_sdk.models import (
     ReviewCreate,
     ReviewPatch,
     State,
+    Stats,
     SyncProgressBatch,
     SyncProgressItem,
     SyncProgressResult,
@@ -291,6 +293,20 @@ def update_recommendation(
 ) -> Call[Versioned[Recommendation]]:
     path = _path("recommendations", recommendation_id)
     return _write("PATCH", path, patch, Recommendation, if_match)
+
+
+def get_history(
+    recommendation_id: str, *, limit: int | None, cursor: str | None
+) -> Call[Page[HistoryEntry]]:
+    return _get(
+        _path("recommendations", recommendation_id, "history"),
+        parse_json(Page[HistoryEntry]),
+        _query(limit=limit, cursor=cursor),
+    )
+
+
+def get_stats() -> Call[Stats]:
+    return _get(_path("stats"), parse_json(Stats))
 
 
 # --- follow-up: response, progress, assessments, closure ----------------------------------

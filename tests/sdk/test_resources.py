@@ -370,6 +370,35 @@ async def test_sync_progress(sdk: Sdk) -> None:
     ]
 
 
+async def test_stats_and_history(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    rec = await make_recommendation(c)
+    await make_recommendation(c, "forsakringskassan")
+    stats = await c.get_stats()
+    assert stats.total == 2
+    assert {(n.agency_id, n.state, n.count) for n in stats.counts} == {
+        ("skatteverket", "issued", 1),
+        ("forsakringskassan", "issued", 1),
+    }
+    assert (await sdk.as_("skatteverket").get_stats()).total == 1
+
+    agency = sdk.as_("skatteverket")
+    await agency.put_response(
+        rec.id, ResponseWrite(decision="accepted", responded_by="Anna"), if_match=None
+    )
+    await agency.create_progress(rec.id, ProgressReportCreate(status="in_progress"))
+    page = await c.get_history(rec.id, limit=2)
+    assert len(page.items) == 2
+    assert page.next_cursor is not None
+    history = await c.collect("iter_history", rec.id, page_size=2)
+    assert [(h.entity, h.action) for h in history] == [
+        ("recommendation", "created"),
+        ("response", "created"),
+        ("progress_report", "created"),
+    ]
+    assert history[1].actor_role == "agency"
+
+
 async def test_health(sdk: Sdk) -> None:
     anonymous = sdk.as_("nobody")
     assert (await anonymous.healthz()).status == "ok"
