@@ -186,10 +186,18 @@ class FaultProxy:
     - `drop_response`: forward the request, and close the connection as soon as the service
       starts to answer: the service did the work, the client never hears of it;
     - `unavailable`: answer 503 with `Retry-After: 0` and close.
+
+    With `hold_when`, a `pass` connection forwards the first request that contains those bytes
+    but holds back every answer from then on: the service did the work, the client waits
+    (`held` is set), until the test kills the client.
     """
 
-    def __init__(self, upstream_port: int, faults: list[Fault]) -> None:
+    def __init__(
+        self, upstream_port: int, faults: list[Fault], *, hold_when: bytes | None = None
+    ) -> None:
         self.upstream_port = upstream_port
+        self.hold_when = hold_when
+        self.held = threading.Event()
         self.faults: deque[Fault] = deque(faults)
         self.seen: list[Fault] = []
         self.received: list[bytes] = []
@@ -272,6 +280,10 @@ class FaultProxy:
             while data := await src.read(65536):
                 if record:
                     self.received.append(data)
+                    if self.hold_when is not None and self.hold_when in data:
+                        self.held.set()
+                elif self.held.is_set():
+                    await asyncio.Event().wait()  # the answer never comes
                 dst.write(data)
                 await dst.drain()
 
