@@ -74,10 +74,10 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         before_request=strict_json_body,
         security=[{"bearer": []}],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[v1, healthz, readyz],
         lifespan=[database],
-        middleware=[request_id_middleware, authentication_middleware(), idempotency_middleware],
+        middleware=[authentication_middleware(), idempotency_middleware],
         plugins=[problem_details_plugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
@@ -95,3 +95,7 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    # Around the whole app, not each route: so that unknown paths, wrong methods and failed
+    # authentication get a request id and an access line too.
+    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    return app

@@ -14,14 +14,16 @@ P = Permission
 #   reviews, recommendations, closures (ADMINISTER), tokens; and its own assessments.
 # - agency: reads its own data; writes its responses and progress reports (RESPOND) and its
 #   investments' external_ref (LINK_INVESTMENT). Nothing of the secretariat's.
-# - auditor: reads everything, writes nothing.
+# - auditor: reads everything (the token list too, never secrets), writes nothing.
 EXPECTED = {
-    #                   READ   ADMINISTER  MANAGE_TOKENS  RESPOND  ASSESS  LINK_INVESTMENT
-    Role.SECRETARIAT: (True,  True,       True,          False,   True,   True),
-    Role.AGENCY:      (True,  False,      False,         True,    False,  True),
-    Role.AUDITOR:     (True,  False,      False,         False,   False,  False),
+    #                   READ   ADMINISTER  READ_TOKENS  MANAGE_TOKENS  RESPOND  ASSESS  LINK_INV.
+    Role.SECRETARIAT: (True,  True,       True,        True,          False,   True,   True),
+    Role.AGENCY:      (True,  False,      False,       False,         True,    False,  True),
+    Role.AUDITOR:     (True,  False,      True,        False,         False,   False,  False),
 }  # fmt: skip
-COLUMNS = (P.READ, P.ADMINISTER, P.MANAGE_TOKENS, P.RESPOND, P.ASSESS, P.LINK_INVESTMENT)
+COLUMNS = (
+    P.READ, P.ADMINISTER, P.READ_TOKENS, P.MANAGE_TOKENS, P.RESPOND, P.ASSESS, P.LINK_INVESTMENT
+)
 
 
 def test_the_table_covers_every_role_and_permission() -> None:

@@ -51,6 +51,8 @@ def requires(permission: Permission) -> dict[str, Any]:
 def permission_guard(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
+    if connection.scope.get("method") == "OPTIONS":
+        return  # Litestar's own answer to OPTIONS (the allowed methods) reveals no data
     permission = handler.opt.get("permission")
     principal = connection.user
     if not isinstance(principal, Principal) or not isinstance(permission, Permission):

@@ -20,7 +20,12 @@ class TokenController(Controller):
     tags = ["tokens"]  # noqa: RUF012
     opt = requires(Permission.MANAGE_TOKENS)
 
-    @get(responses=READS, operation_id="list_tokens", summary="List tokens (never their secrets)")
+    @get(
+        responses=READS,
+        operation_id="list_tokens",
+        summary="List tokens (never their secrets)",
+        opt=requires(Permission.READ_TOKENS),
+    )
     async def list_tokens(
         self,
         conn: NamedDependency[asyncpg.Connection],

@@ -13,6 +13,8 @@ class Permission(StrEnum):
     READ = "read"
     ADMINISTER = "administer"
     """Agencies, investments, reviews, recommendations, closures: the secretariat's records."""
+    READ_TOKENS = "read_tokens"
+    """The list of tokens (never their secrets): every agency's, so not for agencies."""
     MANAGE_TOKENS = "manage_tokens"
     RESPOND = "respond"
     """The agency's own voice: responses and progress reports."""
@@ -26,13 +28,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.READ,
             Permission.ADMINISTER,
+            Permission.READ_TOKENS,
             Permission.MANAGE_TOKENS,
             Permission.ASSESS,
             Permission.LINK_INVESTMENT,
         }
     ),
     Role.AGENCY: frozenset({Permission.READ, Permission.RESPOND, Permission.LINK_INVESTMENT}),
-    Role.AUDITOR: frozenset({Permission.READ}),
+    Role.AUDITOR: frozenset({Permission.READ, Permission.READ_TOKENS}),
 }
 
 
