@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -120,6 +122,34 @@ async def sdk(request: pytest.FixtureRequest, live: Live) -> AsyncIterator[Sdk]:
         yield kit
     finally:
         await kit.close()
+
+
+class Retries(logging.Handler):
+    """The SDK's retry log lines, and an event set at the first one."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+        self.first = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+        if record.getMessage().startswith("retry"):
+            self.first.set()
+
+
+@pytest.fixture
+def retries() -> Iterator[Retries]:
+    logger = logging.getLogger("recotrack_sdk")
+    handler = Retries()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 _codes = itertools.count(1)

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import logging
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -32,38 +30,10 @@ from recotrack_sdk.models import (
     SyncProgressItem,
     TokenCreate,
 )
-from tests.sdk.conftest import Sdk, make_recommendation
+from tests.sdk.conftest import Retries, Sdk, make_recommendation
 from tests.sdk.support import Fault, FaultProxy, free_port, serve_in_thread
 
 VINNOVA = AgencyCreate(id="vinnova", name="Vinnova", org_number="202100-5216")
-
-
-class Retries(logging.Handler):
-    """The SDK's retry log lines, and an event set at the first one."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.messages: list[str] = []
-        self.first = threading.Event()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-        if record.getMessage().startswith("retry"):
-            self.first.set()
-
-
-@pytest.fixture
-def retries() -> Iterator[Retries]:
-    logger = logging.getLogger("recotrack_sdk")
-    handler = Retries()
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 @pytest.fixture
