@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import tomllib
 from pathlib import Path
 
@@ -101,3 +102,13 @@ def test_version_and_marker() -> None:
     project = tomllib.loads((SDK.parent / "pyproject.toml").read_text())["project"]
     assert recotrack_sdk.__version__ == project["version"]
     assert (SDK / "py.typed").exists()
+
+
+def test_readme_examples_are_python() -> None:
+    readme = (SDK.parent / "README.md").read_text()
+    blocks = readme.split("```python\n")[1:]
+    assert len(blocks) >= 8
+    for block in blocks:
+        compile(block.split("```", 1)[0], "sdk/README.md", "exec")
+    for name in re.findall(r"`((?:list|iter|get|create|update|put)_\w+)`", readme):
+        assert hasattr(Client, name), name
