@@ -1,0 +1,64 @@
+"""Fixtures of the API tests.
+
+`api`, `db` and `world` are a fresh database per test: for tests that look at whole lists.
+
+`shared` is one database per module, with its own `world`, which keeps the suite fast. A
+test that uses it either leaves the database as it found it (the refusals, each of which
+checks that with `unchanged`), or creates the objects it changes and looks only at those
+(and at counts relative to its start). None changes the shared world's objects.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from recotrack.app import create_app
+from recotrack.settings import Settings
+from recotrack.store.pool import connect
+from tests import flow
+from tests.api.support import World
+from tests.conftest import with_database
+from tests.helpers import Api
+
+
+async def make_world(api: Api) -> World:
+    rec = await flow.recommendation(api)
+    return World(investment=rec["investment_id"], review=rec["review_id"], rec=rec["id"])
+
+
+@pytest.fixture
+async def world(api: Api) -> World:
+    return await make_world(api)
+
+
+@dataclass(frozen=True)
+class Shared:
+    api: Api
+    db: asyncpg.Connection
+    world: World
+
+
+@pytest.fixture(scope="module")
+async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
+    name = f"rt_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'create database "{name}" template "{template_db}"')
+        url = with_database(server_url, name)
+        settings = Settings.from_env({"DATABASE_URL": url, "RECOTRACK_LOG_LEVEL": "warning"})
+        async with AsyncTestClient(create_app(settings, url)) as client:
+            api = await Api.start(client, url)
+            db = await connect(url)
+            try:
+                yield Shared(api, db, await make_world(api))
+            finally:
+                await db.close()
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        await admin.close()

@@ -1,0 +1,543 @@
+"""Bad input of every kind, at every endpoint that takes it: each is a problem document with a
+stable `type` and a JSON pointer, and none of them changes anything in the database."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests import flow
+from tests.api.conftest import Shared
+from tests.api.support import World, assert_problem, unchanged
+from tests.helpers import Api
+
+
+@dataclass(frozen=True)
+class BodyEndpoint:
+    """An operation that takes a JSON body, with a valid body to spoil."""
+
+    name: str
+    method: str
+    path: str
+    who: str
+    body: dict[str, Any]
+    wrong_types: tuple[tuple[str, Any], ...]
+    too_long: tuple[str, int]
+    """A string field and its longest allowed length."""
+    required: str | None = None
+    if_match: bool = False
+    success: int = 200
+    enums: tuple[str, ...] = field(default=())
+    dates: tuple[str, ...] = field(default=())
+
+    def headers(self) -> dict[str, str]:
+        return {"If-Match": '"1"'} if self.if_match else {}
+
+
+REC = "/v1/recommendations/{rec}"
+
+ENDPOINTS = [
+    BodyEndpoint(
+        "create_agency",
+        "POST",
+        "/v1/agencies",
+        "secretariat",
+        {"id": "lantmateriet", "name": "Lantmäteriet", "org_number": "202100-4888"},
+        wrong_types=(("name", 12), ("org_number", 2021004888), ("id", None)),
+        too_long=("name", 200),
+        required="org_number",
+        success=201,
+    ),
+    BodyEndpoint(
+        "update_agency",
+        "PATCH",
+        "/v1/agencies/skatteverket",
+        "secretariat",
+        {"name": "Skatteverket (SKV)"},
+        wrong_types=(("name", ["Skatteverket"]), ("name", None), ("org_number", 2021005448)),
+        too_long=("name", 200),
+        if_match=True,
+    ),
+    BodyEndpoint(
+        "create_investment",
+        "POST",
+        "/v1/investments",
+        "secretariat",
+        {"agency_id": "skatteverket", "title": "Nytt ärendehanteringssystem", "budget_sek": 12},
+        wrong_types=(
+            ("budget_sek", "12"),
+            ("budget_sek", 12.5),
+            ("loan_financed", "true"),
+            ("loan_financed", 1),
+            ("title", None),
+        ),
+        too_long=("title", 300),
+        required="title",
+        success=201,
+        enums=("phase",),
+    ),
+    BodyEndpoint(
+        "update_investment",
+        "PATCH",
+        "/v1/investments/{investment}",
+        "secretariat",
+        {"budget_sek": 5_000_000},
+        wrong_types=(("budget_sek", "12"), ("loan_financed", "false"), ("title", 1)),
+        too_long=("title", 300),
+        if_match=True,
+        enums=("phase",),
+    ),
+    BodyEndpoint(
+        "create_review",
+        "POST",
+        "/v1/reviews",
+        "secretariat",
+        {"investment_id": "{investment}", "title": "Andra granskningen"},
+        wrong_types=(("started_on", 20260101), ("title", ["x"]), ("investment_id", 7)),
+        too_long=("title", 300),
+        required="investment_id",
+        success=201,
+        dates=("started_on", "delivered_on"),
+    ),
+    BodyEndpoint(
+        "update_review",
+        "PATCH",
+        "/v1/reviews/{review}",
+        "secretariat",
+        {"report_ref": "Rapport 2026:4"},
+        wrong_types=(("title", 1), ("report_ref", True)),
+        too_long=("report_ref", 200),
+        if_match=True,
+        dates=("started_on", "delivered_on"),
+    ),
+    BodyEndpoint(
+        "create_recommendation",
+        "POST",
+        "/v1/recommendations",
+        "secretariat",
+        {"review_id": "{review}", "code": "2026-BAD-001", "title": "Styrning", "area": "results"},
+        wrong_types=(("priority", 1), ("title", {"sv": "Styrning"}), ("issued_on", 20260115)),
+        too_long=("body", 20_000),
+        required="area",
+        success=201,
+        enums=("area", "priority"),
+        dates=("issued_on", "response_due", "implementation_due"),
+    ),
+    BodyEndpoint(
+        "update_recommendation",
+        "PATCH",
+        REC,
+        "secretariat",
+        {"priority": "low"},
+        wrong_types=(("title", True), ("response_due", 1)),
+        too_long=("title", 300),
+        if_match=True,
+        enums=("area", "priority"),
+        dates=("issued_on", "response_due", "implementation_due"),
+    ),
+    BodyEndpoint(
+        "put_response",
+        "PUT",
+        REC + "/response",
+        "skatteverket",
+        {"decision": "accepted", "responded_by": "Åsa Öberg"},
+        wrong_types=(("planned_actions", "Tillsätt en produktägare"), ("rationale", 1)),
+        too_long=("responded_by", 200),
+        required="responded_by",
+        success=201,
+        enums=("decision",),
+        dates=("target_date",),
+    ),
+    BodyEndpoint(
+        "create_progress",
+        "POST",
+        REC + "/progress",
+        "skatteverket",
+        {"status": "in_progress", "percent_complete": 40},
+        wrong_types=(("percent_complete", "50"), ("percent_complete", 50.0), ("evidence", "x")),
+        too_long=("note", 5_000),
+        required="status",
+        success=201,
+        enums=("status",),
+        dates=("reported_on",),
+    ),
+    BodyEndpoint(
+        "create_assessment",
+        "POST",
+        REC + "/assessments",
+        "secretariat",
+        {"status": "in_progress", "note": "Stämmer med vår bild."},
+        wrong_types=(("note", 5), ("status", ["in_progress"])),
+        too_long=("note", 5_000),
+        required="status",
+        success=201,
+        enums=("status",),
+        dates=("assessed_on",),
+    ),
+    BodyEndpoint(
+        "put_closure",
+        "PUT",
+        REC + "/closure",
+        "secretariat",
+        {"outcome": "withdrawn", "note": "Inaktuell efter omorganisationen."},
+        wrong_types=(("note", None), ("outcome", 1)),
+        too_long=("note", 5_000),
+        required="outcome",
+        success=201,
+        enums=("outcome",),
+    ),
+    BodyEndpoint(
+        "create_token",
+        "POST",
+        "/v1/tokens",
+        "secretariat",
+        {"role": "auditor", "label": "Riksrevisionen"},
+        wrong_types=(("label", 1), ("agency_id", 1)),
+        too_long=("label", 200),
+        required="label",
+        success=201,
+        enums=("role",),
+    ),
+]
+BY_NAME = {e.name: e for e in ENDPOINTS}
+
+
+def endpoints() -> pytest.MarkDecorator:
+    return pytest.mark.parametrize("ep", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
+
+
+async def send(
+    api: Api,
+    world: World,
+    ep: BodyEndpoint,
+    *,
+    body: Any = None,
+    content: bytes | None = None,
+    content_type: str | None = "application/json",
+) -> Any:
+    headers = ep.headers()
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    if content is None:
+        content = json.dumps(world.fill(ep.body if body is None else body)).encode()
+    return await api.call(ep.who, ep.method, world.url(ep.path), content=content, headers=headers)
+
+
+@endpoints()
+async def test_the_valid_body_is_accepted(api: Api, world: World, ep: BodyEndpoint) -> None:
+    """The bodies spoiled below are good ones to begin with (and a charset is fine)."""
+    r = await send(api, world, ep, content_type="application/json; charset=utf-8")
+    assert r.status_code == ep.success, r.text
+
+
+@endpoints()
+async def test_a_wrong_type_is_rejected_not_coerced(shared: Shared, ep: BodyEndpoint) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    for name, value in ep.wrong_types:
+        async with unchanged(db):
+            r = await send(api, world, ep, body={**ep.body, name: value})
+            assert_problem(r, 422, "validation", pointer=f"/{name}")
+
+
+@endpoints()
+async def test_an_unknown_field_is_rejected(shared: Shared, ep: BodyEndpoint) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    async with unchanged(db):
+        r = await send(api, world, ep, body={**ep.body, "colour": "blå"})
+        assert_problem(r, 422, "validation", pointer="/colour")
+
+
+@pytest.mark.parametrize(
+    "ep",
+    [e for e in ENDPOINTS if e.required],  # in a PATCH every field is optional
+    ids=[e.name for e in ENDPOINTS if e.required],
+)
+async def test_a_missing_required_field_is_rejected(shared: Shared, ep: BodyEndpoint) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    assert ep.required is not None
+    body = {k: v for k, v in ep.body.items() if k != ep.required}
+    async with unchanged(db):
+        r = await send(api, world, ep, body=body)
+        assert_problem(r, 422, "validation", pointer=f"/{ep.required}")
+
+
+@endpoints()
+async def test_a_too_long_string_is_rejected(shared: Shared, ep: BodyEndpoint) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    name, longest = ep.too_long
+    async with unchanged(db):
+        r = await send(api, world, ep, body={**ep.body, name: "å" * (longest + 1)})
+        assert_problem(r, 422, "validation", pointer=f"/{name}")
+
+
+@pytest.mark.parametrize(
+    ("ep", "name"),
+    [(e, name) for e in ENDPOINTS for name in e.enums],
+    ids=[f"{e.name}-{name}" for e in ENDPOINTS for name in e.enums],
+)
+@pytest.mark.parametrize("value", ["nope", "High", ""])
+async def test_a_bad_enum_value_is_rejected(
+    shared: Shared, ep: BodyEndpoint, name: str, value: str
+) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    async with unchanged(db):
+        r = await send(api, world, ep, body={**ep.body, name: value})
+        assert_problem(r, 422, "validation", pointer=f"/{name}")
+
+
+@pytest.mark.parametrize(
+    ("ep", "name"),
+    [(e, name) for e in ENDPOINTS for name in e.dates],
+    ids=[f"{e.name}-{name}" for e in ENDPOINTS for name in e.dates],
+)
+@pytest.mark.parametrize("value", ["2026-02-30", "tomorrow", "2026-13-01", "15/01/2026"])
+async def test_a_bad_date_is_rejected(
+    shared: Shared, ep: BodyEndpoint, name: str, value: str
+) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    async with unchanged(db):
+        r = await send(api, world, ep, body={**ep.body, name: value})
+        assert_problem(r, 422, "validation", pointer=f"/{name}")
+
+
+@endpoints()
+@pytest.mark.parametrize(
+    "content",
+    [b"{", b"not json", b"", b"\xff\xfe{}", b"{'single': 'quotes'}"],
+    ids=["truncated", "text", "empty", "not-utf8", "single-quotes"],
+)
+async def test_a_body_that_is_not_json_is_400(
+    shared: Shared, ep: BodyEndpoint, content: bytes
+) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    async with unchanged(db):
+        r = await send(api, world, ep, content=content)
+        assert_problem(r, 400, "malformed-json")
+
+
+@endpoints()
+async def test_a_valid_body_with_a_trailing_comma_is_400(shared: Shared, ep: BodyEndpoint) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    content = json.dumps(world.fill(ep.body))[:-1].encode() + b",}"
+    async with unchanged(db):
+        r = await send(api, world, ep, content=content)
+        assert_problem(r, 400, "malformed-json")
+
+
+async def test_broken_json_is_400_even_when_it_starts_with_an_unknown_field(
+    shared: Shared,
+) -> None:
+    """Not JSON is not JSON: the client learns its syntax is wrong, not that a field is."""
+    api, db, world = shared.api, shared.db, shared.world
+    ep = BY_NAME["create_investment"]
+    async with unchanged(db):
+        r = await send(api, world, ep, content=b'{"colour": "bl\xc3\xa5",}')
+        assert_problem(r, 400, "malformed-json")
+
+
+@endpoints()
+@pytest.mark.parametrize("content", [b"[]", b'"x"', b"null", b"42"])
+async def test_json_that_is_not_an_object_is_422(
+    shared: Shared, ep: BodyEndpoint, content: bytes
+) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    async with unchanged(db):
+        r = await send(api, world, ep, content=content)
+        assert_problem(r, 422, "validation", pointer="")
+
+
+@endpoints()
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "application/xml", None],
+)
+async def test_a_wrong_content_type_is_415(
+    shared: Shared, ep: BodyEndpoint, content_type: str | None
+) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    async with unchanged(db):
+        r = await send(api, world, ep, content_type=content_type)
+        assert_problem(r, 415, "unsupported-media-type")
+
+
+@endpoints()
+async def test_a_body_over_one_mebibyte_is_413(shared: Shared, ep: BodyEndpoint) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    name, _ = ep.too_long
+    big = {**ep.body, name: "x" * (1024 * 1024 + 1)}
+    async with unchanged(db):
+        r = await send(api, world, ep, body=big)
+        assert_problem(r, 413, "payload-too-large")
+
+
+# --- malformed and unknown ids in paths ----------------------------------------------------
+
+UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"
+BAD_IDS = ["not-a-uuid", "123", UNKNOWN_UUID, "%20", "' or 1=1 --"]
+
+PATH_OPERATIONS: list[tuple[str, str, str, dict[str, Any] | None]] = [
+    ("secretariat", "GET", "/v1/investments/{id}", None),
+    ("secretariat", "PATCH", "/v1/investments/{id}", {"title": "x"}),
+    ("secretariat", "GET", "/v1/reviews/{id}", None),
+    ("secretariat", "PATCH", "/v1/reviews/{id}", {"title": "x"}),
+    ("secretariat", "GET", "/v1/recommendations/{id}", None),
+    ("secretariat", "PATCH", "/v1/recommendations/{id}", {"title": "x"}),
+    ("secretariat", "GET", "/v1/recommendations/{id}/response", None),
+    ("skatteverket", "PUT", "/v1/recommendations/{id}/response", BY_NAME["put_response"].body),
+    ("secretariat", "GET", "/v1/recommendations/{id}/progress", None),
+    ("skatteverket", "POST", "/v1/recommendations/{id}/progress", {"status": "in_progress"}),
+    ("secretariat", "GET", "/v1/recommendations/{id}/assessments", None),
+    ("secretariat", "POST", "/v1/recommendations/{id}/assessments", {"status": "in_progress"}),
+    ("secretariat", "GET", "/v1/recommendations/{id}/closure", None),
+    ("secretariat", "PUT", "/v1/recommendations/{id}/closure", {"outcome": "withdrawn"}),
+    ("secretariat", "DELETE", "/v1/recommendations/{id}/closure", None),
+    ("secretariat", "DELETE", "/v1/tokens/{id}", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "template", "body"),
+    PATH_OPERATIONS,
+    ids=[f"{m} {t}" for _, m, t, _ in PATH_OPERATIONS],
+)
+@pytest.mark.parametrize("bad_id", BAD_IDS)
+async def test_a_malformed_or_unknown_id_in_the_path_is_404(
+    shared: Shared,
+    who: str,
+    method: str,
+    template: str,
+    body: dict[str, Any] | None,
+    bad_id: str,
+) -> None:
+    url = template.replace("{id}", bad_id)
+    async with unchanged(shared.db):
+        r = await shared.api.call(who, method, url, json=body, headers={"If-Match": '"1"'})
+        assert_problem(r, 404, "not-found")
+
+
+@pytest.mark.parametrize(("method", "body"), [("GET", None), ("PATCH", {"name": "x"})])
+@pytest.mark.parametrize("bad_id", ["Not A Slug", "SKATTEVERKET", "nosuchagency", "x" * 65])
+async def test_a_malformed_or_unknown_agency_id_is_404(
+    shared: Shared, method: str, body: dict[str, Any] | None, bad_id: str
+) -> None:
+    async with unchanged(shared.db):
+        r = await shared.api.call(
+            "secretariat", method, f"/v1/agencies/{bad_id}", json=body, headers={"If-Match": '"1"'}
+        )
+        assert_problem(r, 404, "not-found")
+
+
+# --- list parameters -----------------------------------------------------------------------
+
+LISTS = [
+    "/v1/agencies",
+    "/v1/investments",
+    "/v1/reviews",
+    "/v1/recommendations",
+    "/v1/recommendations/{rec}/progress",
+    "/v1/recommendations/{rec}/assessments",
+    "/v1/tokens",
+]
+
+
+def lists() -> pytest.MarkDecorator:
+    return pytest.mark.parametrize("path", LISTS)
+
+
+@lists()
+@pytest.mark.parametrize("limit", ["0", "1001", "abc", "-1", "1.5", ""])
+async def test_a_bad_limit_is_400(shared: Shared, path: str, limit: str) -> None:
+    api, world = shared.api, shared.world
+    r = await api.call("secretariat", "GET", f"{world.url(path)}?limit={limit}")
+    body = assert_problem(r, 400, "invalid-parameter")
+    assert any(e.get("parameter") == "limit" for e in body["errors"]), body
+
+
+@lists()
+@pytest.mark.parametrize("limit", ["1", "1000"])
+async def test_the_limits_of_limit_are_allowed(shared: Shared, path: str, limit: str) -> None:
+    api, world = shared.api, shared.world
+    r = await api.call("secretariat", "GET", f"{world.url(path)}?limit={limit}")
+    assert r.status_code == 200, r.text
+    assert len(r.json()["items"]) <= int(limit)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+GARBAGE_CURSORS = {
+    "not-base64": "!!!",
+    "base64-of-text": _b64(b"hello"),
+    "wrong-shape": _b64(b'{"after": 3}'),
+    "short-tuple": _b64(b'["recommendations"]'),
+    "bad-timestamp": _b64(b'["recommendations", "yesterday", "x"]'),
+}
+
+
+@lists()
+@pytest.mark.parametrize("cursor", GARBAGE_CURSORS.values(), ids=GARBAGE_CURSORS.keys())
+async def test_a_garbage_cursor_is_400(shared: Shared, path: str, cursor: str) -> None:
+    api, world = shared.api, shared.world
+    r = await api.call("secretariat", "GET", f"{world.url(path)}?cursor={cursor}")
+    assert_problem(r, 400, "invalid-cursor")
+
+
+@pytest.fixture(scope="module")
+async def two_of_each(shared: Shared) -> World:
+    """Every list with a second item, so that each has a genuine cursor to tamper with: the
+    world's investments and reviews, and a new recommendation with two of each report."""
+    api, world = shared.api, shared.world
+    for url, body in [
+        ("/v1/investments", {"agency_id": "skatteverket", "title": "I2"}),
+        ("/v1/reviews", {"investment_id": world.investment, "title": "R2"}),
+    ]:
+        r = await api.call("secretariat", "POST", url, json=body)
+        assert r.status_code == 201, r.text
+    rec = await flow.recommendation(api, review_id=world.review)
+    url = f"/v1/recommendations/{rec['id']}"
+    for who, sub in [("skatteverket", "progress"), ("secretariat", "assessments")] * 2:
+        r = await api.call(who, "POST", f"{url}/{sub}", json={"status": "not_started"})
+        assert r.status_code == 201, r.text
+    return World(investment=world.investment, review=world.review, rec=rec["id"])
+
+
+TAMPERINGS = {
+    "id": lambda position: [position[0], position[1], "not-an-id'"],
+    "key": lambda position: [position[0], "not a point in time", position[2]],
+    "key-type": lambda position: [position[0], 17, position[2]],
+}
+
+
+# An agency's id is any text: an altered one is a position like another.
+TAMPERED = [(p, t) for t in TAMPERINGS for p in LISTS if (p, t) != ("/v1/agencies", "id")]
+
+
+@pytest.mark.parametrize(("path", "part"), TAMPERED, ids=[f"{t}-{p}" for p, t in TAMPERED])
+async def test_a_tampered_cursor_is_400_not_500(
+    shared: Shared, two_of_each: World, path: str, part: str
+) -> None:
+    """A genuine cursor with its position altered: not one this API handed out."""
+    api, url = shared.api, two_of_each.url(path)
+    genuine = (await api.call("secretariat", "GET", f"{url}?limit=1")).json()["next_cursor"]
+    assert genuine
+    position = json.loads(base64.urlsafe_b64decode(genuine + "=" * (-len(genuine) % 4)))
+    tampered = _b64(json.dumps(TAMPERINGS[part](position)).encode())
+    r = await api.call("secretariat", "GET", f"{url}?cursor={tampered}")
+    assert_problem(r, 400, "invalid-cursor")
+
+
+@lists()
+async def test_a_cursor_of_another_list_is_400(shared: Shared, path: str) -> None:
+    api, world = shared.api, shared.world
+    # two agencies and four tokens exist from the start: each list has a second page
+    other = "/v1/tokens" if path == "/v1/agencies" else "/v1/agencies"
+    first = await api.call("secretariat", "GET", f"{other}?limit=1")
+    cursor = first.json()["next_cursor"]
+    assert cursor
+    r = await api.call("secretariat", "GET", f"{world.url(path)}?cursor={cursor}")
+    assert_problem(r, 400, "invalid-cursor")
