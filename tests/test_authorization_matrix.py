@@ -280,6 +280,9 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         reads(setup=("progress",), shows=("progress",)),
         reads(variant="draft", own=404, ids=ON_DRAFT),
     ],
+    ("GET", REC + "/progress/{report_id:str}"): [
+        reads(setup=("progress",), ids={"report_id": "progress"})
+    ],
     ("POST", REC + "/progress"): [
         agency_writes(201, body=lambda w: {"status": "in_progress", "note": "Påbörjat"}),
         agency_writes(404, variant="draft", body=lambda w: {"status": "in_progress"}, ids=ON_DRAFT),
@@ -289,6 +292,7 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         reads(setup=("assessment",), shows=("assessment",)),
         reads(variant="draft", own=404, ids=ON_DRAFT),
     ],
+    ("GET", REC + "/assessments/{assessment_id:str}"): [reads(setup=("assessment",))],
     ("POST", REC + "/assessments"): [
         secretariat_writes(201, body=lambda w: {"status": "not_started", "note": "Inget syns"})
     ],

@@ -34,6 +34,15 @@ def json_pointer(message: str) -> tuple[str, str]:
     return pointer, detail
 
 
+def _check_syntax(raw: bytes) -> None:
+    try:
+        msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise BodyError(
+            f"the body is not valid JSON: {exc}", pointer=None, malformed=True
+        ) from None
+
+
 async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     """`before_request` hook for every route that takes a body."""
     data_field = request.route_handler.parsed_data_field
@@ -54,6 +63,7 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     try:
         decoder.decode(raw)
     except msgspec.ValidationError as exc:
+        _check_syntax(raw)  # a schema error met before a syntax error is still malformed JSON
         pointer, detail = json_pointer(str(exc))
         raise BodyError(detail, pointer=pointer, malformed=False) from None
     except msgspec.DecodeError as exc:

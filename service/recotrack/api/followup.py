@@ -147,7 +147,26 @@ class FollowUpController(Controller):
             role=principal.role,
             actor=principal.actor,
         )
-        return Response(report, status_code=201 if created else 200)
+        location = f"/v1/recommendations/{recommendation_id}/progress/{report.id}"
+        return Response(report, status_code=201 if created else 200, headers={"Location": location})
+
+    @get(
+        "/progress/{report_id:str}",
+        responses=READS,
+        operation_id="get_progress",
+        summary="One progress report",
+        opt=requires(Permission.READ),
+    )
+    async def get_progress(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        report_id: FromPath[str],
+    ) -> ProgressReport:
+        return await progress.get_progress(
+            conn, recommendation_id, report_id, scope=principal.scope
+        )
 
     @get(
         "/assessments",
@@ -187,7 +206,26 @@ class FollowUpController(Controller):
         assessment = await assessments.add_assessment(
             conn, recommendation_id, data, role=principal.role, actor=principal.actor
         )
-        return Response(assessment, status_code=201)
+        location = f"/v1/recommendations/{recommendation_id}/assessments/{assessment.id}"
+        return Response(assessment, status_code=201, headers={"Location": location})
+
+    @get(
+        "/assessments/{assessment_id:str}",
+        responses=READS,
+        operation_id="get_assessment",
+        summary="One assessment",
+        opt=requires(Permission.READ),
+    )
+    async def get_assessment(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        assessment_id: FromPath[str],
+    ) -> Assessment:
+        return await assessments.get_assessment(
+            conn, recommendation_id, assessment_id, scope=principal.scope
+        )
 
     @get(
         "/closure",

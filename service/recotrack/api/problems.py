@@ -125,14 +125,23 @@ def _from_precondition(exc: PreconditionError) -> ProblemDetailsException:
     return problem("precondition-failed", 412, exc.detail, headers=headers, current_etag=exc.etag)
 
 
-def _from_validation(exc: ValidationException) -> ProblemDetailsException:
-    """Litestar's own validation: query, path and header parameters."""
+def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """Litestar's own validation of query, path and header parameters, reported under the
+    names the client sent (not the handler's Python names)."""
+    parameters = request.route_handler.parsed_fn_signature.parameters
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         message = str(item.get("message", "invalid value"))
         key = item.get("key")
-        errors.append({"parameter": str(key), "detail": message} if key else {"detail": message})
-    return problem("invalid-parameter", 400, "a request parameter is not valid", errors=errors)
+        if not key:
+            errors.append({"detail": message})
+            continue
+        field = parameters.get(str(key))
+        kwarg = field.kwarg_definition if field is not None else None
+        name = getattr(kwarg, "name", None) or getattr(kwarg, "query", None) or str(key)
+        errors.append({"parameter": name, "detail": message})
+    invalid = problem("invalid-parameter", 400, "a request parameter is not valid", errors=errors)
+    return invalid.to_response(request)
 
 
 _SLUGS = {
@@ -170,7 +179,6 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
         ProblemDetailsConfig(
             exception_to_problem_detail_map={
                 HTTPException: _from_http,
-                ValidationException: _from_validation,
                 BodyError: _from_body_error,
                 PreconditionError: _from_precondition,
                 DomainError: _from_domain,
@@ -180,7 +188,7 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
     )
 
 
-EXCEPTION_HANDLERS = {Exception: _internal}
+EXCEPTION_HANDLERS = {Exception: _internal, ValidationException: _invalid_parameter}
 
 
 class FieldError(msgspec.Struct, omit_defaults=True):

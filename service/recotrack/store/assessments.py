@@ -7,9 +7,10 @@ from typing import Any
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role
 from recotrack.store import events
+from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.recommendations import lock, touch, visible_id
-from recotrack.store.rows import Keyset, to_struct
+from recotrack.store.rows import Keyset, parse_id, to_struct
 from recotrack_sdk.models import Assessment, AssessmentCreate
 
 _COLUMNS = "id::text, recommendation_id::text, status, note, assessed_on, created_at"
@@ -35,6 +36,20 @@ async def list_assessments(
         *args,
     )
     return keyset.page(rows, Assessment)
+
+
+async def get_assessment(
+    conn: Connection, recommendation_id: str, assessment_id: str, *, scope: str | None
+) -> Assessment:
+    rec_id = await visible_id(conn, recommendation_id, scope=scope)
+    row = await conn.fetchrow(
+        f"select {_COLUMNS} from assessment where id = $1 and recommendation_id = $2",
+        parse_id(assessment_id, "assessment"),
+        rec_id,
+    )
+    if row is None:
+        raise NotFound(f"no assessment {assessment_id!r}")
+    return to_struct(row, Assessment)
 
 
 async def add_assessment(

@@ -7,10 +7,10 @@ from typing import Any
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role
 from recotrack.store import events
-from recotrack.store.errors import Conflict
+from recotrack.store.errors import Conflict, NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.recommendations import lock, touch, visible_id
-from recotrack.store.rows import Keyset, to_struct, unique_violation
+from recotrack.store.rows import Keyset, parse_id, to_struct, unique_violation
 from recotrack_sdk.models import ProgressReport, ProgressReportCreate
 
 _COLUMNS = (
@@ -45,6 +45,20 @@ async def list_progress(
         *args,
     )
     return keyset.page(rows, ProgressReport)
+
+
+async def get_progress(
+    conn: Connection, recommendation_id: str, report_id: str, *, scope: str | None
+) -> ProgressReport:
+    rec_id = await visible_id(conn, recommendation_id, scope=scope)
+    row = await conn.fetchrow(
+        f"select {_COLUMNS} from progress_report where id = $1 and recommendation_id = $2",
+        parse_id(report_id, "progress report"),
+        rec_id,
+    )
+    if row is None:
+        raise NotFound(f"no progress report {report_id!r}")
+    return to_struct(row, ProgressReport)
 
 
 async def add_progress(

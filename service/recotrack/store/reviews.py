@@ -35,7 +35,9 @@ async def list_reviews(
     limit: int,
 ) -> tuple[list[Review], str | None]:
     keyset = Keyset("reviews", cursor, limit)
-    investment = parse_id(investment_id, "investment") if investment_id is not None else None
+    investment = maybe_id(investment_id) if investment_id is not None else None
+    if investment_id is not None and investment is None:
+        return [], None  # a malformed id matches nothing
     args: list[Any] = [scope, agency_ids, investment]
     rows = await conn.fetch(
         f"""

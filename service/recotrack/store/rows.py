@@ -7,7 +7,7 @@ import binascii
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import asyncpg
@@ -38,6 +38,24 @@ def _as_text(value: object) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "timestamptz": dt.datetime.fromisoformat,
+    "date": dt.date.fromisoformat,
+    "float8": float,
+    "uuid": uuid.UUID,
+    "text": str,
+}
+
+
+def _fits(value: str, sql_type: str) -> bool:
+    """True when PostgreSQL can cast `value` to `sql_type`: a cursor is outside input."""
+    try:
+        _PARSERS[sql_type](value)
+    except ValueError:
+        return False
+    return "\x00" not in value
 
 
 class Keyset:
@@ -74,6 +92,8 @@ class Keyset:
             raise InvalidCursor("the cursor is not one this API handed out") from None
         if name != self.list_name:
             raise InvalidCursor("the cursor belongs to another list, sort or filter")
+        if not (_fits(key, self.key_type) and _fits(id_, self.id_type)):
+            raise InvalidCursor("the cursor is not one this API handed out")
         return key, id_
 
     def where(self, args: list[Any]) -> str:

@@ -1,73 +1,78 @@
-"""Figures across agencies for the secretariat (and an agency's own, for the agency)."""
+"""Figures across agencies for the secretariat (and an agency's own, for the agency).
+
+One query: the facts of every recommendation in scope are gathered once (the latest progress
+by one sorted pass, not a lookup per recommendation), then each figure is aggregated from them.
+The state comes from the same SQL function as `recommendation_view`.
+"""
 
 from __future__ import annotations
 
+import msgspec
+
 from recotrack.store.pool import Connection
-from recotrack.store.rows import must, to_struct
+from recotrack.store.rows import must
 from recotrack_sdk.models import AgencyOverdue, StateCount, Stats
 
-# An agency sees its own issued recommendations; the others see every one, drafts included.
-_SCOPE = "($1::text is null or (v.agency_id = $1 and v.issued_on is not null))"
+_STATS = """
+with latest as (
+    select distinct on (recommendation_id) recommendation_id, status
+    from progress_report
+    where $1::text is null or agency_id = $1
+    order by recommendation_id, reported_on desc, seq desc
+), facts as materialized (
+    select r.agency_id, r.area, r.issued_on, resp.decision, resp.created_at as responded_at,
+        c.outcome, c.closed_at, s.state,
+        recommendation_overdue(
+            s.state, resp.recommendation_id is not null, r.response_due, r.implementation_due,
+            current_date
+        ) as overdue
+    from recommendation r
+    left join response resp on resp.recommendation_id = r.id
+    left join closure c on c.recommendation_id = r.id
+    left join latest on latest.recommendation_id = r.id
+    cross join lateral (
+        select recommendation_state(
+            c.recommendation_id is not null, r.issued_on is not null, latest.status,
+            resp.recommendation_id is not null
+        ) as state
+    ) s
+    -- an agency sees its own issued recommendations; the others every one, drafts included
+    where $1::text is null or (r.agency_id = $1 and r.issued_on is not null)
+)
+select
+    (select coalesce(jsonb_agg(g order by g.agency_id, g.area, g.state), '[]')
+     from (select agency_id, area, state, count(*) as count from facts
+           group by agency_id, area, state) g) as counts,
+    (select coalesce(jsonb_agg(g order by g.overdue desc, g.agency_id), '[]')
+     from (select agency_id, count(*) as overdue from facts where overdue
+           group by agency_id) g) as overdue_by_agency,
+    (select coalesce(jsonb_object_agg(g.decision, g.share), '{}')
+     from (select decision, count(*)::float8 / sum(count(*)) over () as share from facts
+           where decision is not null group by decision) g) as decision_shares,
+    (select count(*) filter (where outcome = 'implemented')::float8
+        / nullif(count(*) filter (where issued_on is not null
+            and coalesce(outcome, '') not in ('superseded', 'withdrawn')), 0)
+     from facts) as implemented_share,
+    (select percentile_cont(0.5) within group (order by responded_at::date - issued_on)
+     from facts where responded_at is not null and issued_on is not null)
+        as median_days_to_response,
+    (select percentile_cont(0.5) within group (order by closed_at::date - issued_on)
+     from facts where outcome = 'implemented' and issued_on is not null)
+        as median_days_to_implementation
+"""
 
 
 async def stats(conn: Connection, *, scope: str | None) -> Stats:
-    counts = await conn.fetch(
-        f"""
-        select agency_id, area, state, count(*)::int as count from recommendation_view v
-        where {_SCOPE}
-        group by agency_id, area, state order by agency_id, area, state
-        """,
-        scope,
-    )
-    overdue = await conn.fetch(
-        f"""
-        select agency_id, count(*)::int as overdue from recommendation_view v
-        where {_SCOPE} and overdue
-        group by agency_id order by overdue desc, agency_id
-        """,
-        scope,
-    )
-    decisions = await conn.fetch(
-        f"""
-        select v.decision, count(*)::float8 / sum(count(*)) over () as share
-        from recommendation_view v
-        where {_SCOPE} and v.decision is not null group by v.decision order by v.decision
-        """,
-        scope,
-    )
-    figures = must(
-        await conn.fetchrow(
-            f"""
-            select
-                count(*) filter (where c.outcome = 'implemented')::float8
-                    / nullif(count(*) filter (
-                        where v.issued_on is not null
-                          and coalesce(c.outcome, '') not in ('superseded', 'withdrawn')
-                    ), 0) as implemented_share,
-                percentile_cont(0.5) within group (
-                    order by resp.created_at::date - v.issued_on
-                ) filter (where resp.created_at is not null and v.issued_on is not null)
-                    as median_days_to_response,
-                percentile_cont(0.5) within group (
-                    order by c.closed_at::date - v.issued_on
-                ) filter (where c.outcome = 'implemented' and v.issued_on is not null)
-                    as median_days_to_implementation
-            from recommendation_view v
-            left join response resp on resp.recommendation_id = v.id
-            left join closure c on c.recommendation_id = v.id
-            where {_SCOPE}
-            """,
-            scope,
-        )
-    )
-    state_counts = [to_struct(row, StateCount) for row in counts]
+    row = must(await conn.fetchrow(_STATS, scope))
+    counts = msgspec.convert(row["counts"], list[StateCount])
+    overdue = msgspec.convert(row["overdue_by_agency"], list[AgencyOverdue])
     return Stats(
-        total=sum(c.count for c in state_counts),
-        counts=state_counts,
-        overdue=sum(row["overdue"] for row in overdue),
-        overdue_by_agency=[to_struct(row, AgencyOverdue) for row in overdue],
-        decision_shares={row["decision"]: row["share"] for row in decisions},
-        implemented_share=figures["implemented_share"],
-        median_days_to_response=figures["median_days_to_response"],
-        median_days_to_implementation=figures["median_days_to_implementation"],
+        total=sum(c.count for c in counts),
+        counts=counts,
+        overdue=sum(a.overdue for a in overdue),
+        overdue_by_agency=overdue,
+        decision_shares=row["decision_shares"],
+        implemented_share=row["implemented_share"],
+        median_days_to_response=row["median_days_to_response"],
+        median_days_to_implementation=row["median_days_to_implementation"],
     )

@@ -77,15 +77,19 @@ async def list_tokens(
 
 async def revoke_token(conn: Connection, token_id: str, *, actor: str) -> Token:
     async with conn.transaction():
+        token_uuid = parse_id(token_id, "token")
         row = await conn.fetchrow(
             f"""
-            update token set revoked_at = coalesce(revoked_at, now())
-            where id = $1 returning {_COLUMNS}
+            update token set revoked_at = now()
+            where id = $1 and revoked_at is null returning {_COLUMNS}
             """,
-            parse_id(token_id, "token"),
+            token_uuid,
         )
-        if row is None:
-            raise NotFound(f"no token {token_id!r}")
+        if row is None:  # unknown, or revoked before: then nothing changes, nothing is logged
+            earlier = await conn.fetchrow(f"select {_COLUMNS} from token where id = $1", token_uuid)
+            if earlier is None:
+                raise NotFound(f"no token {token_id!r}")
+            return to_struct(earlier, Token)
         token = to_struct(row, Token)
         await events.record(
             conn,

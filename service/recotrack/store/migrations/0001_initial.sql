@@ -174,7 +174,34 @@ create trigger event_no_update_delete before update or delete on event
 create trigger event_no_truncate before truncate on event
     for each statement execute function event_is_append_only();
 
--- The derived state and overdue flag, mirroring recotrack.domain.rules (a test holds them equal).
+-- The derived state and overdue flag, mirroring recotrack.domain.rules (a test holds them
+-- equal). Plain SQL functions: the planner inlines them, so they cost nothing.
+create function recommendation_state(
+    closed boolean, issued boolean, reported_status text, responded boolean
+) returns text language sql immutable parallel safe as $$
+    select case
+        when closed then 'closed'
+        when not issued then 'draft'
+        when reported_status = 'implemented' then 'implemented'
+        when reported_status in ('in_progress', 'partially_implemented') then 'in_progress'
+        when responded then 'responded'
+        else 'issued'
+    end
+$$;
+
+create function recommendation_overdue(
+    state text, responded boolean, response_due date, implementation_due date, today date
+) returns boolean language sql immutable parallel safe as $$
+    select coalesce(
+        state not in ('draft', 'closed')
+        and (
+            (not responded and response_due < today)
+            or (state <> 'implemented' and implementation_due < today)
+        ),
+        false  -- a missing due date is "not late", never "unknown"
+    )
+$$;
+
 create view recommendation_view as
 select
     r.*,
@@ -183,13 +210,9 @@ select
     latest.status as reported_status,
     assessed.status as assessed_status,
     s.state,
-    coalesce(
-        s.state not in ('draft', 'closed')
-        and (
-            (resp.recommendation_id is null and r.response_due < current_date)
-            or (s.state <> 'implemented' and r.implementation_due < current_date)
-        ),
-        false  -- a missing due date is "not late", never "unknown"
+    recommendation_overdue(
+        s.state, resp.recommendation_id is not null, r.response_due, r.implementation_due,
+        current_date
     ) as overdue
 from recommendation r
 join review rv on rv.id = r.review_id
@@ -208,12 +231,8 @@ left join lateral (
     limit 1
 ) assessed on true
 cross join lateral (
-    select case
-        when c.recommendation_id is not null then 'closed'
-        when r.issued_on is null then 'draft'
-        when latest.status = 'implemented' then 'implemented'
-        when latest.status in ('in_progress', 'partially_implemented') then 'in_progress'
-        when resp.recommendation_id is not null then 'responded'
-        else 'issued'
-    end as state
+    select recommendation_state(
+        c.recommendation_id is not null, r.issued_on is not null, latest.status,
+        resp.recommendation_id is not null
+    ) as state
 ) s;
