@@ -17,10 +17,10 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
-import psutil  # type: ignore[import-untyped, unused-ignore]
+import psutil
 import pytest
 
 RECOTRACK = Path(sys.executable).with_name("recotrack")
@@ -61,7 +61,7 @@ def data_dir() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def processes_using(data_dir: Path) -> list[Any]:
+def processes_using(data_dir: Path) -> list[psutil.Process]:
     """Processes (PostgreSQL, its watchdog) whose command line names the data directory."""
     found = []
     for process in psutil.process_iter(["pid", "cmdline"]):
@@ -71,13 +71,13 @@ def processes_using(data_dir: Path) -> list[Any]:
     return found
 
 
-def postgres_using(data_dir: Path) -> list[Any]:
+def postgres_using(data_dir: Path) -> list[psutil.Process]:
     return [p for p in processes_using(data_dir) if _name(p) == "postgres"]
 
 
-def _name(process: Any) -> str:
+def _name(process: psutil.Process) -> str:
     try:
-        return str(process.name())
+        return process.name()
     except psutil.Error:
         return ""
 
