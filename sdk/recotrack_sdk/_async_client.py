@@ -472,6 +472,9 @@ class AsyncClient:
             ops.create_progress(recommendation_id, report, idempotency_key=idempotency_key)
         )
 
+    async def get_progress(self, recommendation_id: str, report_id: str) -> ProgressReport:
+        return await self._run(ops.get_progress(recommendation_id, report_id))
+
     async def list_assessments(
         self, recommendation_id: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Page[Assessment]:
@@ -494,6 +497,9 @@ class AsyncClient:
         return await self._run(
             ops.create_assessment(recommendation_id, assessment, idempotency_key=idempotency_key)
         )
+
+    async def get_assessment(self, recommendation_id: str, assessment_id: str) -> Assessment:
+        return await self._run(ops.get_assessment(recommendation_id, assessment_id))
 
     # --- closure -----------------------------------------------------------------------------
 

@@ -465,6 +465,9 @@ class Client:
             ops.create_progress(recommendation_id, report, idempotency_key=idempotency_key)
         )
 
+    def get_progress(self, recommendation_id: str, report_id: str) -> ProgressReport:
+        return self._run(ops.get_progress(recommendation_id, report_id))
+
     def list_assessments(
         self, recommendation_id: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Page[Assessment]:
@@ -487,6 +490,9 @@ class Client:
         return self._run(
             ops.create_assessment(recommendation_id, assessment, idempotency_key=idempotency_key)
         )
+
+    def get_assessment(self, recommendation_id: str, assessment_id: str) -> Assessment:
+        return self._run(ops.get_assessment(recommendation_id, assessment_id))
 
     # --- closure -----------------------------------------------------------------------------
 

@@ -342,6 +342,11 @@ def create_progress(
     return _post(path, report, parse_json(ProgressReport), idempotency_key)
 
 
+def get_progress(recommendation_id: str, report_id: str) -> Call[ProgressReport]:
+    path = _path("recommendations", recommendation_id, "progress", report_id)
+    return _get(path, parse_json(ProgressReport))
+
+
 def list_assessments(
     recommendation_id: str, *, limit: int | None, cursor: str | None
 ) -> Call[Page[Assessment]]:
@@ -357,6 +362,11 @@ def create_assessment(
 ) -> Call[Assessment]:
     path = _path("recommendations", recommendation_id, "assessments")
     return _post(path, assessment, parse_json(Assessment), idempotency_key)
+
+
+def get_assessment(recommendation_id: str, assessment_id: str) -> Call[Assessment]:
+    path = _path("recommendations", recommendation_id, "assessments", assessment_id)
+    return _get(path, parse_json(Assessment))
 
 
 def get_closure(recommendation_id: str) -> Call[Versioned[Closure]]:

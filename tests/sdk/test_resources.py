@@ -261,6 +261,9 @@ async def test_progress(sdk: Sdk) -> None:
     )
     assert again.id == reports[0].id
     assert len(await agency.collect("iter_progress", rec.id)) == 5
+    assert (await agency.get_progress(rec.id, reports[3].id)) == reports[3]
+    with pytest.raises(NotFoundError):
+        await sdk.as_("forsakringskassan").get_progress(rec.id, reports[3].id)
 
 
 async def test_assessments(sdk: Sdk) -> None:
@@ -274,6 +277,7 @@ async def test_assessments(sdk: Sdk) -> None:
     assert len(page.items) == 2
     listed = await sdk.as_("skatteverket").collect("iter_assessments", rec.id, page_size=1)
     assert sorted(a.id for a in listed) == sorted(a.id for a in made)
+    assert (await sdk.as_("skatteverket").get_assessment(rec.id, made[1].id)) == made[1]
 
 
 async def test_closure_and_reopen(sdk: Sdk) -> None:
