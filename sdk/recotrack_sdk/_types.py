@@ -28,7 +28,7 @@ class HasVersion(Protocol):
     def version(self) -> int: ...
 
 
-IfMatch: TypeAlias = "str | Versioned[Any] | HasVersion"
+IfMatch: TypeAlias = str | Versioned[Any] | HasVersion
 """What `if_match=` accepts: an ETag, a `Versioned` from a read, or a resource read in a list
 (its ETag is its `version` in quotes, as the API defines it)."""
 
