@@ -30,7 +30,7 @@ from recotrack_sdk.models import (
     SyncProgressItem,
     TokenCreate,
 )
-from tests.sdk.conftest import Retries, Sdk, make_recommendation
+from tests.sdk.conftest import Caller, Retries, Sdk, make_recommendation
 from tests.sdk.support import Fault, FaultProxy, free_port, serve_in_thread
 
 VINNOVA = AgencyCreate(id="vinnova", name="Vinnova", org_number="202100-5216")
@@ -304,3 +304,16 @@ def test_one_idempotency_key_per_call() -> None:
     assert mine.request.headers["Idempotency-Key"] == "mine"
     token = create_token(TokenCreate(role="auditor", label="x"))
     assert "Idempotency-Key" not in token.request.headers
+
+
+async def test_with_options_shares_the_connections(sdk: Sdk, proxy_to: list[FaultProxy]) -> None:
+    proxy = faulty(sdk, proxy_to, "stall")
+    patient = sdk.as_("secretariat", url=proxy.url, timeout=30, max_retries=3)
+    hasty = Caller(sdk.kind, patient.client.with_options(timeout=0.3, max_retries=0))
+    with pytest.raises(TimeoutError):
+        await hasty.get_agency("skatteverket")
+    assert (patient.client.timeout, patient.client.max_retries) == (30, 3)
+    assert (hasty.client.timeout, hasty.client.max_retries) == (0.3, 0)
+    assert (await patient.get_agency("skatteverket")).value.id == "skatteverket"
+    assert (await hasty.get_agency("skatteverket")).value.id == "skatteverket"
+    assert proxy.seen == ["stall", "pass"]  # one pool: the second client reused the connection
