@@ -182,10 +182,10 @@ def maybe_applied(error: RecotrackError) -> bool:
 @dataclass(frozen=True, slots=True)
 class Options:
     base_url: str
-    token: str | None
+    token: str | None = field(repr=False)
     timeout: float
     max_retries: int
-    headers: Mapping[str, str]
+    headers: Mapping[str, str] = field(repr=False)  # holds the token
 
     @classmethod
     def make(
