@@ -20,13 +20,13 @@ _UNIQUE = {
 async def list_agencies(
     conn: Connection, *, scope: str | None, cursor: str | None, limit: int
 ) -> tuple[list[Agency], str | None]:
-    keyset = Keyset("agencies", cursor, limit, id_type="text")
+    keyset = Keyset("agencies", cursor, limit, table="agency", id_type="text")
     args: list[Any] = [scope]
     rows = await conn.fetch(
         f"""
         select {_COLUMNS} from agency
         where ($1::text is null or id = $1) and {keyset.where(args)}
-        order by created_at, id limit {keyset.fetch}
+        order by {keyset.order_by} limit {keyset.fetch}
         """,
         *args,
     )

@@ -25,13 +25,13 @@ async def list_assessments(
     limit: int,
 ) -> tuple[list[Assessment], str | None]:
     rec_id = await visible_id(conn, recommendation_id, scope=scope)
-    keyset = Keyset("assessments", cursor, limit)
+    keyset = Keyset("assessments", cursor, limit, table="assessment")
     args: list[Any] = [rec_id]
     rows = await conn.fetch(
         f"""
         select {_COLUMNS} from assessment
         where recommendation_id = $1 and {keyset.where(args)}
-        order by created_at, id limit {keyset.fetch}
+        order by {keyset.order_by} limit {keyset.fetch}
         """,
         *args,
     )

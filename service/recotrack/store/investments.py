@@ -39,7 +39,7 @@ async def list_investments(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Investment], str | None]:
-    keyset = Keyset("investments", cursor, limit)
+    keyset = Keyset("investments", cursor, limit, table="investment")
     args: list[Any] = [scope, agency_ids, external_ref]
     rows = await conn.fetch(
         f"""
@@ -48,7 +48,7 @@ async def list_investments(
           and ($2::text[] is null or agency_id = any($2))
           and ($3::text is null or external_ref = $3)
           and {keyset.where(args)}
-        order by created_at, id limit {keyset.fetch}
+        order by {keyset.order_by} limit {keyset.fetch}
         """,
         *args,
     )

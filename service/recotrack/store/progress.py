@@ -34,13 +34,13 @@ async def list_progress(
     limit: int,
 ) -> tuple[list[ProgressReport], str | None]:
     rec_id = await visible_id(conn, recommendation_id, scope=scope)
-    keyset = Keyset("progress", cursor, limit)
+    keyset = Keyset("progress", cursor, limit, table="progress_report")
     args: list[Any] = [rec_id]
     rows = await conn.fetch(
         f"""
         select {_COLUMNS} from progress_report
         where recommendation_id = $1 and {keyset.where(args)}
-        order by created_at, id limit {keyset.fetch}
+        order by {keyset.order_by} limit {keyset.fetch}
         """,
         *args,
     )

@@ -89,6 +89,13 @@ _SORTS: dict[str, tuple[str, str, bool]] = {
 }
 
 
+# The recommendation's own text and response, or any of its progress notes.
+_MATCHES = """(
+    search.document @@ query
+    or v.id in (select p.recommendation_id from progress_report p where p.note_search @@ query)
+)"""
+
+
 async def list_recommendations(
     conn: Connection,
     *,
@@ -109,6 +116,7 @@ async def list_recommendations(
         f"recommendations:{chosen}:{fingerprint}",
         cursor,
         limit,
+        table="v",
         key=key,
         key_type=key_type,
         descending=descending,
@@ -153,7 +161,7 @@ async def list_recommendations(
           and ($6::text[] is null or priority = any($6))
           and ($7::text[] is null or state = any($7))
           and ($8::boolean is null or overdue = $8)
-          and ($9::text is null or {"search.document @@ query" if f.q else "true"})
+          and ($9::text is null or {_MATCHES if f.q else "true"})
           and ($10::date is null or issued_on >= $10)
           and ($11::date is null or issued_on <= $11)
           and ($12::date is null or response_due < $12 or implementation_due < $12)

@@ -34,7 +34,7 @@ async def list_reviews(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Review], str | None]:
-    keyset = Keyset("reviews", cursor, limit)
+    keyset = Keyset("reviews", cursor, limit, table="review")
     investment = maybe_id(investment_id) if investment_id is not None else None
     if investment_id is not None and investment is None:
         return [], None  # a malformed id matches nothing
@@ -46,7 +46,7 @@ async def list_reviews(
           and ($2::text[] is null or agency_id = any($2))
           and ($3::uuid is null or investment_id = $3)
           and {keyset.where(args)}
-        order by created_at, id limit {keyset.fetch}
+        order by {keyset.order_by} limit {keyset.fetch}
         """,
         *args,
     )

@@ -69,6 +69,7 @@ class Keyset:
         cursor: str | None,
         limit: int,
         *,
+        table: str,
         id_type: str = "uuid",
         key: str = "created_at",
         key_type: str = "timestamptz",
@@ -76,7 +77,11 @@ class Keyset:
     ) -> None:
         self.list_name = list_name
         self.id_type = id_type
-        self.key = key
+        # Qualified: a bare `id` in ORDER BY would mean the output column (`id::text`), which
+        # sorts differently from the key in WHERE and cannot use the index.
+        self.id_column = f"{table}.id"
+        self.key = f"{table}.{key}" if key.isidentifier() else key
+        self.row_key = key if key.isidentifier() else "sort_key"
         self.key_type = key_type
         self.descending = descending
         self.after = self._decode(cursor)
@@ -103,14 +108,14 @@ class Keyset:
         args.extend(self.after)
         op = "<" if self.descending else ">"
         return (
-            f"({self.key}, id) {op} "
+            f"({self.key}, {self.id_column}) {op} "
             f"(${len(args) - 1}::text::{self.key_type}, ${len(args)}::text::{self.id_type})"
         )
 
     @property
     def order_by(self) -> str:
         direction = "desc" if self.descending else "asc"
-        return f"{self.key} {direction}, id {direction}"
+        return f"{self.key} {direction}, {self.id_column} {direction}"
 
     @property
     def fetch(self) -> int:
@@ -118,13 +123,13 @@ class Keyset:
         return self.limit + 1
 
     def page(self, rows: Sequence[asyncpg.Record], kind: type[T]) -> tuple[list[T], str | None]:
-        """The items, and the cursor of the next page (None on the last). The rows must carry
-        their sort key as `sort_key` unless it is a column of the struct."""
+        """The items, and the cursor of the next page (None on the last). A key that is an
+        expression, not a column, must be selected as `sort_key`."""
         items = [to_struct(row, kind) for row in rows[: self.limit]]
         if len(rows) <= self.limit:
             return items, None
         last = rows[self.limit - 1]
-        key = last["sort_key"] if "sort_key" in last else last[self.key]
+        key = last[self.row_key]
         raw = msgspec.json.encode((self.list_name, _as_text(key), str(last["id"])))
         return items, base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 

@@ -63,12 +63,12 @@ async def create_token(conn: Connection, data: TokenCreate, *, actor: str) -> To
 async def list_tokens(
     conn: Connection, *, cursor: str | None, limit: int
 ) -> tuple[list[Token], str | None]:
-    keyset = Keyset("tokens", cursor, limit)
+    keyset = Keyset("tokens", cursor, limit, table="token")
     args: list[Any] = []
     rows = await conn.fetch(
         f"""
         select {_COLUMNS} from token where {keyset.where(args)}
-        order by created_at, id limit {keyset.fetch}
+        order by {keyset.order_by} limit {keyset.fetch}
         """,
         *args,
     )

@@ -1,11 +1,16 @@
--- Full-text search in Swedish (stemming: "investeringar" finds "investering") over a
--- recommendation's code, title, body, the agency's rationale and planned actions, and the
--- notes of its progress reports. Kept current by triggers, whoever writes.
+-- Full-text search in Swedish (stemming: "investeringar" finds "investering"). A
+-- recommendation's own text (code, title, body) and the agency's response (rationale, planned
+-- actions) are indexed together, kept current by triggers whoever writes; each progress note is
+-- indexed on its own row, so a report adds to the index without reindexing anything else.
 create table recommendation_search (
     recommendation_id uuid primary key references recommendation (id),
     document          tsvector not null
 );
 create index recommendation_search_document on recommendation_search using gin (document);
+
+alter table progress_report
+    add column note_search tsvector generated always as (to_tsvector('swedish', note)) stored;
+create index progress_report_note_search on progress_report using gin (note_search);
 
 create function refresh_recommendation_search(ids uuid[]) returns void
 language sql as $$
@@ -16,45 +21,32 @@ language sql as $$
         || setweight(to_tsvector('swedish', r.body), 'B')
         || setweight(to_tsvector('swedish', coalesce(resp.rationale, '') || ' '
             || array_to_string(coalesce(resp.planned_actions, '{}'), ' ')), 'C')
-        || setweight(to_tsvector('swedish', coalesce(notes.text, '')), 'D')
     from recommendation r
     left join response resp on resp.recommendation_id = r.id
-    left join lateral (
-        select string_agg(p.note, ' ') as text from progress_report p
-        where p.recommendation_id = r.id
-    ) notes on true
     where r.id = any(ids)
     on conflict (recommendation_id) do update set document = excluded.document
 $$;
 
 create function search_refresh_recommendation() returns trigger language plpgsql as $$
 begin
-    perform refresh_recommendation_search(array(select id from changed));
+    perform refresh_recommendation_search(array[new.id]);
     return null;
 end
 $$;
 
-create function search_refresh_by_reference() returns trigger language plpgsql as $$
+create function search_refresh_response() returns trigger language plpgsql as $$
 begin
-    perform refresh_recommendation_search(array(select distinct recommendation_id from changed));
+    perform refresh_recommendation_search(array[new.recommendation_id]);
     return null;
 end
 $$;
 
 create trigger recommendation_search_insert after insert on recommendation
-    referencing new table as changed
-    for each statement execute function search_refresh_recommendation();
-create trigger recommendation_search_update after update on recommendation
-    referencing new table as changed
-    for each statement execute function search_refresh_recommendation();
-create trigger response_search_insert after insert on response
-    referencing new table as changed
-    for each statement execute function search_refresh_by_reference();
-create trigger response_search_update after update on response
-    referencing new table as changed
-    for each statement execute function search_refresh_by_reference();
-create trigger progress_search_insert after insert on progress_report
-    referencing new table as changed
-    for each statement execute function search_refresh_by_reference();
+    for each row execute function search_refresh_recommendation();
+-- only when the text changes: the version bump of every follow-up write leaves it alone
+create trigger recommendation_search_update after update of code, title, body on recommendation
+    for each row execute function search_refresh_recommendation();
+create trigger response_search after insert or update of rationale, planned_actions on response
+    for each row execute function search_refresh_response();
 
 select refresh_recommendation_search(array(select id from recommendation));
