@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
-import msgspec
+from recotrack_sdk.models import Health
 
 __all__ = ["HasVersion", "Health", "IfMatch", "Versioned", "etag_of"]
 
@@ -40,9 +40,3 @@ def etag_of(if_match: IfMatch) -> str:
     if isinstance(if_match, Versioned):
         return if_match.etag
     return f'"{if_match.version}"'
-
-
-class Health(msgspec.Struct, kw_only=True):
-    """`/healthz` and `/readyz`: `ok`, or `unavailable` when the database does not answer."""
-
-    status: str

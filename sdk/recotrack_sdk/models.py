@@ -29,6 +29,7 @@ __all__ = [
     "ClosureOutcome",
     "ClosureWrite",
     "Decision",
+    "Health",
     "HistoryEntry",
     "Investment",
     "InvestmentCreate",
@@ -134,6 +135,12 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
 
     items: list[T]
     next_cursor: str | None
+
+
+class Health(_Resource, kw_only=True):
+    """`/healthz` and `/readyz`: `ok`, or `unavailable` when the database does not answer."""
+
+    status: str
 
 
 # --- agencies ------------------------------------------------------------------------------

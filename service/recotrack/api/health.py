@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-import msgspec
 from litestar import Response, get
 from litestar.datastructures import State
 
+from recotrack_sdk.models import Health
+
 _READY_TIMEOUT_SECONDS = 2.0
-
-
-class Health(msgspec.Struct):
-    status: str
 
 
 @get(
@@ -34,6 +31,6 @@ async def readyz(state: State) -> Response[Health]:
         async with asyncio.timeout(_READY_TIMEOUT_SECONDS):
             async with state.pool.acquire() as conn:
                 await conn.fetchval("select 1")
-    except (OSError, TimeoutError, Exception):
+    except Exception:  # whatever fails, the database is not there for us
         return Response(Health(status="unavailable"), status_code=503, headers={"Retry-After": "5"})
     return Response(Health(status="ok"))
