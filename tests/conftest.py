@@ -6,6 +6,7 @@ Migrations run once into a template database; each test gets a fresh copy of it.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -29,14 +30,19 @@ def with_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url() -> Iterator[str]:
     url = os.environ.get("DATABASE_URL")
     if url:
         yield url
         return
     from recotrack.store.embedded import embedded_postgres
 
-    with embedded_postgres(Path(tmp_path_factory.mktemp("embedded"))) as embedded_url:
+    # Not under pytest's temporary folder: a pytest starting meanwhile (as root) makes that
+    # 0700, and the `pgserver` user that runs the embedded server would lose its way in.
+    with (
+        tempfile.TemporaryDirectory(prefix="recotrack-tests-") as folder,
+        embedded_postgres(Path(folder)) as embedded_url,
+    ):
         yield embedded_url
 
 

