@@ -86,3 +86,22 @@ async def test_history_tells_the_story_with_actors(api: Api) -> None:
     assert len(paged["items"]) == 4
     rest = (await api.call("auditor", "GET", f"{url}/history?cursor={paged['next_cursor']}")).json()
     assert [e["seq"] for e in paged["items"] + rest["items"]] == [e["seq"] for e in story]
+
+
+async def test_stats_are_never_stale(api: Api) -> None:
+    """The figures are cached until something changes: every write shows at once."""
+    before = (await api.call("secretariat", "GET", "/v1/stats")).json()
+    assert (await api.call("secretariat", "GET", "/v1/stats")).json() == before
+    rec = await flow.recommendation(api)
+    after = (await api.call("secretariat", "GET", "/v1/stats")).json()
+    assert after["total"] == before["total"] + 1
+    r = await api.call(
+        "secretariat",
+        "PUT",
+        f"/v1/recommendations/{rec['id']}/closure",
+        json={"outcome": "implemented"},
+    )
+    assert r.status_code == 201
+    closed = (await api.call("secretariat", "GET", "/v1/stats")).json()
+    assert sum(c["count"] for c in closed["counts"] if c["state"] == "closed") == 1
+    assert (await api.call("skatteverket", "GET", "/v1/stats")).json()["total"] == 1

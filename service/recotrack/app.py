@@ -31,6 +31,7 @@ from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
 from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import connect, create_pool
+from recotrack.store.stats import StatsCache
 
 CONTROLLERS: list[type] = [
     AgencyController,
@@ -59,6 +60,7 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
             dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size
         )
         app.state.notifier = ChangeNotifier()
+        app.state.stats_cache = StatsCache()
         try:
             await app.state.notifier.start(dsn)
             yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 from litestar import Controller, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from recotrack.api.auth import requires
@@ -43,5 +44,7 @@ class StatsController(Controller):
         self,
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
+        state: State,
     ) -> Stats:
-        return await store.stats(conn, scope=principal.scope)
+        cache: store.StatsCache = state.stats_cache
+        return await cache.stats(conn, scope=principal.scope)

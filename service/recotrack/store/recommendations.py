@@ -89,10 +89,14 @@ _SORTS: dict[str, tuple[str, str, bool]] = {
 }
 
 
-# The recommendation's own text and response, or any of its progress notes.
-_MATCHES = """(
-    search.document @@ query
-    or v.id in (select p.recommendation_id from progress_report p where p.note_search @@ query)
+# The recommendation's own text and response, or any of its progress notes: each set found
+# through its own index, then joined.
+_MATCHES = """v.id in (
+    select h.recommendation_id from recommendation_search h
+    where h.document @@ websearch_to_tsquery('swedish', $9)
+    union
+    select p.recommendation_id from progress_report p
+    where p.note_search @@ websearch_to_tsquery('swedish', $9)
 )"""
 
 
@@ -149,12 +153,18 @@ async def list_recommendations(
         if f.q
         else ""
     )
+    # One agency as an equality: the index on (agency_id, created_at, id) then yields rows in
+    # page order, and the query stops at the page's end (before PostgreSQL 17, `= any` of one
+    # value does not).
+    agencies = (
+        "agency_id = $2[1]" if f.agency_ids and len(f.agency_ids) == 1 else "agency_id = any($2)"
+    )
     rows = await conn.fetch(
         f"""
         select {COLUMNS}, {key} as sort_key from recommendation_view v
         {search}
         where ($1::text is null or agency_id = $1)
-          and ($2::text[] is null or agency_id = any($2))
+          and ($2::text[] is null or {agencies})
           and ($3::uuid is null or review_id = $3)
           and ($4::uuid is null or investment_id = $4)
           and ($5::text[] is null or area = any($5))

@@ -7,6 +7,8 @@ The state comes from the same SQL function as `recommendation_view`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import msgspec
 
 from recotrack.store.pool import Connection
@@ -76,3 +78,26 @@ async def stats(conn: Connection, *, scope: str | None) -> Stats:
         median_days_to_response=row["median_days_to_response"],
         median_days_to_implementation=row["median_days_to_implementation"],
     )
+
+
+class StatsCache:
+    """The figures, recomputed only when something changed. Every write appends an event in
+    its transaction, so the newest event's number, with today's date (for overdue), tells
+    whether the figures last computed still stand: the cache is exact, never stale."""
+
+    def __init__(self) -> None:
+        self._figures: dict[str | None, tuple[tuple[int, dt.date], Stats]] = {}
+
+    async def stats(self, conn: Connection, *, scope: str | None) -> Stats:
+        row = must(
+            await conn.fetchrow(
+                "select coalesce(max(seq), 0) as head, current_date as today from event"
+            )
+        )
+        key = (row["head"], row["today"])
+        cached = self._figures.get(scope)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        figures = await stats(conn, scope=scope)
+        self._figures[scope] = (key, figures)
+        return figures
