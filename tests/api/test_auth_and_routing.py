@@ -40,8 +40,10 @@ OPERATIONS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("PUT", REC + "/response", {"decision": "accepted", "responded_by": "Åsa Öberg"}),
     ("GET", REC + "/progress", None),
     ("POST", REC + "/progress", {"status": "in_progress"}),
+    ("GET", REC + "/progress/00000000-0000-4000-8000-000000000001", None),
     ("GET", REC + "/assessments", None),
     ("POST", REC + "/assessments", {"status": "in_progress"}),
+    ("GET", REC + "/assessments/00000000-0000-4000-8000-000000000002", None),
     ("GET", REC + "/closure", None),
     ("PUT", REC + "/closure", {"outcome": "withdrawn"}),
     ("DELETE", REC + "/closure", None),
@@ -66,6 +68,8 @@ def _template(path: str) -> str:
         "{review}": "{review_id:str}",
         "{rec}": "{recommendation_id:str}",
         "tokens/00000000-0000-4000-8000-000000000000": "tokens/{token_id:str}",
+        "progress/00000000-0000-4000-8000-000000000001": "progress/{report_id:str}",
+        "assessments/00000000-0000-4000-8000-000000000002": "assessments/{assessment_id:str}",
     }
     for short, routed in names.items():
         path = path.replace(short, routed)
