@@ -1,0 +1,88 @@
+"""Fixtures of the CLI tests: the real service on a loopback socket, with the demo data, and
+the CLI's `main` run in-process with its own streams and environment."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from recotrack.demo import load_demo
+from recotrack_sdk._cli import main
+from tests.helpers import Api
+
+PER_AGENCY = 8
+"""Demo recommendations per agency (ten agencies): every state, some overdue."""
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal (for the progress bar and fitted tables)."""
+
+    encoding = "utf-8"
+
+    def isatty(self) -> bool:
+        return True
+
+
+@dataclass
+class Ran:
+    status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+
+@dataclass
+class Cli:
+    """The CLI pointed at the live service; `run` speaks as one of the test tokens."""
+
+    url: str
+    tokens: dict[str, str]
+    home: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def environment(self, who: str | None, extra: Mapping[str, str] | None) -> dict[str, str]:
+        env = {"HOME": str(self.home), "RECOTRACK_URL": self.url}
+        if who is not None:
+            env["RECOTRACK_TOKEN"] = self.tokens[who]
+        env.update(self.env)
+        env.update(extra or {})
+        return env
+
+    async def run(
+        self,
+        *args: str,
+        who: str | None = "secretariat",
+        env: Mapping[str, str] | None = None,
+        stdout: io.StringIO | None = None,
+        stderr: io.StringIO | None = None,
+    ) -> Ran:
+        out = stdout if stdout is not None else io.StringIO()
+        err = stderr if stderr is not None else io.StringIO()
+        status = await asyncio.to_thread(
+            main, list(args), stdout=out, stderr=err, env=self.environment(who, env)
+        )
+        return Ran(status, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+async def cli(api: Api, live_url: str, tmp_path: Path) -> Cli:
+    """The live service with nothing but the test tokens' two agencies."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return Cli(live_url, api.tokens, home)
+
+
+@pytest.fixture
+async def demo(cli: Cli, db: asyncpg.Connection) -> Cli:
+    """The live service with the demo data set loaded."""
+    await load_demo(db, per_agency=PER_AGENCY)
+    return cli
