@@ -97,7 +97,7 @@ async def api(db_url: str) -> AsyncIterator[Api]:
 
 
 @pytest.fixture
-def live_url(api: Api) -> Iterator[str]:
+async def live_url(api: Api) -> AsyncIterator[str]:
     """The same app and database as `api`, also served on a real loopback socket."""
-    with serve(api.db_url) as url:
+    async with serve(api.db_url) as url:
         yield url

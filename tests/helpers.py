@@ -17,6 +17,35 @@ AGENCIES = {
 }
 
 
+async def seed_tokens(db_url: str) -> dict[str, str]:
+    """A token per role, and the two agencies each with an agency token (by agency id)."""
+    conn = await connect(db_url)
+    tokens: dict[str, str] = {}
+    try:
+        roles: tuple[Role, ...] = ("secretariat", "auditor")
+        for role in roles:
+            created = await create_token(
+                conn, TokenCreate(role=role, label=f"test {role}"), actor="test"
+            )
+            tokens[role] = created.token
+        for agency_id, (name, org_number) in AGENCIES.items():
+            await conn.execute(
+                "insert into agency (id, name, org_number) values ($1, $2, $3)",
+                agency_id,
+                name,
+                org_number,
+            )
+            created = await create_token(
+                conn,
+                TokenCreate(role="agency", agency_id=agency_id, label=agency_id),
+                actor="test",
+            )
+            tokens[agency_id] = created.token
+    finally:
+        await conn.close()
+    return tokens
+
+
 class Api:
     """The app under test, with a token for each role and for two agencies."""
 
@@ -27,33 +56,7 @@ class Api:
 
     @classmethod
     async def start(cls, client: AsyncTestClient[Any], db_url: str) -> Api:
-        conn = await connect(db_url)
-        tokens: dict[str, str] = {}
-        try:
-            roles: tuple[Role, ...] = ("secretariat", "auditor")
-            for role in roles:
-                created = await create_token(
-                    conn,
-                    TokenCreate(role=role, label=f"test {role}"),
-                    actor="test",
-                )
-                tokens[role] = created.token
-            for agency_id, (name, org_number) in AGENCIES.items():
-                await conn.execute(
-                    "insert into agency (id, name, org_number) values ($1, $2, $3)",
-                    agency_id,
-                    name,
-                    org_number,
-                )
-                created = await create_token(
-                    conn,
-                    TokenCreate(role="agency", agency_id=agency_id, label=agency_id),
-                    actor="test",
-                )
-                tokens[agency_id] = created.token
-        finally:
-            await conn.close()
-        return cls(client, db_url, tokens)
+        return cls(client, db_url, await seed_tokens(db_url))
 
     async def call(
         self,

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 import time
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any
@@ -27,12 +26,10 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 
-from recotrack.app import create_app
-from recotrack.settings import Settings
 from tests import flow
 from tests.helpers import Api
+from tests.live import serve
 
 ROUNDS = 20
 
@@ -43,31 +40,8 @@ ROUNDS = 20
 @pytest.fixture
 async def base_url(api: Api) -> AsyncIterator[str]:
     """The service, served by uvicorn on 127.0.0.1, on the test's database."""
-    settings = Settings.from_env({"DATABASE_URL": api.db_url, "RECOTRACK_LOG_LEVEL": "warning"})
-    config = uvicorn.Config(
-        create_app(settings, api.db_url),
-        host="127.0.0.1",
-        port=0,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped before it was listening"
-        assert time.monotonic() < deadline, "uvicorn did not start in 30 s"
-        await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 30)
-        assert not thread.is_alive(), "uvicorn did not stop"
+    async with serve(api.db_url) as url:
+        yield url
 
 
 @contextlib.asynccontextmanager

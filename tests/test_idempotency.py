@@ -99,18 +99,19 @@ async def test_the_key_holds_across_two_service_processes(api: Api, db: asyncpg.
     rec = await flow.recommendation(api)
     url = f"/v1/recommendations/{rec['id']}/progress"
     headers = {"Idempotency-Key": "two", "Authorization": f"Bearer {api.tokens['skatteverket']}"}
-    with serve(api.db_url) as one, serve(api.db_url) as other:
-        async with httpx.AsyncClient(timeout=30) as client:
-            results = await asyncio.gather(
-                *(
-                    client.post(f"{base}{url}", json={"status": "in_progress"}, headers=headers)
-                    for base in [one, other] * 5
-                )
+    async with (
+        serve(api.db_url) as one,
+        serve(api.db_url) as other,
+        httpx.AsyncClient(timeout=30) as client,
+    ):
+        results = await asyncio.gather(
+            *(
+                client.post(f"{base}{url}", json={"status": "in_progress"}, headers=headers)
+                for base in [one, other] * 5
             )
-            assert {r.status_code for r in results} <= {201, 409}
-            final = await client.post(
-                f"{other}{url}", json={"status": "in_progress"}, headers=headers
-            )
+        )
+        assert {r.status_code for r in results} <= {201, 409}
+        final = await client.post(f"{other}{url}", json={"status": "in_progress"}, headers=headers)
     assert final.status_code == 201
     assert await db.fetchval("select count(*) from progress_report") == 1
     assert await db.fetchval("select count(*) from event where entity = 'progress_report'") == 1

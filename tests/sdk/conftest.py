@@ -26,7 +26,8 @@ from recotrack_sdk.models import (
     ReviewCreate,
     SyncProgressItem,
 )
-from tests.sdk.support import seed_tokens, serve_in_thread
+from tests.helpers import seed_tokens
+from tests.live import serve
 
 Kind = Literal["sync", "async"]
 
@@ -43,7 +44,7 @@ class Live:
 @pytest.fixture
 async def live(db_url: str) -> AsyncIterator[Live]:
     tokens = await seed_tokens(db_url)
-    async with serve_in_thread(db_url) as url:
+    async with serve(db_url) as url:
         yield Live(url, db_url, tokens)
 
 

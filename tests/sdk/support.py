@@ -1,11 +1,9 @@
 """The real service on a loopback port, for the SDK to talk to over a real socket.
 
-- `serve_in_thread`: uvicorn in a thread of the test process, with its own event loop.
 - `ServiceProcess`: `recotrack serve` as a subprocess, which a test may SIGKILL and restart
   on the same port and database.
 - `FaultProxy`: a TCP proxy in front of the service that misbehaves on chosen connections
   (stalls, resets, drops the response after the service has answered, or answers 503).
-- `seed_tokens`: tokens for every role and two agencies, straight into the database.
 """
 
 from __future__ import annotations
@@ -21,52 +19,11 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-import uvicorn
-
-from recotrack.app import create_app
-from recotrack.settings import Settings
-from recotrack.store.pool import connect
-from recotrack.store.tokens import create_token
-from recotrack_sdk.models import Role, TokenCreate
-
-AGENCIES = {
-    "skatteverket": ("Skatteverket", "202100-5448"),
-    "forsakringskassan": ("Försäkringskassan", "202100-5521"),
-}
 START_SECONDS = 30.0
-
-
-async def seed_tokens(db_url: str) -> dict[str, str]:
-    """A token per role, and the two agencies each with an agency token (by agency id)."""
-    conn = await connect(db_url)
-    tokens: dict[str, str] = {}
-    try:
-        roles: tuple[Role, ...] = ("secretariat", "auditor")
-        for role in roles:
-            created = await create_token(
-                conn, TokenCreate(role=role, label=f"sdk test {role}"), actor="test"
-            )
-            tokens[role] = created.token
-        for agency_id, (name, org_number) in AGENCIES.items():
-            await conn.execute(
-                "insert into agency (id, name, org_number) values ($1, $2, $3)",
-                agency_id,
-                name,
-                org_number,
-            )
-            created = await create_token(
-                conn,
-                TokenCreate(role="agency", agency_id=agency_id, label=agency_id),
-                actor="test",
-            )
-            tokens[agency_id] = created.token
-    finally:
-        await conn.close()
-    return tokens
 
 
 def free_port() -> int:
@@ -74,36 +31,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-@contextlib.asynccontextmanager
-async def serve_in_thread(db_url: str, port: int = 0) -> AsyncIterator[str]:
-    """The service, served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    settings = Settings.from_env({"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"})
-    config = uvicorn.Config(
-        create_app(settings, db_url),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_SECONDS
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped before it was listening"
-        assert time.monotonic() < deadline, "uvicorn did not start in time"
-        await asyncio.sleep(0.02)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{bound}"
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 30)
-        assert not thread.is_alive(), "uvicorn did not stop"
 
 
 class ServiceProcess:

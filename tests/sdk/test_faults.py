@@ -12,8 +12,9 @@ import pytest
 from recotrack.store.pool import connect
 from recotrack_sdk import AsyncClient, Client
 from recotrack_sdk.models import ProgressReportCreate, SyncProgressItem
+from tests.helpers import seed_tokens
 from tests.sdk.conftest import Caller, Retries, make_recommendation
-from tests.sdk.support import ServiceProcess, seed_tokens, service_process
+from tests.sdk.support import ServiceProcess, service_process
 
 BATCHES = 6
 BATCH_SIZE = 2_000

@@ -30,8 +30,9 @@ from recotrack_sdk.models import (
     SyncProgressItem,
     TokenCreate,
 )
+from tests.live import serve
 from tests.sdk.conftest import Caller, Retries, Sdk, make_recommendation
-from tests.sdk.support import Fault, FaultProxy, free_port, serve_in_thread
+from tests.sdk.support import Fault, FaultProxy, free_port
 
 VINNOVA = AgencyCreate(id="vinnova", name="Vinnova", org_number="202100-5216")
 
@@ -57,7 +58,7 @@ async def test_waits_for_a_service_that_is_not_listening_yet(sdk: Sdk, retries: 
     call = asyncio.ensure_future(client.create_agency(VINNOVA))
     assert await asyncio.to_thread(retries.first.wait, 20), "the SDK did not retry"
     assert not call.done()
-    async with serve_in_thread(sdk.live.db_url, port):
+    async with serve(sdk.live.db_url, port):
         created = await asyncio.wait_for(call, 60)
     assert created.value.id == "vinnova"
     ids = [a.id for a in await sdk.as_("secretariat").collect("iter_agencies")]
@@ -221,7 +222,7 @@ async def test_an_idempotency_key_in_use_is_waited_for(sdk: Sdk, retries: Retrie
     """Another request holds the key (here: the test holds its lock): 409, retried until free."""
     c = sdk.as_("secretariat")
     tokens = await c.collect("iter_tokens")
-    token_id = next(t.id for t in tokens if t.label == "sdk test secretariat")
+    token_id = next(t.id for t in tokens if t.label == "test secretariat")
     conn = await connect(sdk.live.db_url)
     try:
         await conn.execute(
