@@ -97,9 +97,13 @@ insert into closure (recommendation_id, outcome, note)
 select id, 'implemented', 'Verifierat.'
 from recommendation where issued_on is not null and abs(hashtext(id::text)) % 4 = 0;
 
-insert into event (actor, agency_id, entity, entity_id, action, version, data, recommendation_id)
-select 'bench', r.agency_id, 'recommendation', r.id::text, 'updated', 1,
-    jsonb_build_object('n', n), r.id
+-- numbered after any events already there; the hashes are stand-ins (this log is read, not
+-- verified: chaining a million events is the writer's job, one transaction at a time)
+insert into event (seq, occurred_at, hash, actor, agency_id, entity, entity_id, action, version,
+    data, recommendation_id)
+select (select coalesce(max(seq), 0) from event) + n, now(),
+    sha256(convert_to(n::text, 'UTF8')), 'bench', r.agency_id, 'recommendation', r.id::text,
+    'updated', 1, jsonb_build_object('n', n), r.id
 from generate_series(1, {EVENTS}) n
 join recommendation r on r.code = 'R-' || (n % {RECOMMENDATIONS} + 1);
 

@@ -308,6 +308,10 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
     ],
     # the secretariat's figures: everyone reads them over what it may see
     ("GET", "/v1/stats"): [list_read(check=_check_stats)],
+    # the audit log's hash chain: the auditor's and the secretariat's, every agency at once
+    ("GET", "/v1/audit/verify"): [
+        Case({SECRETARIAT: 200, AUDITOR: 200, OWN: 403, OTHER: 403, ANONYMOUS: 401})
+    ],
     # the changes feed
     ("GET", "/v1/changes"): [
         list_read(shows=("investment", "review", "recommendation"), hides=("draft",))

@@ -39,6 +39,7 @@ from recotrack_sdk.models import (
     Area,
     Assessment,
     AssessmentCreate,
+    ChainVerification,
     ChangePage,
     Closure,
     ClosureWrite,
@@ -427,6 +428,14 @@ class Client:
     def get_stats(self) -> Stats:
         """Counts by agency, area and state, and overdue counts, over what the token may see."""
         return self._run(ops.get_stats())
+
+    # --- the audit log -----------------------------------------------------------------------
+
+    def verify_audit_chain(self, *, expected_head: str | None = None) -> ChainVerification:
+        """Check the event log's hash chain on the server: `ok` with the count and head hash,
+        or the first broken link. With `expected_head` (a head hash noted earlier), the chain
+        must end there. To check an export offline, see `recotrack_sdk.audit.verify_ndjson`."""
+        return self._run(ops.verify_audit_chain(expected_head=expected_head))
 
     # --- the agency's response ---------------------------------------------------------------
 

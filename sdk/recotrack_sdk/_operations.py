@@ -34,6 +34,7 @@ from recotrack_sdk.models import (
     Area,
     Assessment,
     AssessmentCreate,
+    ChainVerification,
     ChangePage,
     Closure,
     ClosureWrite,
@@ -307,6 +308,14 @@ def get_history(
 
 def get_stats() -> Call[Stats]:
     return _get(_path("stats"), parse_json(Stats))
+
+
+def verify_audit_chain(*, expected_head: str | None) -> Call[ChainVerification]:
+    return _get(
+        _path("audit", "verify"),
+        parse_json(ChainVerification),
+        _query(expected_head=expected_head),
+    )
 
 
 # --- follow-up: response, progress, assessments, closure ----------------------------------

@@ -23,6 +23,9 @@ __all__ = [
     "Area",
     "Assessment",
     "AssessmentCreate",
+    "ChainProblem",
+    "ChainProblemKind",
+    "ChainVerification",
     "Change",
     "ChangePage",
     "Closure",
@@ -508,6 +511,38 @@ class Stats(_Resource, kw_only=True):
     implemented_share: float | None
     median_days_to_response: float | None
     median_days_to_implementation: float | None
+
+
+# --- the audit log's hash chain ------------------------------------------------------------
+
+ChainProblemKind = Literal["content", "missing", "order", "head", "malformed"]
+"""`content`: an event does not match its hash (changed, moved, or put in); `missing`: a
+number is absent from the gapless sequence (an event was deleted); `order`: an event is out of
+sequence or repeated; `head`: the chain is intact but ends at another hash than expected (it
+was cut short, extended or rewritten); `malformed`: a line of an export is not an event."""
+
+
+class ChainProblem(_Resource, kw_only=True):
+    """The first broken link: which event (`seq`; null for an unreadable line) and what is
+    wrong with it."""
+
+    seq: int | None
+    kind: ChainProblemKind
+    detail: str
+
+
+class ChainVerification(_Resource, kw_only=True):
+    """The result of checking the event log's hash chain.
+
+    `ok`: every event matches its hash, the sequence has no gap, and (when asked) the chain
+    ends at the expected head. `count`: events checked and found intact (up to the first
+    problem). `head_hash`: hex SHA-256 of the last intact event, null for an empty log.
+    """
+
+    ok: bool
+    count: int
+    head_hash: str | None
+    first_problem: ChainProblem | None = None
 
 
 class HistoryEntry(_Resource, kw_only=True):

@@ -12,6 +12,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from recotrack import __version__
 from recotrack.api.agencies import AgencyController
+from recotrack.api.audit import AuditController
 from recotrack.api.auth import authentication_middleware, permission_guard
 from recotrack.api.body import strict_json_body
 from recotrack.api.changes import ChangeController
@@ -43,6 +44,7 @@ CONTROLLERS: list[type] = [
     ChangeController,
     SyncController,
     StatsController,
+    AuditController,
 ]
 
 

@@ -34,7 +34,7 @@ from recotrack.domain.errors import DomainError
 from recotrack.logs import configure_logging
 from recotrack.settings import Settings
 from recotrack.store.errors import StoreError
-from recotrack_sdk.models import Token, TokenCreate, TokenCreated
+from recotrack_sdk.models import ChainVerification, Token, TokenCreate, TokenCreated
 
 T = TypeVar("T")
 
@@ -153,6 +153,26 @@ def _build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", metavar="ID", help="the token's id, from `recotrack token list`")
     revoke.set_defaults(command=_token_revoke)
 
+    audit = commands.add_parser(
+        "audit", help="check the event log", description="Check the audit log."
+    )
+    audit.set_defaults(help_parser=audit)
+    audit_commands = audit.add_subparsers(title="audit commands", metavar="COMMAND")
+    verify = audit_commands.add_parser(
+        "verify",
+        help="verify the event log's hash chain",
+        description="Verify the whole event log's hash chain. Prints `ok: N events, head HASH`"
+        " (exit status 0), or the first broken link: which event and what is wrong with it"
+        " (exit status 1).",
+    )
+    verify.add_argument(
+        "--expected-head",
+        type=_head_hash,
+        metavar="HASH",
+        help="a head hash noted earlier (hex SHA-256): the chain must end exactly there",
+    )
+    verify.set_defaults(command=_audit_verify)
+
     demo = commands.add_parser(
         "demo", help="load demo data", description="Load demo data into the database."
     )
@@ -168,6 +188,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     openapi.set_defaults(command=_openapi)
     return parser
+
+
+def _head_hash(text: str) -> str:
+    value = text.strip().lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise argparse.ArgumentTypeError(f"not a SHA-256 hash in hex: {text!r}")
+    return value
 
 
 def _port(text: str) -> int:
@@ -331,6 +358,27 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     applied = _with_connection(settings, migrate, migrate_first=False)
     print("\n".join(applied) if applied else "up to date")
     return 0
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from recotrack.store.audit import verify_chain
+
+    async def job(conn: asyncpg.Connection) -> ChainVerification:
+        return await verify_chain(conn, args.expected_head)
+
+    result = _with_connection(settings, job)
+    if result.ok:
+        print(f"ok: {result.count} events, head {result.head_hash or '(empty log)'}")
+        return 0
+    problem = result.first_problem
+    assert problem is not None
+    where = f"event {problem.seq}" if problem.seq is not None else "the log"
+    print(f"broken: {where}: {problem.kind}: {problem.detail}")
+    print(f"intact before it: {result.count} events, head {result.head_hash or '(none)'}")
+    return 1
 
 
 # --- tokens ----------------------------------------------------------------------------------

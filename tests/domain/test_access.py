@@ -15,14 +15,22 @@ P = Permission
 # - agency: reads its own data; writes its responses and progress reports (RESPOND) and its
 #   investments' external_ref (LINK_INVESTMENT). Nothing of the secretariat's.
 # - auditor: reads everything (the token list too, never secrets), writes nothing.
+# - verifying (and exporting) the whole audit log: the auditor and the secretariat (AUDIT).
 EXPECTED = {
-    #                   READ   ADMINISTER  READ_TOKENS  MANAGE_TOKENS  RESPOND  ASSESS  LINK_INV.
-    Role.SECRETARIAT: (True,  True,       True,        True,          False,   True,   True),
-    Role.AGENCY:      (True,  False,      False,       False,         True,    False,  True),
-    Role.AUDITOR:     (True,  False,      True,        False,         False,   False,  False),
+    #                  READ  ADMIN  RD_TOK  MG_TOK  RESPOND  ASSESS  LINK_INV  AUDIT
+    Role.SECRETARIAT: (True, True,  True,   True,   False,   True,   True,     True),
+    Role.AGENCY:      (True, False, False,  False,  True,    False,  True,     False),
+    Role.AUDITOR:     (True, False, True,   False,  False,   False,  False,    True),
 }  # fmt: skip
 COLUMNS = (
-    P.READ, P.ADMINISTER, P.READ_TOKENS, P.MANAGE_TOKENS, P.RESPOND, P.ASSESS, P.LINK_INVESTMENT
+    P.READ,
+    P.ADMINISTER,
+    P.READ_TOKENS,
+    P.MANAGE_TOKENS,
+    P.RESPOND,
+    P.ASSESS,
+    P.LINK_INVESTMENT,
+    P.AUDIT,
 )
 
 

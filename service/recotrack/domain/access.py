@@ -21,6 +21,8 @@ class Permission(StrEnum):
     ASSESS = "assess"
     LINK_INVESTMENT = "link_investment"
     """Set an investment's `external_ref` (the id in the agency's portfolio tool)."""
+    AUDIT = "audit"
+    """Verify the event log's hash chain (and export it): every agency's history at once."""
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -32,10 +34,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_TOKENS,
             Permission.ASSESS,
             Permission.LINK_INVESTMENT,
+            Permission.AUDIT,
         }
     ),
     Role.AGENCY: frozenset({Permission.READ, Permission.RESPOND, Permission.LINK_INVESTMENT}),
-    Role.AUDITOR: frozenset({Permission.READ, Permission.READ_TOKENS}),
+    Role.AUDITOR: frozenset({Permission.READ, Permission.READ_TOKENS, Permission.AUDIT}),
 }
 
 

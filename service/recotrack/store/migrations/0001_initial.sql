@@ -143,9 +143,12 @@ create table token (
 create index token_page on token (created_at, id);
 
 -- The append-only history of every change. Rows are never updated or deleted.
+-- Numbered 1, 2, 3, … without gaps, in commit order, and hash-chained:
+-- hash = sha256(previous event's hash || canonical encoding of this event), both computed
+-- by the writer under the ordering lock (store/events.py; the encoding is recotrack_sdk.audit).
 create table event (
-    seq         bigint generated always as identity primary key,
-    occurred_at timestamptz not null default now(),
+    seq         bigint primary key,
+    occurred_at timestamptz not null,
     actor       text not null,
     agency_id   text,
     entity      text not null,
@@ -156,7 +159,8 @@ create table event (
     -- the recommendation an event concerns, for its timeline and for sync
     recommendation_id uuid,
     -- a draft's history (and token administration) is the secretariat's alone
-    agency_visible boolean not null default true
+    agency_visible boolean not null default true,
+    hash        bytea not null check (length(hash) = 32)
 );
 create index event_entity on event (entity, entity_id, seq);
 create index event_agency_feed on event (agency_id, seq) where agency_visible;
