@@ -23,7 +23,10 @@ does not exist at all must be answered exactly as the one on the object it may n
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
+import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -198,6 +201,40 @@ async def _check_stats(api: Api, role: str, r: httpx.Response, world: World) -> 
         assert stats["total"] == 0, stats
 
 
+async def _check_event_export(api: Api, role: str, r: httpx.Response, world: World) -> None:
+    """The events of the export (NDJSON): all of them, or the agency's own agency-visible
+    ones (none of the draft's, none of another agency's)."""
+    if r.status_code != 200:
+        return
+    events = [json.loads(line) for line in r.text.splitlines()]
+    seen = {str(e["entity_id"]) for e in events}
+    agencies = {e["agency_id"] for e in events}
+    if role in (SECRETARIAT, AUDITOR):
+        assert {world.recommendation, world.draft} <= seen, seen
+    elif role == OWN:
+        assert world.recommendation in seen, seen
+        assert world.draft not in seen, seen
+        assert agencies == {"skatteverket"}, agencies
+    else:
+        assert not events, f"the other agency sees Skatteverket's events: {events}"
+
+
+async def _check_recommendation_export(
+    api: Api, role: str, r: httpx.Response, world: World
+) -> None:
+    """One row per recommendation the caller may see (CSV for Excel)."""
+    if r.status_code != 200:
+        return
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+    ids = {row["id"] for row in rows}
+    if role in (SECRETARIAT, AUDITOR):
+        assert {world.recommendation, world.draft} <= ids, ids
+    elif role == OWN:
+        assert ids == {world.recommendation}, ids
+    else:
+        assert not rows, f"the other agency sees Skatteverket's recommendations: {rows}"
+
+
 EXPECTED: dict[tuple[str, str], list[Case]] = {
     # agencies
     ("GET", "/v1/agencies"): [list_read(shows=("agency",))],
@@ -312,6 +349,9 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
     ("GET", "/v1/audit/verify"): [
         Case({SECRETARIAT: 200, AUDITOR: 200, OWN: 403, OTHER: 403, ANONYMOUS: 401})
     ],
+    # exports: everyone with a token, over what it may see (an agency: its own, no drafts)
+    ("GET", "/v1/audit/events"): [list_read(check=_check_event_export)],
+    ("GET", "/v1/exports/recommendations"): [list_read(check=_check_recommendation_export)],
     # the changes feed
     ("GET", "/v1/changes"): [
         list_read(shows=("investment", "review", "recommendation"), hides=("draft",))
@@ -446,7 +486,8 @@ async def _cell(
     if r.status_code == 401:
         assert r.headers["www-authenticate"].lower().startswith("bearer")
 
-    if method == "GET" and r.status_code == 200 and "items" in r.json():
+    is_json = r.headers.get("content-type", "").startswith("application/json")
+    if method == "GET" and r.status_code == 200 and is_json and "items" in r.json():
         _check_list(path, role, case, world, r.json()["items"])
 
     if role == OTHER and "{" in path:

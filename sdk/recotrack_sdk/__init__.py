@@ -38,6 +38,7 @@ from recotrack_sdk._errors import (
     TransitionNotAllowedError,
     ValidationError,
 )
+from recotrack_sdk._exports import Export
 from recotrack_sdk._types import HasVersion, Health, IfMatch, Versioned
 from recotrack_sdk._version import __version__
 
@@ -53,6 +54,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "ConnectionError",
+    "Export",
     "FieldError",
     "HasVersion",
     "Health",

@@ -7,8 +7,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
+from recotrack_sdk import _exports as exports
 from recotrack_sdk import _operations as ops
 from recotrack_sdk._base import (
     DEFAULT_MAX_RETRIES,
@@ -17,7 +18,9 @@ from recotrack_sdk._base import (
     NoMatch,
     Options,
     Reconcile,
+    Request,
     maybe_applied,
+    parse_nothing,
     retry_delay,
 )
 from recotrack_sdk._changes import ChangeStream
@@ -29,6 +32,7 @@ from recotrack_sdk._errors import (
     RecotrackError,
     error_for,
 )
+from recotrack_sdk._exports import Dialect, EventFormat, Export, RecommendationFormat
 from recotrack_sdk._transport import SyncTransport
 from recotrack_sdk._types import Health, IfMatch, Versioned
 from recotrack_sdk.models import (
@@ -568,3 +572,91 @@ class Client:
     def readyz(self) -> Health:
         """`ok`, or `unavailable` (not an exception, not retried) when the database is not."""
         return self._run(ops.readyz())
+
+    # --- exports -----------------------------------------------------------------------------
+
+    def export_events(
+        self,
+        fp: BinaryIO,
+        *,
+        format: EventFormat = "ndjson",
+        dialect: Dialect | None = None,
+        agency: str | Sequence[str] | None = None,
+        since: dt.date | dt.datetime | None = None,
+        until: dt.date | dt.datetime | None = None,
+    ) -> Export:
+        """Download the event log the token may see into `fp` (a binary file), streamed: NDJSON
+        (one event a line) or CSV. `since` (inclusive) and `until` (exclusive; a date: to its
+        end) bound `occurred_at`. Returns the chain head at the time of the export."""
+        request = exports.export_events(
+            format=format, dialect=dialect, agency=agency, since=since, until=until
+        )
+        return self._download(request, fp)
+
+    def export_recommendations(
+        self,
+        fp: BinaryIO,
+        *,
+        format: RecommendationFormat = "csv",
+        dialect: Dialect | None = None,
+        agency: str | Sequence[str] | None = None,
+        review_id: str | None = None,
+        investment_id: str | None = None,
+        area: Area | Sequence[Area] | None = None,
+        priority: Priority | Sequence[Priority] | None = None,
+        state: State | Sequence[State] | None = None,
+        overdue: bool | None = None,
+        q: str | None = None,
+        issued_from: dt.date | None = None,
+        issued_to: dt.date | None = None,
+        due_before: dt.date | None = None,
+    ) -> Export:
+        """Download one row per recommendation (the filters of `list_recommendations`) with
+        its response, latest progress, assessment and closure into `fp`: CSV for Excel
+        (default), NDJSON or XLSX."""
+        request = exports.export_recommendations(
+            format=format,
+            dialect=dialect,
+            agency=agency,
+            review_id=review_id,
+            investment_id=investment_id,
+            area=area,
+            priority=priority,
+            state=state,
+            overdue=overdue,
+            q=q,
+            issued_from=issued_from,
+            issued_to=issued_to,
+            due_before=due_before,
+        )
+        return self._download(request, fp)
+
+    def _download(self, request: Request, fp: BinaryIO) -> Export:
+        """Stream a download into `fp`; retried like a read while nothing has been written."""
+        call: Call[None] = Call(request, parse_nothing)
+        retries = 0
+        while True:
+            written = 0
+
+            def write(chunk: bytes) -> None:
+                nonlocal written
+                fp.write(chunk)
+                written += len(chunk)
+
+            error: RecotrackError
+            try:
+                response = self._transport.download(request, self._options, write)
+            except ConnectionError as exc:
+                if written:
+                    raise
+                error = exc
+            else:
+                if response.status < 400:
+                    return exports.export_result(response.headers, written)
+                error = error_for(response.status, response.headers, response.content)
+            delay = retry_delay(call, error, retries, self._options.max_retries)
+            if delay is None:
+                raise error
+            retries += 1
+            log.info("retry %d of GET %s in %.2f s: %s", retries, request.path, delay, error)
+            time.sleep(delay)

@@ -6,6 +6,8 @@ httpx reads the usual environment: `HTTPS_PROXY`, `NO_PROXY`, `SSL_CERT_FILE`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 
 from recotrack_sdk._base import Options, Request, Response
@@ -32,6 +34,14 @@ def _response(response: httpx.Response) -> Response:
     return Response(response.status_code, headers, response.content)
 
 
+_CHUNK = 64 * 1024
+
+
+def _headers_only(response: httpx.Response) -> Response:
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    return Response(response.status_code, headers, b"")
+
+
 class SyncTransport:
     def __init__(self, options: Options) -> None:
         self.options = options
@@ -52,6 +62,28 @@ class SyncTransport:
         except httpx.TransportError as exc:
             raise _failure(exc, request) from exc
         return _response(response)
+
+    def download(
+        self, request: Request, options: Options, write: Callable[[bytes], object]
+    ) -> Response:
+        """Stream a successful response's body into `write`, chunk by chunk (its `content` is
+        then empty); an error response is read whole, as `send` does."""
+        try:
+            with self._http.stream(
+                request.method,
+                request.path,
+                params=tuple(request.params),
+                headers=request.headers,
+                timeout=_timeout(options, request),
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    return _response(response)
+                for chunk in response.iter_bytes(_CHUNK):
+                    write(chunk)
+                return _headers_only(response)
+        except httpx.TransportError as exc:
+            raise _failure(exc, request) from exc
 
     def close(self) -> None:
         self._http.close()
@@ -77,6 +109,27 @@ class AsyncTransport:
         except httpx.TransportError as exc:
             raise _failure(exc, request) from exc
         return _response(response)
+
+    async def download(
+        self, request: Request, options: Options, write: Callable[[bytes], object]
+    ) -> Response:
+        """As `SyncTransport.download`; `write` is called in the event loop (a local file)."""
+        try:
+            async with self._http.stream(
+                request.method,
+                request.path,
+                params=tuple(request.params),
+                headers=request.headers,
+                timeout=_timeout(options, request),
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    return _response(response)
+                async for chunk in response.aiter_bytes(_CHUNK):
+                    write(chunk)
+                return _headers_only(response)
+        except httpx.TransportError as exc:
+            raise _failure(exc, request) from exc
 
     async def aclose(self) -> None:
         await self._http.aclose()

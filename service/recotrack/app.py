@@ -17,6 +17,7 @@ from recotrack.api.auth import authentication_middleware, permission_guard
 from recotrack.api.body import strict_json_body
 from recotrack.api.changes import ChangeController
 from recotrack.api.deps import DEPENDENCIES
+from recotrack.api.exports import ExportController
 from recotrack.api.followup import FollowUpController
 from recotrack.api.health import healthz, readyz
 from recotrack.api.idempotency import idempotency_middleware
@@ -44,6 +45,7 @@ CONTROLLERS: list[type] = [
     ChangeController,
     SyncController,
     StatsController,
+    ExportController,
     AuditController,
 ]
 

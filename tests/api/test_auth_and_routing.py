@@ -51,6 +51,8 @@ OPERATIONS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/v1/tokens", {"role": "auditor", "label": "Riksrevisionen"}),
     ("DELETE", "/v1/tokens/00000000-0000-4000-8000-000000000000", None),
     ("GET", "/v1/audit/verify", None),
+    ("GET", "/v1/audit/events", None),
+    ("GET", "/v1/exports/recommendations", None),
 ]
 WRITES = [op for op in OPERATIONS if op[0] != "GET"]
 
@@ -77,7 +79,15 @@ def _template(path: str) -> str:
     return path
 
 
-RESOURCES = ("agencies", "investments", "reviews", "recommendations", "tokens", "audit")
+RESOURCES = (
+    "agencies",
+    "investments",
+    "reviews",
+    "recommendations",
+    "tokens",
+    "audit",
+    "exports",
+)
 
 
 def test_the_table_covers_every_operation_on_the_resources(shared: Shared) -> None:

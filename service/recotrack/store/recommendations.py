@@ -125,12 +125,32 @@ async def list_recommendations(
         key_type=key_type,
         descending=descending,
     )
+    found = filter_query(scope, f)
+    if found is None:
+        return [], None  # a malformed id matches nothing
+    search, where, args = found
+    rows = await conn.fetch(
+        f"""
+        select {COLUMNS}, {key} as sort_key from recommendation_view v
+        {search}
+        where {where}
+          and {keyset.where(args)}
+        order by {keyset.order_by} limit {keyset.fetch}
+        """,
+        *args,
+    )
+    return keyset.page(rows, Recommendation)
+
+
+def filter_query(scope: str | None, f: RecommendationFilter) -> tuple[str, str, list[Any]] | None:
+    """The filters as SQL over `recommendation_view v`: (a join for the search, the where
+    clause, its arguments $1…$12); None when a malformed id makes the result empty."""
     ids = [
         maybe_id(f.review_id) if f.review_id else None,
         maybe_id(f.investment_id) if f.investment_id else None,
     ]
     if (f.review_id and ids[0] is None) or (f.investment_id and ids[1] is None):
-        return [], None  # a malformed id matches nothing
+        return None
     args: list[Any] = [
         scope,
         f.agency_ids,
@@ -159,11 +179,7 @@ async def list_recommendations(
     agencies = (
         "agency_id = $2[1]" if f.agency_ids and len(f.agency_ids) == 1 else "agency_id = any($2)"
     )
-    rows = await conn.fetch(
-        f"""
-        select {COLUMNS}, {key} as sort_key from recommendation_view v
-        {search}
-        where ($1::text is null or agency_id = $1)
+    where = f"""($1::text is null or agency_id = $1)
           and ($2::text[] is null or {agencies})
           and ($3::uuid is null or review_id = $3)
           and ($4::uuid is null or investment_id = $4)
@@ -175,13 +191,8 @@ async def list_recommendations(
           and ($10::date is null or issued_on >= $10)
           and ($11::date is null or issued_on <= $11)
           and ($12::date is null or response_due < $12 or implementation_due < $12)
-          and ($1::text is null or issued_on is not null)
-          and {keyset.where(args)}
-        order by {keyset.order_by} limit {keyset.fetch}
-        """,
-        *args,
-    )
-    return keyset.page(rows, Recommendation)
+          and ($1::text is null or issued_on is not null)"""
+    return search, where, args
 
 
 async def get_recommendation(

@@ -1,0 +1,113 @@
+"""Exports (the event log, the recommendations) downloaded as files: the requests and what
+their headers tell. No I/O here: `Client` and `AsyncClient` stream the body into a file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from recotrack_sdk._base import Request
+from recotrack_sdk.models import Area, Priority, State
+
+EventFormat = Literal["ndjson", "csv"]
+RecommendationFormat = Literal["csv", "ndjson", "xlsx"]
+Dialect = Literal["excel", "rfc4180"]
+"""CSV: `excel` (UTF-8 with BOM, `;`, CRLF: what Swedish Excel opens) or `rfc4180` (comma)."""
+
+_FILENAME = re.compile(r'filename="([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """What a download brought: the chain head when it was read, and the file's name and size."""
+
+    chain_head: str
+    """The hash (hex) of the newest event in the snapshot the export was read from (its
+    `seq` on a server whose events carry no hash): note it, to check the log later."""
+    chain_head_seq: int | None
+    filename: str | None
+    media_type: str
+    size: int
+    """Bytes written to the file."""
+
+
+def export_result(headers: Mapping[str, str], size: int) -> Export:
+    """The `Export` a successful response's headers (names in lower case) describe."""
+    disposition = _FILENAME.search(headers.get("content-disposition", ""))
+    seq = headers.get("x-chain-head-seq", "")
+    return Export(
+        chain_head=headers.get("x-chain-head", ""),
+        chain_head_seq=int(seq) if seq.isdigit() else None,
+        filename=disposition.group(1) if disposition else None,
+        media_type=headers.get("content-type", ""),
+        size=size,
+    )
+
+
+def _moment(value: dt.date | dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _params(**values: str | bool | Sequence[str] | None) -> list[tuple[str, str]]:
+    params: list[tuple[str, str]] = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            params.append((name, "true" if value else "false"))
+        elif isinstance(value, str):
+            params.append((name, value))
+        else:
+            params.extend((name, item) for item in value)
+    return params
+
+
+def export_events(
+    *,
+    format: EventFormat,
+    dialect: Dialect | None,
+    agency: str | Sequence[str] | None,
+    since: dt.date | dt.datetime | None,
+    until: dt.date | dt.datetime | None,
+) -> Request:
+    params = _params(
+        format=format, dialect=dialect, agency=agency, since=_moment(since), until=_moment(until)
+    )
+    return Request("GET", "/v1/audit/events", params, {"Accept": "*/*"})
+
+
+def export_recommendations(
+    *,
+    format: RecommendationFormat,
+    dialect: Dialect | None,
+    agency: str | Sequence[str] | None,
+    review_id: str | None,
+    investment_id: str | None,
+    area: Area | Sequence[Area] | None,
+    priority: Priority | Sequence[Priority] | None,
+    state: State | Sequence[State] | None,
+    overdue: bool | None,
+    q: str | None,
+    issued_from: dt.date | None,
+    issued_to: dt.date | None,
+    due_before: dt.date | None,
+) -> Request:
+    params = _params(
+        format=format,
+        dialect=dialect,
+        agency=agency,
+        review_id=review_id,
+        investment_id=investment_id,
+        area=area,
+        priority=priority,
+        state=state,
+        overdue=overdue,
+        q=q,
+        issued_from=_moment(issued_from),
+        issued_to=_moment(issued_to),
+        due_before=_moment(due_before),
+    )
+    return Request("GET", "/v1/exports/recommendations", params, {"Accept": "*/*"})
