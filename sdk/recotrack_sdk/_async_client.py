@@ -58,6 +58,7 @@ from recotrack_sdk.models import (
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
+    RecommendationSort,
     ResponseWrite,
     Review,
     ReviewCreate,
@@ -350,6 +351,7 @@ class AsyncClient:
         issued_from: dt.date | None = None,
         issued_to: dt.date | None = None,
         due_before: dt.date | None = None,
+        sort: RecommendationSort | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Page[Recommendation]:
@@ -367,6 +369,7 @@ class AsyncClient:
                 issued_from=issued_from,
                 issued_to=issued_to,
                 due_before=due_before,
+                sort=sort,
                 limit=limit,
                 cursor=cursor,
             )
@@ -386,6 +389,7 @@ class AsyncClient:
         issued_from: dt.date | None = None,
         issued_to: dt.date | None = None,
         due_before: dt.date | None = None,
+        sort: RecommendationSort | None = None,
         page_size: int | None = None,
     ) -> AsyncIterator[Recommendation]:
         return self._pages(
@@ -401,6 +405,7 @@ class AsyncClient:
                 issued_from=issued_from,
                 issued_to=issued_to,
                 due_before=due_before,
+                sort=sort,
                 limit=page_size,
                 cursor=cursor,
             )

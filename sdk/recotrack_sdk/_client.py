@@ -58,6 +58,7 @@ from recotrack_sdk.models import (
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
+    RecommendationSort,
     ResponseWrite,
     Review,
     ReviewCreate,
@@ -347,6 +348,7 @@ class Client:
         issued_from: dt.date | None = None,
         issued_to: dt.date | None = None,
         due_before: dt.date | None = None,
+        sort: RecommendationSort | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Page[Recommendation]:
@@ -364,6 +366,7 @@ class Client:
                 issued_from=issued_from,
                 issued_to=issued_to,
                 due_before=due_before,
+                sort=sort,
                 limit=limit,
                 cursor=cursor,
             )
@@ -383,6 +386,7 @@ class Client:
         issued_from: dt.date | None = None,
         issued_to: dt.date | None = None,
         due_before: dt.date | None = None,
+        sort: RecommendationSort | None = None,
         page_size: int | None = None,
     ) -> Iterator[Recommendation]:
         return self._pages(
@@ -398,6 +402,7 @@ class Client:
                 issued_from=issued_from,
                 issued_to=issued_to,
                 due_before=due_before,
+                sort=sort,
                 limit=page_size,
                 cursor=cursor,
             )

@@ -49,6 +49,7 @@ from recotrack_sdk.models import (
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
+    RecommendationSort,
     ResponseWrite,
     Review,
     ReviewCreate,
@@ -256,6 +257,7 @@ def list_recommendations(
     issued_from: dt.date | None,
     issued_to: dt.date | None,
     due_before: dt.date | None,
+    sort: RecommendationSort | None = None,
     limit: int | None,
     cursor: str | None,
 ) -> Call[Page[Recommendation]]:
@@ -271,6 +273,7 @@ def list_recommendations(
         issued_from=issued_from,
         issued_to=issued_to,
         due_before=due_before,
+        sort=sort,
         limit=limit,
         cursor=cursor,
     )

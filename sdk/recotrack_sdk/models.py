@@ -47,6 +47,7 @@ __all__ = [
     "Recommendation",
     "RecommendationCreate",
     "RecommendationPatch",
+    "RecommendationSort",
     "ResponseWrite",
     "Review",
     "ReviewCreate",
@@ -79,6 +80,19 @@ Phase = Literal[
     "proposed", "planning", "procurement", "execution", "rollout", "completed", "cancelled"
 ]
 Role = Literal["secretariat", "agency", "auditor"]
+RecommendationSort = Literal[
+    "created",
+    "relevance",
+    "issued_on",
+    "-issued_on",
+    "response_due",
+    "-response_due",
+    "implementation_due",
+    "-implementation_due",
+    "code",
+    "-code",
+]
+"""Orders of the recommendation list: `-` for latest first; `relevance` needs a search."""
 
 # Patterns end in `$(?!\n)`: Python's `$` (msgspec) also matches before a final newline;
 # the lookahead makes the end the end, in Python and in ECMAScript (OpenAPI) alike.

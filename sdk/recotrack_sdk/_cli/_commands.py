@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, TextIO, TypeVar, get_args
 
 from recotrack_sdk import APIError, Client, NotFoundError
-from recotrack_sdk import _operations as ops
 from recotrack_sdk._cli._progress import Progress
 from recotrack_sdk._cli._render import (
     Align,
@@ -32,6 +31,7 @@ from recotrack_sdk.models import (
     Priority,
     ProgressReport,
     Recommendation,
+    RecommendationSort,
     State,
     Stats,
 )
@@ -42,18 +42,7 @@ Format = Literal["table", "json", "csv"]
 STATES: tuple[State, ...] = get_args(State)
 AREAS: tuple[Area, ...] = get_args(Area)
 PRIORITIES: tuple[Priority, ...] = get_args(Priority)
-SORTS = (
-    "created",
-    "relevance",
-    "issued_on",
-    "-issued_on",
-    "response_due",
-    "-response_due",
-    "implementation_due",
-    "-implementation_due",
-    "code",
-    "-code",
-)
+SORTS: tuple[RecommendationSort, ...] = get_args(RecommendationSort)
 AREA_LABELS: dict[str, str] = {
     "ways_of_working": "arbetssätt",
     "governance": "styrning och ledning",
@@ -128,27 +117,9 @@ class Filters:
 
 
 def _page(
-    client: Client, f: Filters, *, sort: str | None, cursor: str | None, limit: int
+    client: Client, f: Filters, *, sort: RecommendationSort | None, cursor: str | None, limit: int
 ) -> Page[Recommendation]:
-    if sort is None:
-        return client.list_recommendations(
-            agency=f.agency,
-            review_id=f.review_id,
-            investment_id=f.investment_id,
-            area=f.area,
-            priority=f.priority,
-            state=f.state,
-            overdue=f.overdue,
-            q=f.q,
-            issued_from=f.issued_from,
-            issued_to=f.issued_to,
-            due_before=f.due_before,
-            limit=limit,
-            cursor=cursor,
-        )
-    # The SDK's list_recommendations has no `sort` (yet): the same call, with `sort` added,
-    # sent through the client (so with its retries and errors).
-    call = ops.list_recommendations(
+    return client.list_recommendations(
         agency=f.agency,
         review_id=f.review_id,
         investment_id=f.investment_id,
@@ -160,15 +131,18 @@ def _page(
         issued_from=f.issued_from,
         issued_to=f.issued_to,
         due_before=f.due_before,
+        sort=sort,
         limit=limit,
         cursor=cursor,
     )
-    request = dataclasses.replace(call.request, params=[*call.request.params, ("sort", sort)])
-    return client._run(dataclasses.replace(call, request=request))
 
 
 def recommendations(
-    client: Client, f: Filters, *, sort: str | None = None, limit: int | None = None
+    client: Client,
+    f: Filters,
+    *,
+    sort: RecommendationSort | None = None,
+    limit: int | None = None,
 ) -> Iterator[Recommendation]:
     """Every recommendation matching `f` (at most `limit`), page after page."""
     cursor: str | None = None
@@ -269,7 +243,9 @@ def _list_row(rec: Recommendation) -> list[str]:
     ]
 
 
-def run_list(ctx: Context, f: Filters, *, sort: str | None, limit: int | None) -> None:
+def run_list(
+    ctx: Context, f: Filters, *, sort: RecommendationSort | None, limit: int | None
+) -> None:
     total = expected_total(ctx.client, f, limit) if ctx.progress else None
     items = recommendations(ctx.client, f, sort=sort, limit=limit)
     if ctx.format == "json":

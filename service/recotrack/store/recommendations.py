@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.rules import (
@@ -30,7 +30,12 @@ from recotrack.store.rows import (
     to_struct,
     unique_violation,
 )
-from recotrack_sdk.models import Recommendation, RecommendationCreate, RecommendationPatch
+from recotrack_sdk.models import (
+    Recommendation,
+    RecommendationCreate,
+    RecommendationPatch,
+    RecommendationSort,
+)
 
 COLUMNS = (
     "id::text, code, review_id::text, investment_id::text, agency_id, title, body, area, priority,"
@@ -59,18 +64,7 @@ class RecommendationFilter:
     due_before: dt.date | None = None
 
 
-Sort = Literal[
-    "created",
-    "issued_on",
-    "-issued_on",
-    "response_due",
-    "-response_due",
-    "implementation_due",
-    "-implementation_due",
-    "code",
-    "-code",
-    "relevance",
-]
+Sort = RecommendationSort
 _LATEST, _EARLIEST = "'9999-12-31'::date", "'0001-01-01'::date"
 # (key expression, its type, descending). A missing date sorts last either way.
 _SORTS: dict[str, tuple[str, str, bool]] = {
