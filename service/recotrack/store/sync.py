@@ -11,6 +11,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+import msgspec
+
 from recotrack.domain.errors import DomainError, TransitionNotAllowed
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role, State
@@ -167,8 +169,9 @@ async def _insert(
         insert into progress_report (recommendation_id, agency_id, status, note,
             percent_complete, evidence, reported_on, external_ref)
         select r.recommendation_id, $1, r.status, r.note, r.percent_complete,
-            array(select jsonb_array_elements_text(r.evidence)), r.reported_on, r.external_ref
-        from unnest($2::uuid[], $3::text[], $4::text[], $5::integer[], $6::jsonb[], $7::date[],
+            array(select jsonb_array_elements_text(r.evidence::jsonb)), r.reported_on,
+            r.external_ref
+        from unnest($2::uuid[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::date[],
             $8::text[]) with ordinality
             as r (recommendation_id, status, note, percent_complete, evidence, reported_on,
                 external_ref, n)
@@ -180,7 +183,8 @@ async def _insert(
         [item.status for _, item, _ in fresh],
         [item.note for _, item, _ in fresh],
         [item.percent_complete for _, item, _ in fresh],
-        [item.evidence for _, item, _ in fresh],
+        # each report's list of links as JSON text: an array of arrays must be rectangular
+        [msgspec.json.encode(item.evidence).decode() for _, item, _ in fresh],
         [reported_on for _, _, reported_on in fresh],
         [item.external_ref for _, item, _ in fresh],
     )
