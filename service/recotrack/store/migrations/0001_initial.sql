@@ -162,7 +162,6 @@ create table event (
     agency_visible boolean not null default true,
     hash        bytea not null check (length(hash) = 32)
 );
-create index event_entity on event (entity, entity_id, seq);
 create index event_agency_feed on event (agency_id, seq) where agency_visible;
 create index event_recommendation on event (recommendation_id, seq);
 
