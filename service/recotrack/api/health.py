@@ -7,6 +7,7 @@ import asyncio
 from litestar import Response, get
 from litestar.datastructures import State
 
+from recotrack.store.pool import ping
 from recotrack_sdk.models import Health
 
 _READY_TIMEOUT_SECONDS = 2.0
@@ -29,8 +30,7 @@ def healthz() -> Health:
 async def readyz(state: State) -> Response[Health]:
     try:
         async with asyncio.timeout(_READY_TIMEOUT_SECONDS):
-            async with state.pool.acquire() as conn:
-                await conn.fetchval("select 1")
+            await ping(state.pool)
     except Exception:  # whatever fails, the database is not there for us
         return Response(Health(status="unavailable"), status_code=503, headers={"Retry-After": "5"})
     return Response(Health(status="ok"))

@@ -50,3 +50,9 @@ async def connect(dsn: str) -> asyncpg.Connection:
     conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
     await _init_connection(conn)
     return conn
+
+
+async def ping(pool: Pool) -> None:
+    """A round trip to the database through the pool; raises when it does not answer."""
+    async with pool.acquire() as conn:
+        await conn.fetchval("select 1")
