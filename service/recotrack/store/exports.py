@@ -229,10 +229,10 @@ async def recommendation_rows(
     """One row per recommendation the caller may see (an agency: its own, issued), with its
     response, latest progress report, latest assessment and closure; in creation order.
     `area_sv` is left empty here: the API fills it in from the vocabulary."""
-    found = filter_query(scope, filters)
+    found = filter_query(scope, filters, "v")
     if found is None:
         return
-    search, where, args = found
+    where, derived, args = found
     query = f"""
         select v.id::text, v.code, v.agency_id, a.name as agency_name, v.review_id::text,
             v.investment_id::text, v.title, v.area, null::text as area_sv, v.priority, v.state,
@@ -245,8 +245,7 @@ async def recommendation_rows(
             v.version, v.created_at, v.updated_at
         from (
             select v.* from recommendation_view v
-            {search}
-            where {where}
+            where {where} and {derived}
         ) v
         join agency a on a.id = v.agency_id
         left join response resp on resp.recommendation_id = v.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import copy
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -111,6 +112,12 @@ class Keyset:
             f"({self.key}, {self.id_column}) {op} "
             f"(${len(args) - 1}::text::{self.key_type}, ${len(args)}::text::{self.id_type})"
         )
+
+    def after_row(self, key: object, id_: object) -> Keyset:
+        """The same list, continued after the row with this key and id."""
+        continued = copy.copy(self)
+        continued.after = (_as_text(key), str(id_))
+        return continued
 
     @property
     def order_by(self) -> str:
