@@ -1,25 +1,28 @@
 """Figures across agencies for the secretariat (and an agency's own, for the agency).
 
-One query: the facts of every recommendation in scope are gathered once (the latest progress
-by one sorted pass, not a lookup per recommendation), then each figure is aggregated from them.
-The state comes from the same SQL function as `recommendation_view`.
+The figures are built from parts, one per agency: counts, sums and histograms of days, which
+add up exactly (a median is read off the merged histogram). Each part is computed by one
+query over that agency's facts (the state from the same SQL function as
+`recommendation_view`) and kept until that agency's newest event or the date moves: after a
+write, only the agency written to is computed again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
 
 import msgspec
 
 from recotrack.store.pool import Connection
-from recotrack.store.rows import must
 from recotrack_sdk.models import AgencyOverdue, StateCount, Stats
 
-_STATS = """
+_PARTS = """
 with latest as (
     select distinct on (recommendation_id) recommendation_id, status
     from progress_report
-    where $1::text is null or agency_id = $1
+    where agency_id = any($1)
     order by recommendation_id, reported_on desc, seq desc
 ), facts as materialized (
     select r.agency_id, r.area, r.issued_on, resp.decision, resp.created_at as responded_at,
@@ -38,66 +41,167 @@ with latest as (
             resp.recommendation_id is not null
         ) as state
     ) s
-    -- an agency sees its own issued recommendations; the others every one, drafts included
-    where $1::text is null or (r.agency_id = $1 and r.issued_on is not null)
+    where r.agency_id = any($1) and ($2 or r.issued_on is not null)
 )
 select
-    (select coalesce(jsonb_agg(g order by g.agency_id, g.area, g.state), '[]')
+    (select coalesce(jsonb_agg(g), '[]')
      from (select agency_id, area, state, count(*) as count from facts
            group by agency_id, area, state) g) as counts,
-    (select coalesce(jsonb_agg(g order by g.overdue desc, g.agency_id), '[]')
-     from (select agency_id, count(*) as overdue from facts where overdue
-           group by agency_id) g) as overdue_by_agency,
-    (select coalesce(jsonb_object_agg(g.decision, g.share), '{}')
-     from (select decision, count(*)::float8 / sum(count(*)) over () as share from facts
-           where decision is not null group by decision) g) as decision_shares,
-    (select count(*) filter (where outcome = 'implemented')::float8
-        / nullif(count(*) filter (where issued_on is not null
-            and coalesce(outcome, '') not in ('superseded', 'withdrawn')), 0)
-     from facts) as implemented_share,
-    (select percentile_cont(0.5) within group (order by responded_at::date - issued_on)
-     from facts where responded_at is not null and issued_on is not null)
-        as median_days_to_response,
-    (select percentile_cont(0.5) within group (order by closed_at::date - issued_on)
-     from facts where outcome = 'implemented' and issued_on is not null)
-        as median_days_to_implementation
+    (select coalesce(jsonb_agg(g), '[]')
+     from (select agency_id,
+               count(*) filter (where overdue) as overdue,
+               count(*) filter (where outcome = 'implemented') as implemented,
+               count(*) filter (where issued_on is not null
+                   and coalesce(outcome, '') not in ('superseded', 'withdrawn')) as implementable
+           from facts group by agency_id) g) as sums,
+    (select coalesce(jsonb_agg(g), '[]')
+     from (select agency_id, decision, count(*) as count from facts
+           where decision is not null group by agency_id, decision) g) as decisions,
+    (select coalesce(jsonb_agg(g), '[]')
+     from (select agency_id, responded_at::date - issued_on as days, count(*) as count
+           from facts where responded_at is not null and issued_on is not null
+           group by agency_id, days) g) as days_to_response,
+    (select coalesce(jsonb_agg(g), '[]')
+     from (select agency_id, closed_at::date - issued_on as days, count(*) as count
+           from facts where outcome = 'implemented' and issued_on is not null
+           group by agency_id, days) g) as days_to_implementation
 """
 
 
-async def stats(conn: Connection, *, scope: str | None) -> Stats:
-    row = must(await conn.fetchrow(_STATS, scope))
-    counts = msgspec.convert(row["counts"], list[StateCount])
-    overdue = msgspec.convert(row["overdue_by_agency"], list[AgencyOverdue])
+class _Sums(msgspec.Struct):
+    agency_id: str
+    overdue: int
+    implemented: int
+    implementable: int
+
+
+class _Count(msgspec.Struct):
+    agency_id: str
+    count: int
+    decision: str = ""
+    days: int = 0
+
+
+@dataclass
+class AgencyFigures:
+    """One agency's part of the figures: everything in it adds up across agencies."""
+
+    agency_id: str
+    counts: list[StateCount] = field(default_factory=list)
+    overdue: int = 0
+    implemented: int = 0
+    implementable: int = 0
+    decisions: Counter[str] = field(default_factory=Counter)
+    days_to_response: Counter[int] = field(default_factory=Counter)
+    days_to_implementation: Counter[int] = field(default_factory=Counter)
+
+
+async def agency_figures(
+    conn: Connection, agency_ids: list[str], *, drafts: bool
+) -> dict[str, AgencyFigures]:
+    """The parts of these agencies (with their drafts or without), computed in one query."""
+    row = await conn.fetchrow(_PARTS, agency_ids, drafts)
+    assert row is not None
+    parts = {agency_id: AgencyFigures(agency_id) for agency_id in agency_ids}
+    for count in msgspec.convert(row["counts"], list[StateCount]):
+        parts[count.agency_id].counts.append(count)
+    for sums in msgspec.convert(row["sums"], list[_Sums]):
+        part = parts[sums.agency_id]
+        part.overdue, part.implemented = sums.overdue, sums.implemented
+        part.implementable = sums.implementable
+    for c in msgspec.convert(row["decisions"], list[_Count]):
+        parts[c.agency_id].decisions[c.decision] = c.count
+    for c in msgspec.convert(row["days_to_response"], list[_Count]):
+        parts[c.agency_id].days_to_response[c.days] = c.count
+    for c in msgspec.convert(row["days_to_implementation"], list[_Count]):
+        parts[c.agency_id].days_to_implementation[c.days] = c.count
+    return parts
+
+
+def combine(parts: list[AgencyFigures]) -> Stats:
+    """The figures of several agencies together (each defined in the API's description)."""
+    counts = sorted(
+        (c for part in parts for c in part.counts), key=lambda c: (c.agency_id, c.area, c.state)
+    )
+    overdue = sorted(
+        (
+            AgencyOverdue(agency_id=part.agency_id, overdue=part.overdue)
+            for part in parts
+            if part.overdue
+        ),
+        key=lambda a: (-a.overdue, a.agency_id),
+    )
+    decisions: Counter[str] = sum((part.decisions for part in parts), Counter())
+    responded = sum(decisions.values())
+    implementable = sum(part.implementable for part in parts)
     return Stats(
         total=sum(c.count for c in counts),
         counts=counts,
         overdue=sum(a.overdue for a in overdue),
         overdue_by_agency=overdue,
-        decision_shares=row["decision_shares"],
-        implemented_share=row["implemented_share"],
-        median_days_to_response=row["median_days_to_response"],
-        median_days_to_implementation=row["median_days_to_implementation"],
+        decision_shares={name: n / responded for name, n in sorted(decisions.items())},
+        implemented_share=(
+            sum(part.implemented for part in parts) / implementable if implementable else None
+        ),
+        median_days_to_response=median(
+            sum((part.days_to_response for part in parts), Counter())
+        ),
+        median_days_to_implementation=median(
+            sum((part.days_to_implementation for part in parts), Counter())
+        ),
     )
 
 
+def median(histogram: Counter[int]) -> float | None:
+    """The median of values given as value → how often, as PostgreSQL's
+    `percentile_cont(0.5)` computes it (the mean of the two middle values of an even count)."""
+    n = sum(histogram.values())
+    if n == 0:
+        return None
+    wanted = [(n - 1) // 2, n // 2]  # zero-based positions of the middle value(s)
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+        if not wanted:
+            break
+    low, high = found
+    return low + (high - low) / 2
+
+
 class StatsCache:
-    """The figures, recomputed only when something changed. Every write appends an event in
-    its transaction, so the newest event's number, with today's date (for overdue), tells
-    whether the figures last computed still stand: the cache is exact, never stale."""
+    """The figures, each agency's part recomputed only when it changed. Every write appends
+    an event in its transaction, naming the agency it concerns, so the agency's newest event
+    with today's date (for overdue) tells whether its part still stands: exact, never stale."""
 
     def __init__(self) -> None:
-        self._figures: dict[str | None, tuple[tuple[int, dt.date], Stats]] = {}
+        self._parts: dict[tuple[str, bool], tuple[tuple[int, dt.date], AgencyFigures]] = {}
 
     async def stats(self, conn: Connection, *, scope: str | None) -> Stats:
-        row = must(
-            await conn.fetchrow(
-                "select coalesce(max(seq), 0) as head, current_date as today from event"
-            )
+        # Read before the parts are computed: a write in between makes the key older than the
+        # part, which is then computed once more, never kept stale.
+        heads = await conn.fetch(
+            """
+            select a.id, coalesce((select max(seq) from event e where e.agency_id = a.id), 0)
+                as head, current_date as today
+            from agency a
+            where $1::text is null or a.id = $1
+            """,
+            scope,
         )
-        key = (row["head"], row["today"])
-        cached = self._figures.get(scope)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        figures = await stats(conn, scope=scope)
-        self._figures[scope] = (key, figures)
-        return figures
+        drafts = scope is None  # an agency sees its issued recommendations, not drafts
+        keys = {row["id"]: (row["head"], row["today"]) for row in heads}
+        stale = [
+            agency_id
+            for agency_id, key in keys.items()
+            if (cached := self._parts.get((agency_id, drafts))) is None or cached[0] != key
+        ]
+        if stale:
+            fresh = await agency_figures(conn, stale, drafts=drafts)
+            for agency_id, part in fresh.items():
+                self._parts[(agency_id, drafts)] = (keys[agency_id], part)
+        parts = [self._parts[(agency_id, drafts)][1] for agency_id in keys]
+        return combine(parts)
