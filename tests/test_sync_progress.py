@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import asyncpg
+import pytest
 
 from tests import flow
 from tests.helpers import Api
@@ -85,3 +87,38 @@ async def test_only_agencies_sync_and_the_batch_is_bounded(api: Api) -> None:
     r = await api.call("skatteverket", "POST", "/v1/sync/progress", json=too_many)
     assert r.status_code == 422
     assert r.json()["errors"][0]["pointer"] == "/items"
+
+
+async def test_what_a_batch_records_is_what_is_stored(api: Api, db: asyncpg.Connection) -> None:
+    """The reports of a batch are built before they are written (not read back): the event
+    log must hold exactly the rows the database stored, evidence and time included."""
+    rec = await flow.recommendation(api)
+    links = ["https://example.se/beslut.pdf", "https://example.se/plan"]
+    batch = [_item(rec["id"], "E-1", evidence=links, note="Med bilagor"), _item(rec["id"], "E-2")]
+    r = await api.call("skatteverket", "POST", "/v1/sync/progress", json={"items": batch})
+    assert r.status_code == 200, r.text
+    stored = (
+        await api.call("skatteverket", "GET", f"/v1/recommendations/{rec['id']}/progress")
+    ).json()["items"]
+    history = (
+        await api.call("skatteverket", "GET", f"/v1/recommendations/{rec['id']}/history")
+    ).json()["items"]
+    recorded = [e["data"] for e in history if e["entity"] == "progress_report"]
+    assert sorted(stored, key=lambda p: p["external_ref"]) == recorded
+    assert recorded[0]["evidence"] == links
+    assert recorded[1]["evidence"] == []
+    assert (await api.call("auditor", "GET", "/v1/audit/verify")).json()["ok"]
+
+
+async def test_a_report_belongs_to_its_recommendations_agency(
+    api: Api, db: asyncpg.Connection
+) -> None:
+    rec = await flow.recommendation(api)
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        await db.execute(
+            """
+            insert into progress_report (recommendation_id, agency_id, status, reported_on)
+            values ($1, 'forsakringskassan', 'in_progress', current_date)
+            """,
+            uuid.UUID(rec["id"]),
+        )

@@ -25,6 +25,7 @@ chain of its own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable
 from typing import Any
@@ -71,6 +72,7 @@ class AuditEvent(msgspec.Struct, kw_only=True):
     """Hex SHA-256 of the previous event's hash and this event's canonical encoding."""
 
 
+@functools.lru_cache(maxsize=16)  # the events of one transaction share their time
 def _timestamp(value: dt.datetime) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"occurred_at must carry a time zone: {value!r}")

@@ -83,10 +83,13 @@ async def record_many(
     hashes: list[bytes] = []
     payloads: list[dict[str, Any]] = []
     recommendation_ids: list[str | None] = []
+    as_stored: dict[str, str] = {}  # each id as the uuid column gives it back, parsed once
     for entity_id, version, data, recommendation_id in rows:
         seq += 1
-        # as the uuid column gives it back
-        recommendation_id = None if recommendation_id is None else str(uuid.UUID(recommendation_id))
+        if recommendation_id is not None:
+            if recommendation_id not in as_stored:
+                as_stored[recommendation_id] = str(uuid.UUID(recommendation_id))
+            recommendation_id = as_stored[recommendation_id]
         # hashed as the database will give it back: the plain JSON form of the struct
         payload: dict[str, Any] = msgspec.to_builtins(data)
         previous = chain_hash(

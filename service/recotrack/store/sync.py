@@ -18,13 +18,8 @@ from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role, State
 from recotrack.store import events
 from recotrack.store.pool import Connection
-from recotrack.store.rows import maybe_id, to_struct
+from recotrack.store.rows import maybe_id
 from recotrack_sdk.models import ProgressReport, SyncProgressItem
-
-_COLUMNS = (
-    "id::text, recommendation_id::text, status, note, percent_complete, evidence, reported_on,"
-    " external_ref, created_at"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +48,9 @@ async def sync_progress(
 ) -> list[Outcome]:
     """Apply the items that are new; report, in input order, what became of each."""
     async with conn.transaction():
-        ids = sorted({i for item in items if (i := maybe_id(item.recommendation_id))})
+        # each distinct id parsed once: a batch names a few hundred recommendations
+        parsed = {text: maybe_id(text) for text in {item.recommendation_id for item in items}}
+        ids = sorted({i for i in parsed.values() if i is not None})
         # the agency's own issued recommendations, locked in one order to rule out deadlocks
         visible = {
             row["id"]
@@ -73,7 +70,9 @@ async def sync_progress(
                 "select id, state from recommendation_view where id = any($1)", list(visible)
             )
         }
-        today: dt.date = await conn.fetchval("select current_date")
+        clock = await conn.fetchrow("select now() as now, current_date as today")
+        assert clock is not None
+        today: dt.date = clock["today"]
         known = {
             row["external_ref"]: (row["id"], row["recommendation_id"])
             for row in await conn.fetch(
@@ -90,7 +89,7 @@ async def sync_progress(
         fresh: list[tuple[uuid.UUID, SyncProgressItem, dt.date]] = []
         in_batch: dict[str, tuple[int, uuid.UUID]] = {}
         for item in items:
-            rec_id = maybe_id(item.recommendation_id)
+            rec_id = parsed[item.recommendation_id]
             if rec_id is None or rec_id not in visible:
                 outcomes.append(
                     Refused("not-found", 404, "no such recommendation", "/recommendation_id")
@@ -134,7 +133,7 @@ async def sync_progress(
             outcomes.append(len(fresh))
             fresh.append((rec_id, item, reported_on))
 
-        created = await _insert(conn, fresh, agency_id=agency_id, actor=actor)
+        created = await _insert(conn, fresh, agency_id=agency_id, actor=actor, now=clock["now"])
     return [_resolve(outcome, created) for outcome in outcomes]
 
 
@@ -161,35 +160,52 @@ async def _insert(
     *,
     agency_id: str,
     actor: str,
+    now: dt.datetime,
 ) -> list[ProgressReport]:
     if not fresh:
         return []
-    rows = await conn.fetch(
-        f"""
-        insert into progress_report (recommendation_id, agency_id, status, note,
-            percent_complete, evidence, reported_on, external_ref)
-        select r.recommendation_id, $1, r.status, r.note, r.percent_complete,
-            array(select jsonb_array_elements_text(r.evidence::jsonb)), r.reported_on,
-            r.external_ref
-        from unnest($2::uuid[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::date[],
-            $8::text[]) with ordinality
-            as r (recommendation_id, status, note, percent_complete, evidence, reported_on,
+    # Built here rather than read back: the ids are new v4 UUIDs (as the column's default
+    # makes), and `created_at` is the transaction's time, as the default stores it.
+    reports = [
+        ProgressReport(
+            id=str(uuid.uuid4()),
+            recommendation_id=str(rec_id),
+            status=item.status,
+            note=item.note,
+            percent_complete=item.percent_complete,
+            evidence=item.evidence,
+            reported_on=reported_on,
+            external_ref=item.external_ref,
+            created_at=now,
+        )
+        for rec_id, item, reported_on in fresh
+    ]
+    await conn.execute(
+        """
+        insert into progress_report (id, recommendation_id, agency_id, status, note,
+            percent_complete, evidence, reported_on, external_ref, created_at)
+        select r.id, r.recommendation_id, $1, r.status, r.note, r.percent_complete,
+            case when r.evidence = '[]' then '{}'
+                else array(select jsonb_array_elements_text(r.evidence::jsonb)) end,
+            r.reported_on, r.external_ref, $10
+        from unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::integer[], $7::text[],
+            $8::date[], $9::text[]) with ordinality
+            as r (id, recommendation_id, status, note, percent_complete, evidence, reported_on,
                 external_ref, n)
         order by r.n
-        returning {_COLUMNS}
         """,
         agency_id,
+        [r.id for r in reports],
         [rec_id for rec_id, _, _ in fresh],
-        [item.status for _, item, _ in fresh],
-        [item.note for _, item, _ in fresh],
-        [item.percent_complete for _, item, _ in fresh],
+        [r.status for r in reports],
+        [r.note for r in reports],
+        [r.percent_complete for r in reports],
         # each report's list of links as JSON text: an array of arrays must be rectangular
-        [msgspec.json.encode(item.evidence).decode() for _, item, _ in fresh],
-        [reported_on for _, _, reported_on in fresh],
-        [item.external_ref for _, item, _ in fresh],
+        [msgspec.json.encode(r.evidence).decode() for r in reports],
+        [r.reported_on for r in reports],
+        [r.external_ref for r in reports],
+        now,
     )
-    by_ref = {row["external_ref"]: to_struct(row, ProgressReport) for row in rows}
-    reports = [by_ref[item.external_ref] for _, item, _ in fresh]
     await conn.execute(
         "update recommendation set version = version + 1, updated_at = now() where id = any($1)",
         sorted({rec_id for rec_id, _, _ in fresh}),
