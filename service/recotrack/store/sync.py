@@ -73,12 +73,14 @@ async def sync_progress(
         clock = await conn.fetchrow("select now() as now, current_date as today")
         assert clock is not None
         today: dt.date = clock["today"]
+        # The refs through a subquery: as a plain parameter, the planner would estimate the
+        # selectivity of each of 10,000 values (custom plans), which costs more than the lookup.
         known = {
             row["external_ref"]: (row["id"], row["recommendation_id"])
             for row in await conn.fetch(
                 """
                 select external_ref, id::text, recommendation_id from progress_report
-                where agency_id = $1 and external_ref = any($2)
+                where agency_id = $1 and external_ref = any(array(select unnest($2::text[])))
                 """,
                 agency_id,
                 [item.external_ref for item in items],
