@@ -22,6 +22,7 @@ from recotrack.api.followup import FollowUpController
 from recotrack.api.health import healthz, readyz
 from recotrack.api.idempotency import idempotency_middleware
 from recotrack.api.investments import InvestmentController
+from recotrack.api.metrics import metrics_handler
 from recotrack.api.problems import EXCEPTION_HANDLERS, problem_details_plugin
 from recotrack.api.recommendations import RecommendationController
 from recotrack.api.requests import request_id_middleware
@@ -81,7 +82,7 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[v1, healthz, readyz],
+        route_handlers=[v1, healthz, readyz, metrics_handler(settings.metrics_token)],
         lifespan=[database],
         middleware=[authentication_middleware(), idempotency_middleware],
         plugins=[problem_details_plugin()],

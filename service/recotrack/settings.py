@@ -32,6 +32,8 @@ class Settings:
     """`RECOTRACK_POOL_MAX_SIZE`: connections at most."""
     max_body_bytes: int
     """`RECOTRACK_MAX_BODY_BYTES`: larger request bodies get 413."""
+    metrics_token: str | None = None
+    """`RECOTRACK_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <it>`."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -58,6 +60,7 @@ class Settings:
             pool_min_size=_int(env, "RECOTRACK_POOL_MIN_SIZE", 2),
             pool_max_size=_int(env, "RECOTRACK_POOL_MAX_SIZE", 20),
             max_body_bytes=_int(env, "RECOTRACK_MAX_BODY_BYTES", 1_048_576),
+            metrics_token=env.get("RECOTRACK_METRICS_TOKEN") or None,
         )
 
 

@@ -16,7 +16,8 @@ from recotrack.domain.access import Permission, Principal
 from recotrack.store.pool import Pool
 from recotrack.store.tokens import principal_for
 
-PUBLIC_PATHS = ["^/healthz$", "^/readyz$", "^/schema"]
+# /metrics has a guard of its own (an optional token of its own: see api/metrics.py)
+PUBLIC_PATHS = ["^/healthz$", "^/readyz$", "^/metrics$", "^/schema"]
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="recotrack"'}
 
 

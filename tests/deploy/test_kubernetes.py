@@ -1,0 +1,130 @@
+"""deploy/kubernetes/: each manifest against the Kubernetes API's own schemas (strict: unknown
+fields fail), for the oldest and newest versions we support, and against what the deployment
+promises (probes, replicas, a non-root user, selectors that match). No cluster needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from tests.deploy.support import KUBERNETES, setting_names, stages
+
+VERSIONS = ["1.30.0", kubernetes_validate.latest_version()]
+KUSTOMIZATION = KUBERNETES / "kustomization.yaml"
+MANIFESTS = sorted(p for p in KUBERNETES.glob("*.yaml") if p != KUSTOMIZATION)
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def by_kind() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for path in MANIFESTS:
+        for doc in load(path):
+            assert doc["kind"] not in found, f"two {doc['kind']}s"
+            found[doc["kind"]] = doc
+    return found
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_manifest_is_valid(path: Path, version: str) -> None:
+    for doc in load(path):
+        kubernetes_validate.validate(doc, version, strict=True)
+
+
+def test_the_validator_rejects_a_wrong_manifest() -> None:
+    deployment = by_kind()["Deployment"]
+    deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]["pth"] = (
+        "/readyz"
+    )
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, VERSIONS[-1], strict=True)
+
+
+def test_every_kind_the_issue_asks_for_is_there() -> None:
+    kinds = set(by_kind())
+    expected = {"Deployment", "Service", "ConfigMap", "Secret", "Job"}
+    assert {*expected, "HorizontalPodAutoscaler", "PodDisruptionBudget"} <= kinds
+
+
+def _api_container(doc: dict[str, Any]) -> dict[str, Any]:
+    containers: list[dict[str, Any]] = doc["spec"]["template"]["spec"]["containers"]
+    assert len(containers) == 1
+    return containers[0]
+
+
+def test_the_deployment_probes_runs_several_and_bounds_its_resources() -> None:
+    deployment = by_kind()["Deployment"]
+    assert deployment["spec"]["replicas"] >= 2
+    container = _api_container(deployment)
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["args"] == ["serve"]
+    resources = container["resources"]
+    assert resources["requests"]["cpu"]
+    assert resources["requests"]["memory"]
+    assert resources["limits"]["memory"]
+    port = container["ports"][0]
+    assert port["containerPort"] == 8000
+    assert port["name"] == container["readinessProbe"]["httpGet"]["port"]
+    # the service drains for up to 25 s; the pod must be given that long
+    assert deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > 25
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "Job"])
+def test_pods_run_as_the_image_user_without_privileges(kind: str) -> None:
+    doc = by_kind()[kind]
+    image_user = next(i["value"] for i in stages()[-1] if i["instruction"] == "USER")
+    pod = doc["spec"]["template"]["spec"]["securityContext"]
+    assert pod["runAsNonRoot"] is True
+    assert f"{pod['runAsUser']}:{pod['runAsGroup']}" == image_user
+    container = _api_container(doc)["securityContext"]
+    assert container["allowPrivilegeEscalation"] is False
+    assert container["readOnlyRootFilesystem"] is True
+    assert container["capabilities"]["drop"] == ["ALL"]
+
+
+def test_the_migration_job_migrates_with_the_same_configuration() -> None:
+    kinds = by_kind()
+    job, deployment = kinds["Job"], kinds["Deployment"]
+    assert _api_container(job)["args"] == ["migrate"]
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    assert _api_container(job)["envFrom"] == _api_container(deployment)["envFrom"]
+    assert _api_container(job)["image"] == _api_container(deployment)["image"]
+
+
+def test_selectors_and_references_match() -> None:
+    kinds = by_kind()
+    deployment = kinds["Deployment"]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert kinds["Service"]["spec"]["selector"].items() <= labels.items()
+    assert kinds["PodDisruptionBudget"]["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    target = kinds["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]
+    assert (target["kind"], target["name"]) == ("Deployment", deployment["metadata"]["name"])
+    hpa = kinds["HorizontalPodAutoscaler"]["spec"]
+    assert hpa["minReplicas"] >= 2
+    assert kinds["PodDisruptionBudget"]["spec"]["minAvailable"] < hpa["minReplicas"]
+    env_from = _api_container(deployment)["envFrom"]
+    assert {"configMapRef": {"name": kinds["ConfigMap"]["metadata"]["name"]}} in env_from
+    assert {"secretRef": {"name": kinds["Secret"]["metadata"]["name"]}} in env_from
+
+
+def test_configuration_holds_only_settings_the_service_reads() -> None:
+    kinds = by_kind()
+    known = setting_names()
+    assert set(kinds["ConfigMap"]["data"]) <= known
+    assert set(kinds["Secret"]["stringData"]) <= known
+    assert "DATABASE_URL" in kinds["Secret"]["stringData"]
+    assert "DATABASE_URL" not in kinds["ConfigMap"]["data"], "the URL holds a password"
+
+
+def test_the_kustomization_applies_everything_but_the_example_secret() -> None:
+    listed = set(yaml.safe_load(KUSTOMIZATION.read_text())["resources"])
+    assert listed == {p.name for p in MANIFESTS} - {"secret.example.yaml"}
