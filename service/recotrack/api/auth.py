@@ -16,7 +16,8 @@ from recotrack.domain.access import Permission, Principal
 from recotrack.store.pool import Pool
 from recotrack.store.tokens import principal_for
 
-PUBLIC_PATHS = ["^/healthz$", "^/readyz$", "^/schema"]
+# The dashboard signs people in with its own session cookie (recotrack.web), never a token.
+PUBLIC_PATHS = ["^/healthz$", "^/readyz$", "^/schema", "^/$", "^/dashboard(/|$)"]
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="recotrack"'}
 
 
