@@ -18,17 +18,19 @@ from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Redirect, Response
 from litestar.static_files import create_static_files_router
 
-from recotrack.api.deps import provide_connection
 from recotrack.settings import Settings
 from recotrack.store.errors import InvalidCursor, NotFound, StoreError
 from recotrack.web.filters import BadFilter
 from recotrack.web.pages import DashboardPages
-from recotrack.web.render import POLICY, STATIC, TEMPLATE_CONFIG, page, policy_of
+from recotrack.web.render import STATIC, TEMPLATE_CONFIG, page
 from recotrack.web.session import (
     BASE,
+    POLICY,
     CookiePolicy,
     CrossSiteRequest,
     SignInRequired,
+    policy_of,
+    provide_web_connection,
     provide_web_principal,
 )
 from recotrack.web.signin import SignIn
@@ -105,8 +107,7 @@ def dashboard_router(settings: Settings) -> Router:
         path=BASE,
         route_handlers=[SignIn, DashboardPages, static],
         dependencies={
-            "conn": Provide(provide_connection),
-            "policy": Provide(lambda: policy, sync_to_thread=False),
+            "conn": Provide(provide_web_connection),
             "principal": Provide(provide_web_principal),
         },
         opt={POLICY: policy},

@@ -31,6 +31,7 @@ from recotrack.store import (
 )
 from recotrack.store import recommendations as store
 from recotrack.store.errors import NotFound
+from recotrack.store.pool import Connection
 from recotrack.store.stats import StatsCache, issued_and_closed_by_quarter
 from recotrack.web.filters import FILTER_KEYS, SORTS, parse_list_query, query_string
 from recotrack.web.i18n import STOCKHOLM
@@ -49,7 +50,7 @@ PAGE_SIZE = 50
 _MANY = 1000
 
 
-async def _agencies(conn: asyncpg.Connection, scope: str | None) -> list[Agency]:
+async def _agencies(conn: Connection, scope: str | None) -> list[Agency]:
     found: list[Agency] = []
     cursor = None
     while True:
@@ -193,22 +194,19 @@ class DashboardPages(Controller):
             timeline=timeline,
         )
 
-    @get("/exports/recommendations.{fmt:str}", name="dashboard:export")
+    @get(["/exports/recommendations.csv", "/exports/recommendations.xlsx"], name="dashboard:export")
     async def export(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         state: AppState,
-        fmt: FromPath[str],
     ) -> Stream:
         """The API's export of the list's current selection, for the signed-in person: the
-        same rows, columns and scope as `GET /v1/exports/recommendations`."""
-        if fmt not in ("csv", "xlsx"):
-            raise NotFound(f"no export as {fmt!r}")
+        same rows, columns and scope as `GET /v1/exports/recommendations` (CSV for Excel)."""
+        fmt: Literal["csv", "xlsx"] = "xlsx" if request.url.path.endswith(".xlsx") else "csv"
         asked = parse_list_query(request.query_params.dict())
-        kind: Literal["csv", "xlsx"] = "csv" if fmt == "csv" else "xlsx"
         return await recommendations_export(
-            state.pool, fmt=kind, dialect="excel", scope=principal.scope, filters=asked.filters
+            state.pool, fmt=fmt, dialect="excel", scope=principal.scope, filters=asked.filters
         )
 
 

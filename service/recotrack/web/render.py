@@ -19,12 +19,10 @@ from recotrack import __version__
 from recotrack.domain.access import Principal
 from recotrack.web.charts import SERIES
 from recotrack.web.i18n import LANGS, Words, pick_lang
-from recotrack.web.session import BASE, LANG_COOKIE, CookiePolicy
+from recotrack.web.session import BASE, LANG_COOKIE, policy_of
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-POLICY = "web_policy"
-"""The route `opt` under which the dashboard's handlers find the cookie policy."""
 
 
 # CommonMark without raw HTML (escaped instead) or images (the pages load nothing from
@@ -51,12 +49,6 @@ def _environment() -> Environment:
 
 
 TEMPLATE_CONFIG = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_environment()))
-
-
-def policy_of(request: Request[Any, Any, Any]) -> CookiePolicy:
-    policy = request.route_handler.opt[POLICY]
-    assert isinstance(policy, CookiePolicy)
-    return policy
 
 
 def words_for(request: Request[Any, Any, Any]) -> Words:

@@ -11,13 +11,16 @@ request that changes something (sign-in, sign-out) must come from the dashboard'
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
 from recotrack.domain.access import Permission, Principal
@@ -90,9 +93,19 @@ class CookiePolicy:
         )
 
 
-async def provide_web_principal(request: Request[Any, Any, Any], policy: CookiePolicy) -> Principal:
+POLICY = "web_policy"
+"""The route `opt` under which the dashboard's handlers find the cookie policy."""
+
+
+def policy_of(request: Request[Any, Any, Any]) -> CookiePolicy:
+    policy = request.route_handler.opt[POLICY]
+    assert isinstance(policy, CookiePolicy)
+    return policy
+
+
+async def provide_web_principal(request: Request[Any, Any, Any]) -> Principal:
     """The signed-in principal; SignInRequired when there is none."""
-    session_id = request.cookies.get(policy.name)
+    session_id = request.cookies.get(policy_of(request).name)
     if not session_id:
         raise SignInRequired(ended=False)
     pool: Pool = request.app.state.pool
@@ -104,6 +117,17 @@ async def provide_web_principal(request: Request[Any, Any, Any], policy: CookieP
         raise SignInRequired(ended=True)
     request.scope["user"] = principal  # for the access log, as for the API
     return principal
+
+
+async def provide_web_connection(
+    request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection, for a signed-in person only. Depending on the principal puts the
+    sign-in check first: a dependency that fails beside one that has already taken a
+    connection would leave that connection out of the pool."""
+    pool = request.app.state.pool  # a handler's parameter names one type: asyncpg.Connection
+    async with pool.acquire() as conn:
+        yield conn
 
 
 def same_origin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -7,14 +7,13 @@ from typing import Annotated, Any
 import msgspec
 import structlog
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Response
 
 from recotrack.store.pool import Pool
 from recotrack.store.web_sessions import create_session, end_session, session_principal
-from recotrack.web.render import page, policy_of
-from recotrack.web.session import BASE, local_target, same_origin
+from recotrack.web.render import page
+from recotrack.web.session import BASE, local_target, policy_of, same_origin
 
 log = structlog.get_logger("recotrack.web")
 
@@ -32,9 +31,9 @@ class SignIn(Controller):
     async def form(
         self,
         request: Request[Any, Any, Any],
-        next: str = "",
-        ended: bool = False,
-        signed_out: bool = False,
+        next: FromQuery[str] = "",
+        ended: FromQuery[bool] = False,
+        signed_out: FromQuery[bool] = False,
     ) -> Response[Any]:
         policy = policy_of(request)
         session_id = request.cookies.get(policy.name)
@@ -50,7 +49,7 @@ class SignIn(Controller):
     async def sign_in(
         self,
         request: Request[Any, Any, Any],
-        data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: URLEncodedBody[SignInForm],
     ) -> Response[Any]:
         policy = policy_of(request)
         pool: Pool = request.app.state.pool
