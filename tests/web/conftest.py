@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -15,6 +16,14 @@ from recotrack.demo import load_demo
 from recotrack.store.pool import connect
 from tests.conftest import with_database
 from tests.helpers import seed_tokens
+
+ARTIFACTS: list[tuple[str, Path]] = []
+"""Files a test saved for people to look at (the overview's screenshot), named at the end."""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for what, path in ARTIFACTS:
+        terminalreporter.write_line(f"{what}: {path}")
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "issued_to": ("Utfärdad till och med", "Issued on or before"),
     "due_before": ("Förfaller före", "Due before"),
     "sort": ("Sortering", "Order"),
+    "sort_default": (
+        "Standard (bäst träff vid sökning)",
+        "Default (best match when searching)",
+    ),
     "sort_created": ("Som de skapades", "As created"),
     "sort_relevance": ("Bäst träff (vid sökning)", "Best match (searching)"),
     "sort_code": ("Kod", "Code"),

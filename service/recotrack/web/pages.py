@@ -139,7 +139,7 @@ class DashboardPages(Controller):
             agencies=sorted(visible, key=lambda a: swedish_key(a.name)),
             agency_names={a.id: a.name for a in visible},
             chosen=chosen,
-            chosen_sort=asked.sort or ("relevance" if chosen.q else "created"),
+            chosen_sort=asked.sort or "",
             areas=[a.value for a in Area],
             states=[s.value for s in State if principal.scope is None or s is not State.DRAFT],
             priorities=[p.value for p in Priority],
