@@ -491,3 +491,36 @@ async def test_the_root_leads_to_the_dashboard(client: AsyncTestClient[Any]) -> 
     r = await client.get("/", follow_redirects=False)
     assert r.status_code == 302
     assert r.headers["location"] == "/dashboard/"
+
+
+async def test_pages_have_what_assistive_technology_needs(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    """Checks of WCAG 2.1 that can be read from the markup: language, skip link, one h1,
+    every field labelled, every table with headers and a caption, every chart named."""
+    sign_in_page = await page(client, "/dashboard/sign-in")
+    await sign_in(client, demo.tokens["secretariat"])
+    rec_id = await demo.db.fetchval("select id::text from recommendation order by code limit 1")
+    pages = [
+        sign_in_page,
+        await page(client, "/dashboard/"),
+        await page(client, "/dashboard/recommendations?q=styrning"),
+        await page(client, f"/dashboard/recommendations/{rec_id}"),
+    ]
+    for doc in pages:
+        assert doc.one("html").attrs["lang"] == "sv"
+        assert doc.one("a", **{"class": "skip"}).attrs["href"] == "#main"
+        assert doc.one("main").attrs["id"] == "main"
+        assert len(doc.all("h1")) == 1
+        labels = {label.attrs.get("for") for label in doc.all("label")}
+        for field in doc.all("input") + doc.all("select"):
+            if field.attrs.get("type") != "hidden":
+                assert field.attrs["id"] in labels, field.attrs
+        for table in doc.all("table"):
+            assert table.all("caption"), table.attrs
+            headers = table.all("th")
+            assert headers
+            assert all(th.attrs.get("scope") in ("col", "row") for th in headers)
+        for svg in doc.all("svg", role="img"):
+            named = svg.attrs["aria-labelledby"].split()
+            assert all(doc.all(id=name) for name in named)

@@ -33,7 +33,7 @@ SERIES: dict[str, Series] = {
     "in_progress": Series("#5f9dd2", "cross", "#1f4f7f", "#111827", "#ffffff"),
     "implemented": Series("#2b6cab", "backslash", "#a9c9ea", "#ffffff", "#0b2545"),
     "closed": Series("#0b3866", None, "#0b3866", "#ffffff", "#0b2545"),
-    "issued_q": Series("#2b6cab", None, "#2b6cab", "#111827", "#ffffff"),
+    "issued_q": Series("#2b6cab", None, "#2b6cab", "#ffffff", "#0b2545"),
     "closed_q": Series("#f2bb7f", "diagonal", "#8a4a0b", "#111827", "#ffffff"),
 }
 

@@ -14,7 +14,7 @@ from recotrack.web.i18n import Words
 from recotrack_sdk.models import Agency, Stats
 
 # Å, Ä, Ö come last in Swedish, in that order (code points put Ä before Å).
-_SWEDISH_ORDER = str.maketrans({"å": "z\x01", "ä": "z\x02", "ö": "z\x03"})
+_SWEDISH_ORDER = str.maketrans({"å": "\U000f0001", "ä": "\U000f0002", "ö": "\U000f0003"})
 
 
 def swedish_key(text: str) -> str:
