@@ -55,6 +55,8 @@ _SECURITY_HEADERS = [
 def _sign_in_again(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     query = {"next": target, **({"ended": "true"} if exc.ended else {})}
+    if lang := request.query_params.get("lang"):
+        query["lang"] = lang  # the sign-in page in the language asked for
     policy = policy_of(request)
     return Redirect(
         f"{BASE}/sign-in?{urlencode(query)}",
