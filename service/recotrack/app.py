@@ -35,6 +35,7 @@ from recotrack.store.migrate import migrate
 from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import connect, create_pool
 from recotrack.store.stats import StatsCache
+from recotrack.web import TEMPLATE_CONFIG, dashboard_router, to_dashboard
 
 CONTROLLERS: list[type] = [
     AgencyController,
@@ -82,11 +83,19 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[v1, healthz, readyz, metrics_handler(settings.metrics_token)],
+        route_handlers=[
+            v1,
+            healthz,
+            readyz,
+            metrics_handler(settings.metrics_token),
+            dashboard_router(settings),
+            to_dashboard,
+        ],
         lifespan=[database],
         middleware=[authentication_middleware(), idempotency_middleware],
         plugins=[problem_details_plugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        template_config=TEMPLATE_CONFIG,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="recotrack",

@@ -34,6 +34,11 @@ class Settings:
     """`RECOTRACK_MAX_BODY_BYTES`: larger request bodies get 413."""
     metrics_token: str | None = None
     """`RECOTRACK_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <it>`."""
+    web_cookie_secure: bool = True
+    """`RECOTRACK_WEB_COOKIE_SECURE`: the dashboard's session cookie is sent over HTTPS only
+    (`__Host-` prefixed); `false` for plain HTTP on loopback in development."""
+    web_session_hours: int = 8
+    """`RECOTRACK_WEB_SESSION_HOURS`: a dashboard session ends this long after sign-in."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -48,6 +53,9 @@ class Settings:
             raise ValueError(
                 f"RECOTRACK_LOG_LEVEL must be debug, info, warning or error, not {log_level!r}"
             )
+        web_session_hours = _int(env, "RECOTRACK_WEB_SESSION_HOURS", 8)
+        if web_session_hours < 1:
+            raise ValueError("RECOTRACK_WEB_SESSION_HOURS must be at least 1")
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(
@@ -61,6 +69,8 @@ class Settings:
             pool_max_size=_int(env, "RECOTRACK_POOL_MAX_SIZE", 20),
             max_body_bytes=_int(env, "RECOTRACK_MAX_BODY_BYTES", 1_048_576),
             metrics_token=env.get("RECOTRACK_METRICS_TOKEN") or None,
+            web_cookie_secure=_bool(env, "RECOTRACK_WEB_COOKIE_SECURE", True),
+            web_session_hours=web_session_hours,
         )
 
 
@@ -72,3 +82,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("true", "1", "yes", "on"):
+        return True
+    if raw in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")

@@ -16,8 +16,9 @@ from recotrack.domain.access import Permission, Principal
 from recotrack.store.pool import Pool
 from recotrack.store.tokens import principal_for
 
-# /metrics has a guard of its own (an optional token of its own: see api/metrics.py)
-PUBLIC_PATHS = ["^/healthz$", "^/readyz$", "^/metrics$", "^/schema"]
+# /metrics has a guard of its own (an optional token of its own: see api/metrics.py); the
+# dashboard signs people in with its own session cookie (recotrack.web), never a token.
+PUBLIC_PATHS = ["^/healthz$", "^/readyz$", "^/metrics$", "^/schema", "^/$", "^/dashboard(/|$)"]
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="recotrack"'}
 
 

@@ -281,6 +281,20 @@ async def _recommendations_xlsx(
             os.unlink(path)
 
 
+async def recommendations_export(
+    pool: Pool,
+    *,
+    fmt: Literal["csv", "ndjson", "xlsx"],
+    dialect: Dialect,
+    scope: str | None,
+    filters: RecommendationFilter,
+) -> Stream:
+    """The recommendations export as a streamed attachment (the API's, and the dashboard's
+    download for a signed-in person)."""
+    body = _recommendations(pool, fmt=fmt, dialect=dialect, scope=scope, filters=filters)
+    return await _stream(body, MEDIA_TYPES[fmt], _attachment("recommendations", fmt))
+
+
 # --- the routes ------------------------------------------------------------------------------
 
 
@@ -387,7 +401,6 @@ class ExportController(Controller):
             issued_to=issued_to,
             due_before=due_before,
         )
-        body = _recommendations(
+        return await recommendations_export(
             state.pool, fmt=format, dialect=dialect, scope=principal.scope, filters=filters
         )
-        return await _stream(body, MEDIA_TYPES[format], _attachment("recommendations", format))

@@ -205,3 +205,47 @@ class StatsCache:
                 self._parts[(agency_id, drafts)] = (keys[agency_id], part)
         parts = [self._parts[(agency_id, drafts)][1] for agency_id in keys]
         return combine(parts)
+
+
+_QUARTERS = """
+with issued as (
+    select date_trunc('quarter', issued_on)::date as quarter, count(*) as n
+    from recommendation
+    where issued_on is not null and ($1::text is null or agency_id = $1)
+    group by 1
+), closed as (
+    -- closed_at in Swedish time: the pool's sessions run in Europe/Stockholm
+    select date_trunc('quarter', c.closed_at)::date as quarter, count(*) as n
+    from closure c join recommendation r on r.id = c.recommendation_id
+    where $1::text is null or (r.agency_id = $1 and r.issued_on is not null)
+    group by 1
+), span as (
+    select min(quarter) as first, max(quarter) as last
+    from (select quarter from issued union all select quarter from closed) q
+)
+select q::date as quarter, coalesce(i.n, 0) as issued, coalesce(c.n, 0) as closed
+from span
+cross join generate_series(span.first::timestamp, span.last::timestamp, interval '3 months') q
+left join issued i on i.quarter = q::date
+left join closed c on c.quarter = q::date
+order by q
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterCount:
+    quarter: dt.date
+    """The quarter's first day."""
+    issued: int
+    """Recommendations issued in the quarter."""
+    closed: int
+    """Recommendations closed in the quarter (and not reopened since)."""
+
+
+async def issued_and_closed_by_quarter(
+    conn: Connection, *, scope: str | None
+) -> list[QuarterCount]:
+    """Issued and closed recommendations per calendar quarter, every quarter from the first to
+    the last with either (an agency: its own issued recommendations)."""
+    rows = await conn.fetch(_QUARTERS, scope)
+    return [QuarterCount(row["quarter"], row["issued"], row["closed"]) for row in rows]

@@ -1,0 +1,135 @@
+"""The read-only web dashboard under `/dashboard`: server-rendered HTML, no JavaScript.
+
+Not part of the API (excluded from the OpenAPI document): it signs people in with a session
+cookie instead of bearer tokens, and answers in HTML, errors included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import structlog
+from litestar import Request, Router, get
+from litestar.datastructures import CacheControlHeader, ResponseHeader
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import ProblemDetailsException
+from litestar.response import Redirect, Response
+from litestar.static_files import create_static_files_router
+
+from recotrack.settings import Settings
+from recotrack.store.errors import InvalidCursor, NotFound, StoreError
+from recotrack.web.filters import BadFilter
+from recotrack.web.pages import DashboardPages
+from recotrack.web.render import STATIC, TEMPLATE_CONFIG, page
+from recotrack.web.session import (
+    BASE,
+    POLICY,
+    CookiePolicy,
+    CrossSiteRequest,
+    SignInRequired,
+    policy_of,
+    provide_web_connection,
+    provide_web_principal,
+)
+from recotrack.web.signin import SignIn
+
+__all__ = ["BASE", "TEMPLATE_CONFIG", "dashboard_router", "to_dashboard"]
+
+log = structlog.get_logger("recotrack.web")
+
+# Pages are self-contained: our own stylesheet, inline SVG, forms to ourselves; no scripts.
+_SECURITY_HEADERS = [
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value="default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+]
+
+
+def _sign_in_again(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    query = {"next": target, **({"ended": "true"} if exc.ended else {})}
+    if lang := request.query_params.get("lang"):
+        query["lang"] = lang  # the sign-in page in the language asked for
+    policy = policy_of(request)
+    return Redirect(
+        f"{BASE}/sign-in?{urlencode(query)}",
+        status_code=303,
+        cookies=[policy.cleared()] if exc.ended else None,
+    )
+
+
+def _error_page(request: Request[Any, Any, Any], status: int, detail: str | None) -> Response[Any]:
+    return page(request, "error.html.j2", status_code=status, status=status, detail=detail)
+
+
+def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[Any]:
+    if isinstance(exc, NotFound):
+        return _error_page(request, 404, None)
+    if isinstance(exc, InvalidCursor):
+        return _error_page(request, 400, exc.detail)
+    return _internal(request, exc)
+
+
+def _bad_filter(request: Request[Any, Any, Any], exc: BadFilter) -> Response[Any]:
+    return _error_page(request, 400, f"{exc.parameter}: {exc.detail}")
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        return _internal(request, exc)
+    return _error_page(request, status, exc.detail if status != 404 else None)
+
+
+def _cross_site(request: Request[Any, Any, Any], _: CrossSiteRequest) -> Response[Any]:
+    return _error_page(request, 403, None)
+
+
+def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error in the dashboard", exc_type=type(exc).__name__)
+    return _error_page(request, 500, None)
+
+
+def dashboard_router(settings: Settings) -> Router:
+    policy = CookiePolicy.from_settings(settings)
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC],
+        cache_control=CacheControlHeader(max_age=3600, private=False),
+        include_in_schema=False,
+    )
+    return Router(
+        path=BASE,
+        route_handlers=[SignIn, DashboardPages, static],
+        dependencies={
+            "conn": Provide(provide_web_connection),
+            "principal": Provide(provide_web_principal),
+        },
+        opt={POLICY: policy},
+        include_in_schema=False,
+        response_headers=_SECURITY_HEADERS,
+        cache_control=CacheControlHeader(no_store=True),
+        exception_handlers={
+            SignInRequired: _sign_in_again,
+            CrossSiteRequest: _cross_site,
+            BadFilter: _bad_filter,
+            StoreError: _store_error,
+            ValidationException: _http_error,
+            ProblemDetailsException: _http_error,
+            HTTPException: _http_error,
+            Exception: _internal,
+        },
+    )
+
+
+@get("/", include_in_schema=False)
+async def to_dashboard() -> Redirect:
+    """The service's root, opened in a browser, leads to the dashboard."""
+    return Redirect(f"{BASE}/", status_code=302)

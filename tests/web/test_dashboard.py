@@ -1,0 +1,526 @@
+"""The dashboard over plain HTTP: sign-in and its cookie, scoping, revocation, expiry,
+sign-out, language, filters, the overview's numbers against /v1/stats, exports."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from litestar.testing import AsyncTestClient
+
+from recotrack.app import create_app
+from recotrack.settings import Settings
+from tests.web.conftest import Demo
+from tests.web.html import Element, parse
+
+BASE = "https://testserver.local"
+COOKIE = "__Host-recotrack-session"
+
+
+@pytest.fixture
+async def client(demo: Demo) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The app with its default settings (Secure cookies: so the client speaks HTTPS)."""
+    settings = Settings.from_env({"DATABASE_URL": demo.url, "RECOTRACK_LOG_LEVEL": "warning"})
+    async with AsyncTestClient(create_app(settings, demo.url), base_url=BASE) as client:
+        yield client
+
+
+async def sign_in(client: AsyncTestClient[Any], token: str, **extra: str) -> httpx.Response:
+    return await client.post(
+        "/dashboard/sign-in", data={"token": token, **extra}, follow_redirects=False
+    )
+
+
+async def page(client: AsyncTestClient[Any], url: str, status: int = 200) -> Element:
+    r = await client.get(url, follow_redirects=False)
+    assert r.status_code == status, (r.status_code, r.headers.get("location"), r.text[:500])
+    assert r.headers["content-type"].startswith("text/html")
+    return parse(r.text)
+
+
+async def api(demo: Demo, client: AsyncTestClient[Any], who: str, url: str) -> httpx.Response:
+    """The same app's API, with a bearer token (and without the dashboard's cookie)."""
+    r = await client.get(url, headers={"Authorization": f"Bearer {demo.tokens[who]}", "Cookie": ""})
+    assert r.status_code == 200, r.text
+    return r
+
+
+def redirected_to_sign_in(r: httpx.Response) -> dict[str, list[str]]:
+    assert r.status_code == 303, r.text[:300]
+    target = urlsplit(r.headers["location"])
+    assert target.path == "/dashboard/sign-in"
+    return parse_qs(target.query)
+
+
+# --- signing in ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/",
+        "/dashboard/recommendations?state=closed",
+        "/dashboard/recommendations/00000000-0000-0000-0000-000000000000",
+        "/dashboard/exports/recommendations.csv",
+    ],
+)
+async def test_every_page_needs_a_session(client: AsyncTestClient[Any], path: str) -> None:
+    r = await client.get(path, follow_redirects=False)
+    query = redirected_to_sign_in(r)
+    assert query["next"][0].rstrip("/") == path.rstrip("/")
+    assert "ended" not in query
+    assert "set-cookie" not in r.headers
+
+
+async def test_sign_in_makes_a_secure_httponly_session_bound_to_the_token(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    r = await sign_in(client, demo.tokens["secretariat"])
+    assert r.status_code == 303
+    assert r.headers["location"] == "/dashboard/"
+    cookie = r.headers["set-cookie"]
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert cookie.startswith(f"{COOKIE}=")
+    assert {"httponly", "secure", "path", "samesite", "max-age"} <= attributes
+    assert "samesite=lax" in cookie.lower()
+    assert "Path=/;" in cookie + ";"
+    assert "Max-Age=28800" in cookie  # the default eight hours
+    session_id = cookie.split(";")[0].split("=", 1)[1]
+
+    # only the hash is kept, with the token it stands for
+    row = await demo.db.fetchrow(
+        "select s.token_id::text, t.role from web_session s join token t on t.id = s.token_id "
+        "where s.id_hash = $1",
+        hashlib.sha256(session_id.encode()).digest(),
+    )
+    assert row is not None
+    assert row["role"] == "secretariat"
+    raw = await demo.db.fetchval(
+        "select count(*) from web_session where id_hash = $1", session_id.encode()
+    )
+    assert raw == 0
+
+    overview = await page(client, "/dashboard/")
+    assert overview.one("h1").full_text == "Översikt"
+
+
+async def test_a_wrong_token_is_refused_without_a_session(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    before = await demo.db.fetchval("select count(*) from web_session")
+    r = await sign_in(client, "rt_not-a-real-token")
+    assert r.status_code == 422
+    assert "set-cookie" not in r.headers
+    assert "Token är okänd eller återkallad" in r.text
+    assert await demo.db.fetchval("select count(*) from web_session") == before
+    redirected_to_sign_in(await client.get("/dashboard/", follow_redirects=False))
+
+
+async def test_only_the_cookie_opens_the_dashboard_and_only_a_token_the_api(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    bearer = {"Authorization": f"Bearer {demo.tokens['secretariat']}"}
+    redirected_to_sign_in(await client.get("/dashboard/", headers=bearer, follow_redirects=False))
+    await sign_in(client, demo.tokens["secretariat"])
+    assert (await client.get("/v1/stats")).status_code == 401  # the cookie is no API credential
+
+
+async def test_after_sign_in_the_page_asked_for_opens(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    r = await sign_in(
+        client, demo.tokens["auditor"], next="/dashboard/recommendations?area=results"
+    )
+    assert r.headers["location"] == "/dashboard/recommendations?area=results"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/dashboard/",
+        "//evil.example/dashboard/",
+        "/\\evil.example",
+        "/v1/tokens",
+        "javascript:alert(1)",
+    ],
+)
+async def test_sign_in_never_sends_one_elsewhere(
+    client: AsyncTestClient[Any], demo: Demo, target: str
+) -> None:
+    r = await sign_in(client, demo.tokens["auditor"], next=target)
+    assert r.headers["location"] == "/dashboard/"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "https://evil.example"},
+    ],
+)
+async def test_a_cross_site_sign_in_is_refused(
+    client: AsyncTestClient[Any], demo: Demo, headers: dict[str, str]
+) -> None:
+    r = await client.post(
+        "/dashboard/sign-in",
+        data={"token": demo.tokens["secretariat"]},
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    assert "set-cookie" not in r.headers
+
+
+# --- ending a session ------------------------------------------------------------------------
+
+
+async def _own_token(client: AsyncTestClient[Any], demo: Demo) -> tuple[str, str]:
+    r = await client.post(
+        "/v1/tokens",
+        json={"role": "agency", "agency_id": "skatteverket", "label": "dashboard test"},
+        headers={"Authorization": f"Bearer {demo.tokens['secretariat']}"},
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["id"], r.json()["token"]
+
+
+async def test_revoking_the_token_ends_its_sessions(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    token_id, token = await _own_token(client, demo)
+    assert (await sign_in(client, token)).status_code == 303
+    await page(client, "/dashboard/")
+
+    r = await client.delete(
+        f"/v1/tokens/{token_id}",
+        headers={"Authorization": f"Bearer {demo.tokens['secretariat']}", "Cookie": ""},
+    )
+    assert r.status_code == 200, r.text
+
+    r = await client.get("/dashboard/recommendations", follow_redirects=False)
+    assert redirected_to_sign_in(r)["ended"] == ["true"]
+    assert f'{COOKIE}=""' in r.headers["set-cookie"] or "Max-Age=0" in r.headers["set-cookie"]
+    assert (await sign_in(client, token)).status_code == 422  # nor can it sign in again
+
+
+async def test_a_session_expires(client: AsyncTestClient[Any], demo: Demo) -> None:
+    _, token = await _own_token(client, demo)
+    session_id = (await sign_in(client, token)).cookies[COOKIE]
+    await page(client, "/dashboard/")
+    await demo.db.execute(
+        "update web_session set created_at = now() - interval '9 hours', "
+        "expires_at = now() - interval '1 hour' where id_hash = $1",
+        hashlib.sha256(session_id.encode()).digest(),
+    )
+    assert redirected_to_sign_in(await client.get("/dashboard/", follow_redirects=False))["ended"]
+
+
+async def test_sign_out_ends_the_session_and_needs_a_same_origin_post(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    session_id = (await sign_in(client, demo.tokens["auditor"])).cookies[COOKIE]
+    digest = hashlib.sha256(session_id.encode()).digest()
+
+    forged = await client.post(
+        "/dashboard/sign-out", headers={"Sec-Fetch-Site": "cross-site"}, follow_redirects=False
+    )
+    assert forged.status_code == 403
+    assert await demo.db.fetchval("select count(*) from web_session where id_hash = $1", digest)
+    assert (await client.get("/dashboard/sign-out", follow_redirects=False)).status_code == 405
+
+    r = await client.post(
+        "/dashboard/sign-out",
+        headers={"Sec-Fetch-Site": "same-origin", "Origin": BASE},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/dashboard/sign-in")
+    assert "Max-Age=0" in r.headers["set-cookie"]
+    assert not await demo.db.fetchval("select count(*) from web_session where id_hash = $1", digest)
+    client.cookies.set(COOKIE, session_id)  # a copy of the old cookie opens nothing
+    redirected_to_sign_in(await client.get("/dashboard/", follow_redirects=False))
+
+
+def test_the_cookie_is_not_secure_only_when_configured_so() -> None:
+    from recotrack.web.session import CookiePolicy
+
+    secure = CookiePolicy.from_settings(Settings.from_env({}))
+    assert secure.name == COOKIE
+    assert secure.session_cookie("x").secure
+    plain = CookiePolicy.from_settings(Settings.from_env({"RECOTRACK_WEB_COOKIE_SECURE": "false"}))
+    assert plain.name == "recotrack-session"
+    assert not plain.session_cookie("x").secure
+    assert plain.session_cookie("x").httponly
+    assert plain.session_cookie("x").samesite == "lax"
+    with pytest.raises(ValueError, match="RECOTRACK_WEB_COOKIE_SECURE"):
+        Settings.from_env({"RECOTRACK_WEB_COOKIE_SECURE": "maybe"})
+    with pytest.raises(ValueError, match="RECOTRACK_WEB_SESSION_HOURS"):
+        Settings.from_env({"RECOTRACK_WEB_SESSION_HOURS": "0"})
+
+
+# --- what a session sees ---------------------------------------------------------------------
+
+
+def _chart(doc: Element, chart: str) -> dict[str, dict[str, int]]:
+    """A stacked chart's numbers: bar label → series → count (rects' data, and their text)."""
+    bars: dict[str, dict[str, int]] = {}
+    for bar in doc.one("svg", data_chart=chart).all("g", **{"class": "bar"}):
+        counts = {r.attrs["data-series"]: int(r.attrs["data-count"]) for r in bar.all("rect")}
+        assert sum(counts.values()) == int(bar.attrs["data-total"])
+        assert bar.one("text", **{"class": "total"}).full_text == bar.attrs["data-total"]
+        bars[bar.attrs["data-label"]] = counts
+    return bars
+
+
+async def test_the_overview_shows_the_apis_numbers(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    await sign_in(client, demo.tokens["secretariat"])
+    doc = await page(client, "/dashboard/")
+    stats = (await api(demo, client, "secretariat", "/v1/stats")).json()
+    names = {
+        a["id"]: a["name"]
+        for a in (await api(demo, client, "secretariat", "/v1/agencies")).json()["items"]
+    }
+
+    expected: dict[str, Counter[str]] = defaultdict(Counter)
+    by_area: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in stats["counts"]:
+        expected[c["agency_id"]][c["state"]] += c["count"]
+        by_area[c["area"]][c["state"]] += c["count"]
+    overdue = {o["agency_id"]: o["overdue"] for o in stats["overdue_by_agency"]}
+
+    table = doc.one("table", id="agency-table")
+    rows = table.all("tr", data_agency="*")
+    assert {r.attrs["data-agency"] for r in rows} == set(names)
+    for row in rows:
+        agency = row.attrs["data-agency"]
+        cells = {td.attrs["data-state"]: int(td.full_text) for td in row.all("td")}
+        assert cells.pop("total") == sum(expected[agency].values())
+        assert cells.pop("overdue") == overdue.get(agency, 0)
+        assert cells == {s: expected[agency][s] for s in cells}
+        assert sum(cells.values()) == sum(expected[agency].values())
+
+    chart = _chart(doc, "chart-agencies")
+    assert chart == {names[a]: {s: n for s, n in expected[a].items() if n} for a in names}
+    areas = _chart(doc, "chart-areas")
+    assert sum(sum(v.values()) for v in areas.values()) == stats["total"]
+    assert areas["Styrning och ledning"] == {s: n for s, n in by_area["governance"].items() if n}
+
+    assert doc.one("dd", data_figure="total").full_text == str(stats["total"])
+    assert doc.one("dd", data_figure="overdue").full_text == str(stats["overdue"])
+
+    # issued and closed per quarter: every issue and every closure counted once
+    quarters = doc.one("svg", data_chart="chart-quarters")
+    issued = sum(int(r.attrs["data-count"]) for r in quarters.all("rect", data_series="issued_q"))
+    closed = sum(int(r.attrs["data-count"]) for r in quarters.all("rect", data_series="closed_q"))
+    assert issued == await demo.db.fetchval(
+        "select count(*) from recommendation where issued_on is not null"
+    )
+    assert closed == await demo.db.fetchval("select count(*) from closure")
+    assert issued > 0
+    assert closed > 0
+
+
+async def test_an_agency_sees_only_itself(client: AsyncTestClient[Any], demo: Demo) -> None:
+    await sign_in(client, demo.tokens["skatteverket"])
+    doc = await page(client, "/dashboard/")
+    assert [r.attrs["data-agency"] for r in doc.all("tr", data_agency="*")] == ["skatteverket"]
+    assert list(_chart(doc, "chart-agencies")) == ["Skatteverket"]
+    assert "Försäkringskassan" not in doc.full_text
+    assert "Utkast" not in {th.full_text for th in doc.all("th")}  # an agency sees no drafts
+    own = (await api(demo, client, "skatteverket", "/v1/stats")).json()
+    assert doc.one("dd", data_figure="total").full_text == str(own["total"])
+
+    listing = await page(client, "/dashboard/recommendations")
+    assert {r.attrs["data-agency"] for r in listing.all("tr", data_agency="*")} == {"skatteverket"}
+    assert listing.all("select", id="f-agency") == []  # nothing else to choose
+    other = await page(client, "/dashboard/recommendations?agency=forsakringskassan")
+    assert other.all("tr", data_agency="*") == []
+    assert other.one("p", id="no-results")
+
+    theirs = await demo.db.fetchval(
+        "select id::text from recommendation where agency_id = 'forsakringskassan' limit 1"
+    )
+    draft = await demo.db.fetchval(
+        "select id::text from recommendation where agency_id = 'skatteverket' "
+        "and issued_on is null limit 1"
+    )
+    for hidden in (theirs, draft, "not-an-id"):
+        r = await client.get(f"/dashboard/recommendations/{hidden}", follow_redirects=False)
+        assert r.status_code == 404
+        assert "Hittades inte" in r.text
+        assert "forsakringskassan" not in r.text
+
+    export = await client.get(
+        "/dashboard/exports/recommendations.csv?agency=forsakringskassan&agency=skatteverket"
+    )
+    assert export.status_code == 200
+    lines = export.content.decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    agencies = {line.split(";")[header.index("agency_id")] for line in lines[1:]}
+    assert agencies == {"skatteverket"}
+
+
+async def test_the_list_filters_and_searches_like_the_api(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    await sign_in(client, demo.tokens["auditor"])
+    query = "q=styrning&state=in_progress&state=responded&area=governance&area=competence"
+    doc = await page(
+        client, f"/dashboard/recommendations?{query}&issued_from=&due_before=&overdue="
+    )
+    codes = [r.one("td", **{"class": "code"}).full_text for r in doc.all("tr", data_id="*")]
+    expected = (await api(demo, client, "auditor", f"/v1/recommendations?{query}")).json()["items"]
+    assert codes == [item["code"] for item in expected]
+    assert codes  # the demo has some
+    assert doc.one("input", id="f-q").attrs["value"] == "styrning"
+    assert "checked" in doc.one("input", id="f-state-in_progress").attrs
+
+    # the downloads are of this selection: the API's export, byte for byte
+    link = doc.one("a", id="export-csv").attrs["href"]
+    assert parse_qs(urlsplit(link).query)["state"] == ["in_progress", "responded"]
+    mine = await client.get(link)
+    assert mine.status_code == 200
+    assert mine.headers["content-disposition"].startswith("attachment;")
+    theirs = await api(demo, client, "auditor", f"/v1/exports/recommendations?{query}")
+    assert mine.content == theirs.content
+    assert len(mine.content.decode("utf-8-sig").splitlines()) == len(codes) + 1
+    xlsx = await client.get(doc.one("a", id="export-xlsx").attrs["href"])
+    assert xlsx.status_code == 200
+    assert xlsx.content.startswith(b"PK")
+
+
+async def test_the_list_pages_on(client: AsyncTestClient[Any], demo: Demo) -> None:
+    await sign_in(client, demo.tokens["secretariat"])
+    seen: list[str] = []
+    url: str | None = "/dashboard/recommendations?sort=code"
+    for _ in range(10):
+        assert url is not None
+        doc = await page(client, url)
+        seen.extend(r.attrs["data-id"] for r in doc.all("tr", data_id="*"))
+        nxt = doc.all("a", rel="next")
+        url = nxt[0].attrs["href"] if nxt else None
+        if url is None:
+            break
+    assert len(seen) == len(set(seen)) == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["state=nonsense", "issued_from=2026-13-45", "overdue=perhaps", "cursor=garbage", "sort=x"],
+)
+async def test_a_bad_filter_is_a_page_that_says_so(
+    client: AsyncTestClient[Any], demo: Demo, query: str
+) -> None:
+    await sign_in(client, demo.tokens["secretariat"])
+    doc = await page(client, f"/dashboard/recommendations?{query}", status=400)
+    assert doc.one("h1").full_text == "Felaktig begäran"
+
+
+async def test_a_recommendations_page(client: AsyncTestClient[Any], demo: Demo) -> None:
+    rec_id = await demo.db.fetchval(
+        """
+        select r.id::text from recommendation r
+        join closure c on c.recommendation_id = r.id
+        join response resp on resp.recommendation_id = r.id
+        where exists (select from progress_report p where p.recommendation_id = r.id)
+        order by r.code limit 1
+        """
+    )
+    await sign_in(client, demo.tokens["secretariat"])
+    doc = await page(client, f"/dashboard/recommendations/{rec_id}")
+    rec = (await api(demo, client, "secretariat", f"/v1/recommendations/{rec_id}")).json()
+    response = (
+        await api(demo, client, "secretariat", f"/v1/recommendations/{rec_id}/response")
+    ).json()
+    reports = (
+        await api(demo, client, "secretariat", f"/v1/recommendations/{rec_id}/progress")
+    ).json()["items"]
+    assert rec["code"] in doc.one("h1").full_text
+    assert doc.one("span", **{"class": f"state state-{rec['state']}"}).full_text == "Avslutad"
+    text = doc.full_text
+    assert response["responded_by"] in text
+    for action in response["planned_actions"]:
+        assert action in text
+    timeline = doc.one("ol", **{"class": "timeline"})
+    assert len(timeline.all("li", **{"class": "event event-progress"})) == len(reports)
+    assert len(timeline.all("li", **{"class": "event event-closure"})) == 1
+    assert "<strong>" not in rec["body"]
+    assert "**" not in doc.one("div", **{"class": "markdown"}).full_text
+
+
+async def test_swedish_first_english_on_request(client: AsyncTestClient[Any], demo: Demo) -> None:
+    await sign_in(client, demo.tokens["secretariat"])
+    doc = await page(client, "/dashboard/")
+    assert doc.one("html").attrs["lang"] == "sv"
+    switch = doc.one("a", **{"class": "lang"})
+    assert switch.attrs["lang"] == "en"
+    assert switch.full_text == "In English"
+
+    r = await client.get(switch.attrs["href"])
+    english = parse(r.text)
+    assert english.one("html").attrs["lang"] == "en"
+    assert english.one("h1").full_text == "Overview"
+    assert "recotrack-lang=en" in r.headers["set-cookie"]
+    again = await page(client, "/dashboard/recommendations")  # the choice stays
+    assert again.one("html").attrs["lang"] == "en"
+    assert (await page(client, "/dashboard/?lang=sv")).one("h1").full_text == "Översikt"
+
+
+async def test_pages_are_not_cached_and_load_nothing_from_elsewhere(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    await sign_in(client, demo.tokens["secretariat"])
+    r = await client.get("/dashboard/")
+    assert r.headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert "<script" not in r.text
+    css = await client.get("/dashboard/static/dashboard.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+
+
+async def test_the_root_leads_to_the_dashboard(client: AsyncTestClient[Any]) -> None:
+    r = await client.get("/", follow_redirects=False)
+    assert r.status_code == 302
+    assert r.headers["location"] == "/dashboard/"
+
+
+async def test_pages_have_what_assistive_technology_needs(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    """Checks of WCAG 2.1 that can be read from the markup: language, skip link, one h1,
+    every field labelled, every table with headers and a caption, every chart named."""
+    sign_in_page = await page(client, "/dashboard/sign-in")
+    await sign_in(client, demo.tokens["secretariat"])
+    rec_id = await demo.db.fetchval("select id::text from recommendation order by code limit 1")
+    pages = [
+        sign_in_page,
+        await page(client, "/dashboard/"),
+        await page(client, "/dashboard/recommendations?q=styrning"),
+        await page(client, f"/dashboard/recommendations/{rec_id}"),
+    ]
+    for doc in pages:
+        assert doc.one("html").attrs["lang"] == "sv"
+        assert doc.one("a", **{"class": "skip"}).attrs["href"] == "#main"
+        assert doc.one("main").attrs["id"] == "main"
+        assert len(doc.all("h1")) == 1
+        labels = {label.attrs.get("for") for label in doc.all("label")}
+        for field in doc.all("input") + doc.all("select"):
+            if field.attrs.get("type") != "hidden":
+                assert field.attrs["id"] in labels, field.attrs
+        for table in doc.all("table"):
+            assert table.all("caption"), table.attrs
+            headers = table.all("th")
+            assert headers
+            assert all(th.attrs.get("scope") in ("col", "row") for th in headers)
+        for svg in doc.all("svg", role="img"):
+            named = svg.attrs["aria-labelledby"].split()
+            assert all(doc.all(id=name) for name in named)

@@ -1,0 +1,238 @@
+"""The dashboard in a real headless browser (Debian's Chromium through Playwright), against the
+live service with the demo data: sign in, the overview and its charts with the API's numbers,
+keyboard use, filters, a recommendation, a download, and an agency that sees only itself.
+
+Skipped, with the reason, where no Chromium is installed (`apt-get install chromium`);
+`RECOTRACK_CHROMIUM` names another binary. One browser for the module, a context per test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from tests.live import serve
+from tests.web.conftest import ARTIFACTS, Demo
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Page
+
+CHROMIUM = Path(os.environ.get("RECOTRACK_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():  # noqa: ASYNC240  # once, before anything runs
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) to run these"
+        )
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest.fixture(scope="module")
+async def site(demo: Demo) -> AsyncIterator[str]:
+    """The service on a loopback port, with its default settings (Secure cookies: Chromium
+    treats http://127.0.0.1 as a secure context)."""
+    async with serve(demo.url) as url:
+        yield url
+
+
+async def new_page(browser: Browser) -> Page:
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="sv-SE"
+    )
+    page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+async def sign_in(page: Page, site: str, token: str) -> None:
+    await page.goto(f"{site}/dashboard/")
+    assert "/dashboard/sign-in" in page.url
+    await page.get_by_label("API-token").fill(token)
+    await page.get_by_role("button", name="Logga in").click()
+    await page.wait_for_url(lambda url: "/sign-in" not in url)
+
+
+async def api(site: str, token: str, path: str) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=site, timeout=30) as client:
+        r = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    return r
+
+
+_CHART_JS = """svg => [...svg.querySelectorAll('g.bar, g.group')].map(g => ({
+    label: g.dataset.label,
+    total: g.querySelector('text.total')?.textContent ?? null,
+    parts: [...g.querySelectorAll('rect')].map(r => ({
+        series: r.dataset.series,
+        count: Number(r.dataset.count),
+        width: r.getBBox().width,
+        height: r.getBBox().height,
+    })),
+    numbers: [...g.querySelectorAll('text.count')].map(t => Number(t.textContent)),
+}))"""
+
+
+async def chart(page: Page, chart_id: str) -> list[dict[str, Any]]:
+    svg = page.locator(f"svg#{chart_id}")
+    assert await svg.is_visible()
+    box = await svg.bounding_box()
+    assert box is not None
+    assert box["width"] > 500
+    assert box["height"] > 40
+    bars: list[dict[str, Any]] = await svg.evaluate(_CHART_JS)
+    return bars
+
+
+def _one_scale(sizes: list[tuple[int, float]]) -> None:
+    """Drawn sizes proportional to the numbers: one scale for every part of a chart."""
+    scales = [size / count for count, size in sizes if count]
+    assert scales
+    assert max(scales) - min(scales) < 0.01 * max(scales)
+
+
+async def test_the_secretariat_reads_the_overview_filters_and_downloads(
+    browser: Browser, site: str, demo: Demo, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    page = await new_page(browser)
+    token = demo.tokens["secretariat"]
+    await sign_in(page, site, token)
+    assert await page.get_by_role("heading", level=1).inner_text() == "Översikt"
+    assert await page.evaluate("document.documentElement.lang") == "sv"
+
+    # the charts, as drawn, carry the API's numbers
+    stats = (await api(site, token, "/v1/stats")).json()
+    agencies = (await api(site, token, "/v1/agencies")).json()["items"]
+    names = {a["id"]: a["name"] for a in agencies}
+    expected: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in stats["counts"]:
+        expected[names[c["agency_id"]]][c["state"]] += c["count"]
+
+    bars = await chart(page, "chart-agencies")
+    assert {b["label"] for b in bars} == set(expected)
+    for bar in bars:
+        drawn = {p["series"]: p["count"] for p in bar["parts"]}
+        assert drawn == {s: n for s, n in expected[bar["label"]].items() if n}
+        assert bar["total"] == str(sum(expected[bar["label"]].values()))
+        assert set(bar["numbers"]) <= set(drawn.values())  # labels inside say the same
+    _one_scale([(p["count"], p["width"]) for b in bars for p in b["parts"]])
+
+    areas = await chart(page, "chart-areas")
+    assert len(areas) == 5
+    assert sum(int(b["total"]) for b in areas) == stats["total"]
+
+    quarters = await chart(page, "chart-quarters")
+    issued = sum(p["count"] for g in quarters for p in g["parts"] if p["series"] == "issued_q")
+    closed = sum(p["count"] for g in quarters for p in g["parts"] if p["series"] == "closed_q")
+    assert issued == await demo.db.fetchval(
+        "select count(*) from recommendation where issued_on is not null"
+    )
+    assert closed == await demo.db.fetchval("select count(*) from closure")
+    _one_scale([(p["count"], p["height"]) for g in quarters for p in g["parts"]])
+    for group in quarters:  # every bar's number is written over it, zeros too
+        assert group["numbers"] == [p["count"] for p in group["parts"]]
+
+    shot = tmp_path_factory.getbasetemp() / "dashboard-overview.png"
+    await page.screenshot(path=str(shot), full_page=True)
+    ARTIFACTS.append(("overview screenshot", shot))
+    print(f"overview screenshot: {shot}")
+
+    # the keyboard: the first Tab reaches the skip link, which leads into the content
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.textContent") == "Hoppa till huvudinnehållet"
+    outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    await page.keyboard.press("Enter")
+    assert await page.evaluate("document.activeElement.id") == "main"
+
+    # filter through the form
+    await page.get_by_role("link", name="Rekommendationer", exact=True).click()
+    await page.get_by_label("Sök i text").fill("styrning")
+    await page.get_by_label("Pågår", exact=True).check()
+    await page.get_by_role("button", name="Filtrera").click()
+    await page.wait_for_url(lambda url: "q=styrning" in url)
+    codes = await page.locator("#results td.code a").all_inner_texts()
+    states = set(await page.locator("#results span.state").all_inner_texts())
+    listed = (await api(site, token, "/v1/recommendations?q=styrning&state=in_progress")).json()
+    assert codes == [item["code"] for item in listed["items"]]
+    assert codes
+    assert states == {"Pågår"}
+
+    # download this selection: the API's export of it
+    async with page.expect_download() as event:
+        await page.locator("#export-csv").click()
+    download = await event.value
+    assert download.suggested_filename.endswith(".csv")
+    saved = await download.path()
+    content = await asyncio.to_thread(Path(saved).read_bytes)
+    theirs = await api(site, token, "/v1/exports/recommendations?q=styrning&state=in_progress")
+    assert content == theirs.content
+
+    # open one
+    await page.get_by_role("link", name=codes[0]).click()
+    await page.wait_for_url(lambda url: "/dashboard/recommendations/" in url)
+    assert codes[0] in await page.get_by_role("heading", level=1).inner_text()
+    assert await page.locator("ol.timeline li").count() >= 1
+    assert await page.get_by_role("heading", name="Myndighetens svar").is_visible()
+    await page.context.close()
+
+
+async def test_an_agency_sees_only_itself_and_can_read_english(
+    browser: Browser, site: str, demo: Demo
+) -> None:
+    page = await new_page(browser)
+    await sign_in(page, site, demo.tokens["skatteverket"])
+    rows = await page.locator("#agency-table tbody tr").all_inner_texts()
+    assert len(rows) == 1
+    assert rows[0].startswith("Skatteverket")
+    assert [b["label"] for b in await chart(page, "chart-agencies")] == ["Skatteverket"]
+    assert "Försäkringskassan" not in await page.content()
+
+    theirs = await demo.db.fetchval(
+        "select id::text from recommendation where agency_id = 'forsakringskassan' limit 1"
+    )
+    response = await page.goto(f"{site}/dashboard/recommendations/{theirs}")
+    assert response is not None
+    assert response.status == 404
+    assert await page.get_by_role("heading", level=1).inner_text() == "Hittades inte"
+
+    await page.goto(f"{site}/dashboard/recommendations?agency=forsakringskassan")
+    assert await page.locator("#results tbody tr").count() == 0
+    assert await page.locator("#no-results").is_visible()
+    await page.goto(f"{site}/dashboard/recommendations")
+    shown = await page.locator("#results tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.agency)"
+    )
+    assert shown
+    assert set(shown) == {"skatteverket"}
+
+    await page.get_by_role("link", name="In English").click()
+    assert await page.evaluate("document.documentElement.lang") == "en"
+    assert await page.get_by_role("heading", level=1).inner_text() == "Recommendations"
+    await page.context.close()
