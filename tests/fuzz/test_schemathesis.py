@@ -1,0 +1,104 @@
+"""Schemathesis over every operation of the committed contract, against the live service, as
+the secretariat and as an agency: no 5xx, and every answer as the contract says (status,
+content type, headers, schema). Then chains of calls that follow the contract's links
+(create → get → change with the `ETag` as `If-Match`, list → follow-up), with the same checks
+and the stateful ones (a created resource can be read; a removed one is gone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis import Case, Response
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation.stateful.state_machine import APIStateMachine
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ensure_resource_availability,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+    use_after_free,
+)
+
+from tests.fuzz.conftest import Service
+from tests.fuzz.profile import PROFILE, TALLY
+
+CONTRACT = Path(__file__).parents[2] / "openapi" / "openapi.json"
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+STATEFUL_CHECKS = [*CHECKS, use_after_free, ensure_resource_availability]
+AS = {"secretariat": "secretariat", "agency": "skatteverket"}
+"""Who calls: the role, and the token (of `seed_tokens`) it calls with."""
+
+schema = schemathesis.openapi.from_path(
+    CONTRACT,
+    config=schemathesis.Config.from_dict(
+        {"phases": {"coverage": {"enabled": PROFILE.coverage_phase}}}
+    ),
+)
+
+QUIET = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
+
+
+def _headers(service: Service, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {service.tokens[AS[role]]}"}
+
+
+def _call(case: Case[Any], service: Service, role: str) -> None:
+    TALLY[f"schemathesis cases as {role}"] += 1
+    case.call_and_validate(base_url=service.url, headers=_headers(service, role), checks=CHECKS)
+
+
+@schema.parametrize()
+@settings(max_examples=PROFILE.operation_examples, deadline=None, suppress_health_check=QUIET)
+def test_every_operation_as_secretariat(case: Case[Any], service: Service) -> None:
+    _call(case, service, "secretariat")
+
+
+@schema.parametrize()
+@settings(max_examples=PROFILE.operation_examples, deadline=None, suppress_health_check=QUIET)
+def test_every_operation_as_agency(case: Case[Any], service: Service) -> None:
+    _call(case, service, "agency")
+
+
+def _workflow(service: Service, role: str) -> type[APIStateMachine]:
+    base = schema.as_state_machine()
+
+    class Workflow(base):  # type: ignore[valid-type,misc]  # a class schemathesis builds at run time
+        def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
+            return {"base_url": service.url, "headers": _headers(service, role)}
+
+        def after_call(self, response: Response, case: Case[Any]) -> None:
+            TALLY[f"schemathesis stateful steps as {role}"] += 1
+            super().after_call(response, case)
+
+        def validate_response(
+            self, response: Response, case: Case[Any], additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            case.validate_response(
+                response, checks=STATEFUL_CHECKS, transport_kwargs=kwargs, recorder=self.recorder
+            )
+
+    return Workflow
+
+
+@pytest.mark.parametrize("role", sorted(AS))
+def test_linked_calls(service: Service, role: str) -> None:
+    TALLY[f"schemathesis stateful scenarios as {role}"] += PROFILE.stateful_examples
+    _workflow(service, role).run(
+        settings=settings(
+            max_examples=PROFILE.stateful_examples,
+            deadline=None,
+            suppress_health_check=QUIET,
+            stateful_step_count=10,
+        )
+    )
