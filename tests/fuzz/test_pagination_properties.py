@@ -185,3 +185,127 @@ def test_every_item_exactly_once_in_order_whatever_the_page_size(service: Servic
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         )(_walk)(Caller(client, service))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list in creation order under a parent of its own: how to make the parent, how to add
+    an item to the list, the list's URL, and what names an item."""
+
+    parent: str
+    """`investment` or `recommendation`."""
+    add: tuple[str, str, str, dict[str, Any]]
+    """Who, method, URL (with `{parent}`), body (with `{parent}` values filled in)."""
+    url: str
+    key: str = "id"
+
+
+LISTINGS = {
+    "reviews": Listing(
+        "investment",
+        ("secretariat", "POST", "/v1/reviews", {"investment_id": "{parent}", "title": "R"}),
+        "/v1/reviews?investment_id={parent}",
+    ),
+    "progress": Listing(
+        "recommendation",
+        (
+            "skatteverket",
+            "POST",
+            "/v1/recommendations/{parent}/progress",
+            {"status": "in_progress"},
+        ),
+        "/v1/recommendations/{parent}/progress",
+    ),
+    "assessments": Listing(
+        "recommendation",
+        (
+            "secretariat",
+            "POST",
+            "/v1/recommendations/{parent}/assessments",
+            {"status": "implemented"},
+        ),
+        "/v1/recommendations/{parent}/assessments",
+    ),
+    "history": Listing(
+        "recommendation",
+        (
+            "skatteverket",
+            "POST",
+            "/v1/recommendations/{parent}/progress",
+            {"status": "not_started"},
+        ),
+        "/v1/recommendations/{parent}/history",
+        key="seq",
+    ),
+}
+
+
+def _parent(caller: Caller, kind: str) -> str:
+    review = caller.review()
+    if kind == "investment":
+        r = caller.call("secretariat", "GET", f"/v1/reviews/{review}")
+        return str(r.json()["investment_id"])
+    return caller.add(review, Item(dt.date(2026, 1, 10), None, None, "P"))
+
+
+def _whole(caller: Caller, who: str, url: str, key: str) -> list[Any]:
+    r = caller.call(who, "GET", f"{url}{'&' if '?' in url else '?'}limit=1000")
+    assert r.status_code == 200, r.text
+    assert r.json()["next_cursor"] is None
+    return [item[key] for item in r.json()["items"]]
+
+
+@given(
+    listing=st.sampled_from(sorted(LISTINGS)),
+    before=st.integers(0, 10),
+    during=st.lists(st.integers(0, 10), max_size=4),
+    limit=st.integers(1, 4),
+    who=st.sampled_from(["secretariat", "skatteverket", "auditor"]),
+)
+def _walk_in_creation_order(
+    caller: Caller, listing: str, before: int, during: list[int], limit: int, who: str
+) -> None:
+    TALLY["pagination walks"] += 1
+    spec = LISTINGS[listing]
+    parent = _parent(caller, spec.parent)
+    adder, method, add_url, body = spec.add
+    filled = {k: parent if v == "{parent}" else v for k, v in body.items()}
+
+    def add() -> None:
+        r = caller.call(adder, method, add_url.format(parent=parent), filled)
+        assert r.status_code == 201, r.text
+
+    for _ in range(before):
+        add()
+    url = spec.url.format(parent=parent)
+    existing = _whole(caller, who, url, spec.key)
+    walked: list[Any] = []
+    cursor: str | None = None
+    sep = "&" if "?" in url else "?"
+    for number in range(MAX_PAGES):
+        query = f"{url}{sep}limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        r = caller.call(who, "GET", query)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert len(page["items"]) <= limit
+        walked.extend(item[spec.key] for item in page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        for _ in range(during.count(number)):
+            add()
+    else:
+        raise AssertionError(f"no end after {MAX_PAGES} pages")
+    assert len(walked) == len(set(walked)), "an item came twice"
+    assert [k for k in walked if k in set(existing)] == existing, "missed or out of order"
+    after = _whole(caller, who, url, spec.key)
+    assert [k for k in after if k in set(walked)] == walked, "not the list's own order"
+
+
+def test_lists_in_creation_order_page_exactly(service: Service) -> None:
+    with httpx.Client(base_url=service.url, timeout=30) as client:
+        settings(
+            max_examples=PROFILE.property_examples,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        )(_walk_in_creation_order)(Caller(client, service))
