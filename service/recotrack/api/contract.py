@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     Link,
     OpenAPIFormat,
@@ -39,22 +40,24 @@ def follows(operation_id: str, **parameters: str) -> Link:
 def success(
     *, content: Mapping[str, Schema] | None = None, links: Sequence[Link] = ()
 ) -> type[Operation]:
-    """An `operation_class` whose 2xx response has `content` (media type → schema) instead of
+    """An `operation_class` whose 2xx responses have `content` (media type → schema) instead of
     what Litestar derived, and `links` (each named by its target's operation id)."""
 
     @dataclass
     class Documented(Operation):
         def __post_init__(self) -> None:
             assert self.responses, "Litestar always documents the success response"
-            ok = next(r for status, r in self.responses.items() if status.startswith("2"))
-            assert isinstance(ok, OpenAPIResponse)
-            if content is not None:
-                ok.content = {
-                    media_type: OpenAPIMediaType(schema=schema)
-                    for media_type, schema in content.items()
-                }
-            if links:
-                ok.links = {str(link.operation_id): link for link in links}
+            for status, ok in self.responses.items():
+                if not status.startswith("2"):
+                    continue
+                assert isinstance(ok, OpenAPIResponse)
+                if content is not None:
+                    ok.content = {
+                        media_type: OpenAPIMediaType(schema=schema)
+                        for media_type, schema in content.items()
+                    }
+                if links:
+                    ok.links = {str(link.operation_id): link for link in links}
 
     return Documented
 
@@ -65,3 +68,8 @@ def text(description: str) -> Schema:
 
 def binary(description: str) -> Schema:
     return Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, description=description)
+
+
+def also(status: int, model: type, description: str) -> dict[int, ResponseSpec]:
+    """A second success status of an operation (Litestar documents only the handler's own)."""
+    return {status: ResponseSpec(model, description=description, generate_examples=False)}

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from recotrack.api.auth import requires
-from recotrack.api.contract import ETAG, ID, PATH_RECOMMENDATION, follows, success
+from recotrack.api.contract import ETAG, ID, PATH_RECOMMENDATION, also, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.preconditions import IfMatch, etag, if_match_version, required_version
 from recotrack.api.problems import CHANGES, CREATES, READS, REMOVES
@@ -87,7 +87,7 @@ class FollowUpController(Controller):
 
     @put(
         "/response",
-        responses=CHANGES,
+        responses={**CHANGES, **also(201, AgencyResponse, "The first response: created")},
         operation_id="put_response",
         operation_class=success(
             links=[
@@ -144,7 +144,14 @@ class FollowUpController(Controller):
 
     @post(
         "/progress",
-        responses=CREATES,
+        responses={
+            **CREATES,
+            **also(
+                200,
+                ProgressReport,
+                "Sent again with the same `external_ref`: the first report, unchanged",
+            ),
+        },
         operation_id="create_progress",
         operation_class=success(
             links=[follows("get_progress", recommendation_id=PATH_RECOMMENDATION, report_id=ID)]
@@ -272,7 +279,7 @@ class FollowUpController(Controller):
 
     @put(
         "/closure",
-        responses=CHANGES,
+        responses={**CHANGES, **also(201, Closure, "Closed: the closure created")},
         operation_id="put_closure",
         operation_class=success(
             links=[
