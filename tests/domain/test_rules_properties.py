@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from recotrack.domain.errors import DomainError, NotPermitted, RuleViolation, TransitionNotAllowed
@@ -27,9 +27,9 @@ from recotrack.domain.rules import (
     target_slips,
 )
 from recotrack.domain.vocabulary import Decision, ProgressStatus, Role, State
-from tests.fuzz.profile import PROFILE
+from tests.fuzz.profile import PROFILE, examples
 
-PROPERTY = settings(max_examples=PROFILE.property_examples * 10, deadline=None)
+PROPERTY = examples(PROFILE.property_examples * 10)
 """Pure functions: ten times the examples of the tests that need a database."""
 
 

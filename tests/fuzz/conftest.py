@@ -28,6 +28,41 @@ class Service:
     url: str
     db_url: str
     tokens: dict[str, str]
+    ids: dict[str, list[str]]
+    """Path parameter → ids of real objects (Skatteverket's, Försäkringskassan's, drafts)."""
+
+
+async def _seed(api: Api) -> dict[str, list[str]]:
+    """Both agencies' recommendations, issued and draft, with a response, a progress report,
+    an assessment; and the tokens' ids."""
+    ids: dict[str, list[str]] = {"agency_id": ["skatteverket", "forsakringskassan"]}
+
+    def note(name: str, value: str) -> None:
+        ids.setdefault(name, []).append(value)
+
+    for agency in ("skatteverket", "forsakringskassan"):
+        for issued in (True, False):
+            rec = await flow.recommendation(api, agency, issued=issued)
+            note("recommendation_id", rec["id"])
+            note("review_id", rec["review_id"])
+            note("investment_id", rec["investment_id"])
+            if not issued:
+                continue
+            url = f"/v1/recommendations/{rec['id']}"
+            body = {"decision": "accepted", "responded_by": "GD"}
+            r = await api.call(agency, "PUT", url + "/response", json=body)
+            assert r.status_code == 201, r.text
+            r = await api.call(agency, "POST", url + "/progress", json={"status": "in_progress"})
+            assert r.status_code == 201, r.text
+            note("report_id", r.json()["id"])
+            r = await api.call(
+                "secretariat", "POST", url + "/assessments", json={"status": "not_started"}
+            )
+            assert r.status_code == 201, r.text
+            note("assessment_id", r.json()["id"])
+    r = await api.call("secretariat", "GET", "/v1/tokens")
+    ids["token_id"] = [token["id"] for token in r.json()["items"]]
+    return ids
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -41,11 +76,8 @@ async def service(server_url: str, template_db: str) -> AsyncIterator[Service]:
         tokens = await seed_tokens(db_url)
         app = create_app(test_settings(db_url), db_url)
         async with serve(db_url) as url, AsyncTestClient(app) as client:
-            api = Api(client, db_url, tokens)
-            for agency in ("skatteverket", "forsakringskassan"):
-                await flow.recommendation(api, agency)
-                await flow.recommendation(api, agency, issued=False)
-            yield Service(url, db_url, tokens)
+            ids = await _seed(Api(client, db_url, tokens))
+            yield Service(url, db_url, tokens, ids)
         await admin.execute(f'drop database if exists "{name}" with (force)')
     finally:
         await admin.close()

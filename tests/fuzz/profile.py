@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import HealthCheck, settings
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,8 @@ class Profile:
     property_examples: int
     """Hypothesis examples per property test."""
     coverage_phase: bool
+    derandomize: bool
+    """The same cases on every run (for CI: a failure there is never luck); deep runs explore."""
     """Schemathesis's coverage phase: every boundary and near-miss of each schema, dozens of
     deterministic cases per operation before the random ones."""
 
@@ -29,6 +34,7 @@ PROFILES = {
         stateful_examples=6,
         property_examples=20,
         coverage_phase=False,
+        derandomize=True,
     ),
     "deep": Profile(
         "deep",
@@ -36,6 +42,7 @@ PROFILES = {
         stateful_examples=300,
         property_examples=300,
         coverage_phase=True,
+        derandomize=False,
     ),
 }
 
@@ -48,6 +55,21 @@ def current() -> Profile:
 
 
 PROFILE = current()
+
+QUIET = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
+"""Talking to a live service is slow, and schemathesis filters much: neither is a failure."""
+
+
+def examples(max_examples: int, **more: Any) -> settings:
+    """Hypothesis settings of the current profile, for `max_examples` examples."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,  # a request's time varies with the machine's load
+        derandomize=PROFILE.derandomize,
+        suppress_health_check=QUIET,
+        **more,
+    )
+
 
 TALLY: Counter[str] = Counter()
 """Requests sent and examples run, by kind: printed at the end of the test session."""

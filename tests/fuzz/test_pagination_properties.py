@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import Service
-from tests.fuzz.profile import PROFILE, TALLY
+from tests.fuzz.profile import PROFILE, TALLY, examples
 
 SORTS = [
     "created",
@@ -180,11 +180,7 @@ def _walk(
 
 def test_every_item_exactly_once_in_order_whatever_the_page_size(service: Service) -> None:
     with httpx.Client(base_url=service.url, timeout=30) as client:
-        settings(
-            max_examples=PROFILE.property_examples,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        )(_walk)(Caller(client, service))
+        examples(PROFILE.property_examples)(_walk)(Caller(client, service))
 
 
 @dataclass(frozen=True)
@@ -304,8 +300,4 @@ def _walk_in_creation_order(
 
 def test_lists_in_creation_order_page_exactly(service: Service) -> None:
     with httpx.Client(base_url=service.url, timeout=30) as client:
-        settings(
-            max_examples=PROFILE.property_examples,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        )(_walk_in_creation_order)(Caller(client, service))
+        examples(PROFILE.property_examples)(_walk_in_creation_order)(Caller(client, service))

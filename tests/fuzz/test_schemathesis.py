@@ -6,12 +6,12 @@ and the stateful ones (a created resource can be read; a removed one is gone).""
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 from schemathesis import Case, Response
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.stateful.state_machine import APIStateMachine
@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.fuzz.conftest import Service
-from tests.fuzz.profile import PROFILE, TALLY
+from tests.fuzz.profile import PROFILE, TALLY, examples
 
 CONTRACT = Path(__file__).parents[2] / "openapi" / "openapi.json"
 CHECKS = [
@@ -45,15 +45,30 @@ schema = schemathesis.openapi.from_path(
         {"phases": {"coverage": {"enabled": PROFILE.coverage_phase}}}
     ),
 )
-
-QUIET = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
+linked = schemathesis.openapi.from_path(
+    CONTRACT, config=schemathesis.Config.from_dict({"generation": {"mode": "positive"}})
+)
+"""For chains of calls: valid data only, so that a chain goes on past its first step (the
+operations one by one get invalid data too)."""
 
 
 def _headers(service: Service, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {service.tokens[AS[role]]}"}
 
 
+def _real_ids(case: Case[Any], service: Service) -> None:
+    """Half of the cases name real objects in their path (chosen by the generated value, so a
+    run stays reproducible), to reach the handlers' logic past a 404; the other half keep
+    their generated ids."""
+    for name, value in (case.path_parameters or {}).items():
+        ids = service.ids.get(name)
+        draw = zlib.crc32(str(value).encode("utf-8", "surrogatepass"))
+        if ids and draw % 2:
+            case.path_parameters[name] = ids[draw // 2 % len(ids)]
+
+
 def _call(case: Case[Any], service: Service, role: str) -> None:
+    _real_ids(case, service)
     TALLY[f"schemathesis cases as {role}"] += 1
     response = case.call(base_url=service.url, headers=_headers(service, role))
     TALLY[f"schemathesis cases as {role}: {response.status_code // 100}xx"] += 1
@@ -61,19 +76,19 @@ def _call(case: Case[Any], service: Service, role: str) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=PROFILE.operation_examples, deadline=None, suppress_health_check=QUIET)
+@examples(PROFILE.operation_examples)
 def test_every_operation_as_secretariat(case: Case[Any], service: Service) -> None:
     _call(case, service, "secretariat")
 
 
 @schema.parametrize()
-@settings(max_examples=PROFILE.operation_examples, deadline=None, suppress_health_check=QUIET)
+@examples(PROFILE.operation_examples)
 def test_every_operation_as_agency(case: Case[Any], service: Service) -> None:
     _call(case, service, "agency")
 
 
 def _workflow(service: Service, role: str) -> type[APIStateMachine]:
-    base = schema.as_state_machine()
+    base = linked.as_state_machine()
 
     class Workflow(base):  # type: ignore[valid-type,misc]  # a class schemathesis builds at run time
         def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
@@ -98,10 +113,5 @@ def _workflow(service: Service, role: str) -> type[APIStateMachine]:
 def test_linked_calls(service: Service, role: str) -> None:
     TALLY[f"schemathesis stateful scenarios as {role}"] += PROFILE.stateful_examples
     _workflow(service, role).run(
-        settings=settings(
-            max_examples=PROFILE.stateful_examples,
-            deadline=None,
-            suppress_health_check=QUIET,
-            stateful_step_count=10,
-        )
+        settings=examples(PROFILE.stateful_examples, stateful_step_count=10)
     )
