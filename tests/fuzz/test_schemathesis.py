@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     use_after_free,
 )
 
-from tests.fuzz.conftest import Service
+from tests.fuzz.conftest import CALLERS, Service
 from tests.fuzz.profile import PROFILE, TALLY, examples
 
 CONTRACT = Path(__file__).parents[2] / "openapi" / "openapi.json"
@@ -36,8 +36,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 STATEFUL_CHECKS = [*CHECKS, use_after_free, ensure_resource_availability]
-AS = {"secretariat": "secretariat", "agency": "skatteverket"}
-"""Who calls: the role, and the token (of `seed_tokens`) it calls with."""
 
 schema = schemathesis.openapi.from_path(
     CONTRACT,
@@ -53,7 +51,7 @@ operations one by one get invalid data too)."""
 
 
 def _headers(service: Service, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {service.tokens[AS[role]]}"}
+    return {"Authorization": f"Bearer {service.tokens[CALLERS[role]]}"}
 
 
 def _real_ids(case: Case[Any], service: Service) -> None:
@@ -69,6 +67,7 @@ def _real_ids(case: Case[Any], service: Service) -> None:
 
 def _call(case: Case[Any], service: Service, role: str) -> None:
     _real_ids(case, service)
+    service.spare_callers(case)
     TALLY[f"schemathesis cases as {role}"] += 1
     response = case.call(base_url=service.url, headers=_headers(service, role))
     TALLY[f"schemathesis cases as {role}: {response.status_code // 100}xx"] += 1
@@ -94,6 +93,10 @@ def _workflow(service: Service, role: str) -> type[APIStateMachine]:
         def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
             return {"base_url": service.url, "headers": _headers(service, role)}
 
+        def before_call(self, case: Case[Any]) -> None:
+            service.spare_callers(case)
+            super().before_call(case)
+
         def after_call(self, response: Response, case: Case[Any]) -> None:
             TALLY[f"schemathesis stateful steps as {role}"] += 1
             TALLY[f"schemathesis stateful steps as {role}: {response.status_code // 100}xx"] += 1
@@ -109,7 +112,7 @@ def _workflow(service: Service, role: str) -> type[APIStateMachine]:
     return Workflow
 
 
-@pytest.mark.parametrize("role", sorted(AS))
+@pytest.mark.parametrize("role", sorted(CALLERS))
 def test_linked_calls(service: Service, role: str) -> None:
     TALLY[f"schemathesis stateful scenarios as {role}"] += PROFILE.stateful_examples
     _workflow(service, role).run(
