@@ -14,7 +14,7 @@ from recotrack import __version__
 from recotrack.api.agencies import AgencyController
 from recotrack.api.audit import AuditController
 from recotrack.api.auth import authentication_middleware, permission_guard
-from recotrack.api.body import strict_json_body
+from recotrack.api.body import strict_request
 from recotrack.api.changes import ChangeController
 from recotrack.api.deps import DEPENDENCIES
 from recotrack.api.exports import ExportController
@@ -79,7 +79,7 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         route_handlers=CONTROLLERS,
         guards=[permission_guard],
         dependencies=DEPENDENCIES,
-        before_request=strict_json_body,
+        before_request=strict_request,
         security=[{"bearer": []}],
     )
     app = Litestar(

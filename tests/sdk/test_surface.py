@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -113,3 +114,43 @@ def test_readme_examples_are_python() -> None:
         compile(block.split("```", 1)[0], "sdk/README.md", "exec")
     for name in re.findall(r"`((?:list|iter|get|create|update|put)_\w+)`", readme):
         assert hasattr(Client, name), name
+
+
+CLIENT_HELPERS = {
+    "base_url",
+    "changes",
+    "close",
+    "max_retries",
+    "read_modify_write",
+    "timeout",
+    "with_options",
+}
+"""Public members of `Client` that are no operation of the API: its settings and helpers."""
+
+
+def test_method_names_are_the_operation_ids_of_the_committed_contract() -> None:
+    """Both ways: every operation id of openapi/openapi.json is a method of the same name (and
+    a request builder in `_operations` or `_exports`), and every other public method is an
+    iterator over a listed operation's pages or a named helper."""
+    from recotrack_sdk import _exports, _operations
+
+    contract = json.loads((Path(__file__).parents[2] / "openapi" / "openapi.json").read_text())
+    ids = {op["operationId"] for item in contract["paths"].values() for op in item.values()}
+    builders = {
+        name
+        for module in (_operations, _exports)
+        for name, member in vars(module).items()
+        if inspect.isfunction(member)
+        and member.__module__ == module.__name__
+        and not name.startswith("_")
+        and name != "export_result"  # reads an export's headers; builds no request
+    }
+    assert builders == ids
+    public = {name for name in vars(Client) if not name.startswith("_")}
+    assert ids <= public
+    others = public - ids
+    iterators = {name for name in others if name.startswith("iter_")}
+    assert others - iterators == CLIENT_HELPERS
+    for name in iterators:
+        listed = [i for i in ids if i.partition("_")[2] == name.removeprefix("iter_")]
+        assert listed, f"{name} iterates over no operation"

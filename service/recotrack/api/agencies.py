@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from recotrack.api.auth import requires
+from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.preconditions import IfMatch, etag, required_version
 from recotrack.api.problems import CHANGES, CREATES, READS
@@ -26,6 +27,9 @@ def _check_org_number(org_number: str | None) -> None:
         )
 
 
+CHANGE = follows("update_agency", agency_id=ID, if_match=ETAG)
+
+
 class AgencyController(Controller):
     path = "/agencies"
     tags = ["agencies"]  # noqa: RUF012
@@ -33,6 +37,7 @@ class AgencyController(Controller):
     @get(
         responses=READS,
         operation_id="list_agencies",
+        operation_class=success(links=[follows("get_agency", agency_id=FIRST_ID)]),
         summary="List agencies",
         opt=requires(Permission.READ),
     )
@@ -52,6 +57,7 @@ class AgencyController(Controller):
     @post(
         responses=CREATES,
         operation_id="create_agency",
+        operation_class=success(links=[follows("get_agency", agency_id=ID), CHANGE]),
         summary="Add an agency",
         opt=requires(Permission.ADMINISTER),
     )
@@ -73,6 +79,7 @@ class AgencyController(Controller):
         "/{agency_id:str}",
         responses=READS,
         operation_id="get_agency",
+        operation_class=success(links=[CHANGE]),
         summary="Get an agency",
         opt=requires(Permission.READ),
     )

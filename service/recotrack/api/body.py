@@ -1,4 +1,5 @@
-"""Strict request bodies: JSON only, decoded by msgspec without type coercion.
+"""Strict request input: JSON bodies only, decoded by msgspec without type coercion; and no
+parameter or body text that PostgreSQL cannot hold (see `text`).
 
 Litestar converts bodies in lax mode (it would take `"12"` for an integer). Before a handler
 runs, this hook decodes the raw body strictly against the handler's declared type, so a wrong
@@ -16,6 +17,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import SkipValidationMarker
 
 from recotrack.api.problems import BodyError
+from recotrack.api.text import DETAIL, ESCAPED_NUL, check_parameters, nul_pointer
 
 _PATH = re.compile(r" - at `\$(.*)`$")
 _FIELD = re.compile(r"(?:unknown|required) field `([^`]+)`")
@@ -41,10 +43,26 @@ def _check_syntax(raw: bytes) -> None:
         raise BodyError(
             f"the body is not valid JSON: {exc}", pointer=None, malformed=True
         ) from None
+    check_text(raw)
+
+
+def check_text(raw: bytes) -> None:
+    """Raise (422, with its pointer) when a string of the JSON body `raw` holds a NUL."""
+    if ESCAPED_NUL not in raw:  # the common case, without decoding again
+        return
+    pointer = nul_pointer(msgspec.json.decode(raw))
+    if pointer is not None:
+        raise BodyError(DETAIL, pointer=pointer, malformed=False)
+
+
+async def strict_request(request: Request[Any, Any, Any]) -> None:
+    """`before_request` hook for every `/v1` route."""
+    check_parameters(request)
+    await strict_json_body(request)
 
 
 async def strict_json_body(request: Request[Any, Any, Any]) -> None:
-    """`before_request` hook for every route that takes a body."""
+    """Decode the body of a route that takes one against its type, strictly."""
     data_field = request.route_handler.parsed_data_field
     if data_field is None:
         return
@@ -70,3 +88,4 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
         raise BodyError(
             f"the body is not valid JSON: {exc}", pointer=None, malformed=True
         ) from None
+    check_text(raw)

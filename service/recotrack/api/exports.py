@@ -29,6 +29,7 @@ from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from recotrack.api.auth import requires
+from recotrack.api.contract import binary, success, text
 from recotrack.api.investments import AgencyFilter
 from recotrack.api.problems import READS, problem
 from recotrack.domain.access import Permission, Principal
@@ -43,10 +44,19 @@ BOM = "\ufeff"
 CRLF = "\r\n"
 XLSX_CHUNK = 64 * 1024
 
+# Litestar adds `; charset=utf-8` to every text/* type itself.
 MEDIA_TYPES = {
     "ndjson": "application/x-ndjson",
-    "csv": "text/csv; charset=utf-8; header=present",
+    "csv": "text/csv; header=present",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+NDJSON_DOC = text("One JSON object a line (`format=ndjson`).")
+CSV_DOC = text("A header row, then one row a line (`format=csv`; see `dialect`).")
+EVENTS_CONTENT = {MEDIA_TYPES["ndjson"]: NDJSON_DOC, "text/csv": CSV_DOC}
+RECOMMENDATIONS_CONTENT = {
+    "text/csv": CSV_DOC,
+    MEDIA_TYPES["ndjson"]: NDJSON_DOC,
+    MEDIA_TYPES["xlsx"]: binary("An Excel workbook, one sheet (`format=xlsx`)."),
 }
 
 Dialect = Literal["excel", "rfc4180"]
@@ -305,6 +315,7 @@ class ExportController(Controller):
     @get(
         "/audit/events",
         responses=READS,
+        operation_class=success(content=EVENTS_CONTENT),
         operation_id="export_events",
         summary="Export the event log",
         description="Every event the caller may see (an agency: its own agency's, never a "
@@ -344,6 +355,7 @@ class ExportController(Controller):
     @get(
         "/exports/recommendations",
         responses=READS,
+        operation_class=success(content=RECOMMENDATIONS_CONTENT),
         operation_id="export_recommendations",
         summary="Export recommendations",
         description="One row per recommendation (the filters of `list_recommendations`; an "

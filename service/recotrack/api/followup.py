@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from recotrack.api.auth import requires
+from recotrack.api.contract import ETAG, ID, PATH_RECOMMENDATION, also, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.preconditions import IfMatch, etag, if_match_version, required_version
 from recotrack.api.problems import CHANGES, CREATES, READS, REMOVES
@@ -28,6 +29,18 @@ from recotrack_sdk.models import (
 )
 
 RecommendationId = FromPath[str]
+
+SAME = PATH_RECOMMENDATION
+AFTER_RESPONSE = [
+    follows("get_response", recommendation_id=SAME),
+    follows("put_response", recommendation_id=SAME, if_match=ETAG),
+]
+AFTER_PROGRESS = [follows("get_progress", recommendation_id=SAME, report_id=ID)]
+AFTER_ASSESSMENT = [follows("get_assessment", recommendation_id=SAME, assessment_id=ID)]
+AFTER_CLOSURE = [
+    follows("get_closure", recommendation_id=SAME),
+    follows("reopen", recommendation_id=SAME, if_match=ETAG),
+]
 
 
 class FollowUpController(Controller):
@@ -74,8 +87,14 @@ class FollowUpController(Controller):
 
     @put(
         "/response",
-        responses=CHANGES,
+        responses={**CHANGES, **also(201, AgencyResponse, "The first response: created")},
         operation_id="put_response",
+        operation_class=success(
+            links=[
+                follows("get_response", recommendation_id=PATH_RECOMMENDATION),
+                follows("put_response", recommendation_id=PATH_RECOMMENDATION, if_match=ETAG),
+            ]
+        ),
         summary="Respond, or change the response",
         description="The first response needs no `If-Match`; changing it does. A partial "
         "acceptance or rejection needs a `rationale`; moving `target_date` later needs a "
@@ -125,8 +144,18 @@ class FollowUpController(Controller):
 
     @post(
         "/progress",
-        responses=CREATES,
+        responses={
+            **CREATES,
+            **also(
+                200,
+                ProgressReport,
+                "Sent again with the same `external_ref`: the first report, unchanged",
+            ),
+        },
         operation_id="create_progress",
+        operation_class=success(
+            links=[follows("get_progress", recommendation_id=PATH_RECOMMENDATION, report_id=ID)]
+        ),
         summary="Report progress",
         description="Append-only. With an `external_ref` (the id in the agency's own tool), "
         "sending the same report again changes nothing and answers 200 with the first one.",
@@ -192,6 +221,11 @@ class FollowUpController(Controller):
         "/assessments",
         responses=CREATES,
         operation_id="create_assessment",
+        operation_class=success(
+            links=[
+                follows("get_assessment", recommendation_id=PATH_RECOMMENDATION, assessment_id=ID)
+            ]
+        ),
         summary="Assess progress",
         description="The secretariat's own rating, shown beside the agency's self-reported status.",
         opt=requires(Permission.ASSESS),
@@ -245,8 +279,14 @@ class FollowUpController(Controller):
 
     @put(
         "/closure",
-        responses=CHANGES,
+        responses={**CHANGES, **also(201, Closure, "Closed: the closure created")},
         operation_id="put_closure",
+        operation_class=success(
+            links=[
+                follows("get_closure", recommendation_id=PATH_RECOMMENDATION),
+                follows("reopen", recommendation_id=PATH_RECOMMENDATION, if_match=ETAG),
+            ]
+        ),
         summary="Close, or amend the closure",
         description="Only the secretariat closes, after verifying; an agency reporting "
         "`implemented` closes nothing. Amending an existing closure needs `If-Match`.",

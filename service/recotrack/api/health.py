@@ -6,6 +6,7 @@ import asyncio
 
 from litestar import Response, get
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 
 from recotrack.store.pool import ping
 from recotrack_sdk.models import Health
@@ -25,7 +26,17 @@ def healthz() -> Health:
 
 
 @get(
-    "/readyz", operation_id="readyz", summary="Readiness: the database answers", tags=["operations"]
+    "/readyz",
+    operation_id="readyz",
+    summary="Readiness: the database answers",
+    tags=["operations"],
+    responses={
+        503: ResponseSpec(
+            Health,
+            description="The database does not answer (`Retry-After` says when to ask again)",
+            generate_examples=False,
+        )
+    },
 )
 async def readyz(state: State) -> Response[Health]:
     try:

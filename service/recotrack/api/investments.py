@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from recotrack.api.auth import requires
+from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.preconditions import IfMatch, etag, required_version
 from recotrack.api.problems import CHANGES, CREATES, READS, problem
@@ -23,6 +24,9 @@ AgencyFilter = Annotated[
 ]
 
 
+CHANGE = follows("update_investment", investment_id=ID, if_match=ETAG)
+
+
 class InvestmentController(Controller):
     path = "/investments"
     tags = ["investments"]  # noqa: RUF012
@@ -30,6 +34,7 @@ class InvestmentController(Controller):
     @get(
         responses=READS,
         operation_id="list_investments",
+        operation_class=success(links=[follows("get_investment", investment_id=FIRST_ID)]),
         summary="List investments",
         opt=requires(Permission.READ),
     )
@@ -56,6 +61,7 @@ class InvestmentController(Controller):
     @post(
         responses=CREATES,
         operation_id="create_investment",
+        operation_class=success(links=[follows("get_investment", investment_id=ID), CHANGE]),
         summary="Add an investment",
         opt=requires(Permission.ADMINISTER),
     )
@@ -79,6 +85,7 @@ class InvestmentController(Controller):
         "/{investment_id:str}",
         responses=READS,
         operation_id="get_investment",
+        operation_class=success(links=[CHANGE]),
         summary="Get an investment",
         opt=requires(Permission.READ),
     )

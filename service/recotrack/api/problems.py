@@ -240,4 +240,4 @@ def documented(*statuses: int) -> dict[int, ResponseSpec]:
 READS = documented(400, 401, 404)
 CREATES = documented(400, 401, 403, 404, 409, 413, 415, 422)
 CHANGES = documented(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)
-REMOVES = documented(401, 403, 404, 409, 412, 428)
+REMOVES = documented(400, 401, 403, 404, 409, 412, 428)

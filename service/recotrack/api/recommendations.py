@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from recotrack.api.auth import requires
+from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.investments import AgencyFilter
 from recotrack.api.preconditions import IfMatch, etag, required_version
@@ -29,6 +30,23 @@ from recotrack_sdk.models import (
     State,
 )
 
+# What can be done with a recommendation once its id is known: the follow-up of it.
+FOLLOW_UP = (
+    "get_history",
+    "get_response",
+    "put_response",
+    "list_progress",
+    "create_progress",
+    "list_assessments",
+    "create_assessment",
+    "get_closure",
+    "put_closure",
+)
+ONWARD = [
+    follows("update_recommendation", recommendation_id=ID, if_match=ETAG),
+    *(follows(op, recommendation_id=ID) for op in FOLLOW_UP),
+]
+
 
 class RecommendationController(Controller):
     path = "/recommendations"
@@ -37,6 +55,11 @@ class RecommendationController(Controller):
     @get(
         responses=READS,
         operation_id="list_recommendations",
+        operation_class=success(
+            links=[
+                follows(op, recommendation_id=FIRST_ID) for op in ("get_recommendation", *FOLLOW_UP)
+            ]
+        ),
         summary="List and filter recommendations",
         opt=requires(Permission.READ),
     )
@@ -112,6 +135,9 @@ class RecommendationController(Controller):
     @post(
         responses=CREATES,
         operation_id="create_recommendation",
+        operation_class=success(
+            links=[follows("get_recommendation", recommendation_id=ID), *ONWARD]
+        ),
         summary="Add a recommendation",
         description="A recommendation is a draft, invisible to its agency, until `issued_on` "
         "is set.",
@@ -139,6 +165,7 @@ class RecommendationController(Controller):
         "/{recommendation_id:str}",
         responses=READS,
         operation_id="get_recommendation",
+        operation_class=success(links=ONWARD),
         summary="Get a recommendation",
         opt=requires(Permission.READ),
     )

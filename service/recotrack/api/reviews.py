@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from recotrack.api.auth import requires
+from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.investments import AgencyFilter
 from recotrack.api.preconditions import IfMatch, etag, required_version
@@ -17,6 +18,8 @@ from recotrack.api.problems import CHANGES, CREATES, READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import reviews as store
 from recotrack_sdk.models import Page, Review, ReviewCreate, ReviewPatch
+
+CHANGE = follows("update_review", review_id=ID, if_match=ETAG)
 
 
 class ReviewController(Controller):
@@ -26,6 +29,7 @@ class ReviewController(Controller):
     @get(
         responses=READS,
         operation_id="list_reviews",
+        operation_class=success(links=[follows("get_review", review_id=FIRST_ID)]),
         summary="List reviews",
         opt=requires(Permission.READ),
     )
@@ -51,6 +55,7 @@ class ReviewController(Controller):
     @post(
         responses=CREATES,
         operation_id="create_review",
+        operation_class=success(links=[follows("get_review", review_id=ID), CHANGE]),
         summary="Add a review",
         opt=requires(Permission.ADMINISTER),
     )
@@ -71,6 +76,7 @@ class ReviewController(Controller):
         "/{review_id:str}",
         responses=READS,
         operation_id="get_review",
+        operation_class=success(links=[CHANGE]),
         summary="Get a review",
         opt=requires(Permission.READ),
     )

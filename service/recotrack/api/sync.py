@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, SkipValidation
 
 from recotrack.api.auth import requires
-from recotrack.api.body import json_pointer
+from recotrack.api.body import check_text, json_pointer
 from recotrack.api.metrics import record_sync_batch
 from recotrack.api.problems import CREATES, PROBLEM_BASE, BodyError
 from recotrack.domain.access import Permission, Principal
@@ -48,7 +48,18 @@ def _decode(raw: bytes) -> list[SyncProgressItem | ItemProblem]:
     decoded: list[SyncProgressItem | ItemProblem] = []
     for item in envelope.items:
         try:
-            decoded.append(_item.decode(item))
+            report = _item.decode(item)
+            check_text(bytes(item))
+            decoded.append(report)
+        except BodyError as exc:
+            decoded.append(
+                ItemProblem(
+                    type=PROBLEM_BASE + "validation",
+                    status=422,
+                    detail=exc.detail,
+                    pointer=exc.pointer,
+                )
+            )
         except msgspec.ValidationError as exc:
             pointer, detail = json_pointer(str(exc))
             decoded.append(

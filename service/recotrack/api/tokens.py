@@ -8,8 +8,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from recotrack.api.auth import requires
+from recotrack.api.contract import ID, follows, success
 from recotrack.api.deps import Cursor, Limit
-from recotrack.api.problems import CREATES, READS, REMOVES
+from recotrack.api.problems import CREATES, REMOVES, documented
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import tokens as store
 from recotrack_sdk.models import Page, Token, TokenCreate, TokenCreated
@@ -21,7 +22,7 @@ class TokenController(Controller):
     opt = requires(Permission.MANAGE_TOKENS)
 
     @get(
-        responses=READS,
+        responses=documented(400, 401, 403),
         operation_id="list_tokens",
         summary="List tokens (never their secrets)",
         opt=requires(Permission.READ_TOKENS),
@@ -38,6 +39,7 @@ class TokenController(Controller):
     @post(
         responses=CREATES,
         operation_id="create_token",
+        operation_class=success(links=[follows("revoke_token", token_id=ID)]),
         summary="Create a token",
         # the response holds the secret, which is never stored: nothing to replay
         opt={**requires(Permission.MANAGE_TOKENS), "idempotent": False},

@@ -1,0 +1,118 @@
+"""One live service for a whole fuzzing module: its own database, tokens and some data.
+
+A fresh service per test would cost a database and a server start for each of the ~70
+parametrized operations; the fuzzers only need one that answers, with real objects in it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from litestar.testing import AsyncTestClient
+from schemathesis import Case
+
+from recotrack.app import create_app
+from tests import flow
+from tests.conftest import test_settings, with_database
+from tests.fuzz.profile import PROFILE, TALLY
+from tests.helpers import Api, seed_tokens
+from tests.live import serve
+
+CALLERS = {"secretariat": "secretariat", "agency": "skatteverket"}
+"""Who the fuzzers call as: the role, and the token (of `seed_tokens`) it calls with."""
+
+
+@dataclass(frozen=True)
+class Service:
+    url: str
+    db_url: str
+    tokens: dict[str, str]
+    ids: dict[str, list[str]]
+    """Path parameter → ids of real objects (Skatteverket's, Försäkringskassan's, drafts)."""
+    callers: frozenset[str]
+    """The ids of the tokens the fuzzers call with: theirs to keep (see `spare_callers`)."""
+
+    def spare_callers(self, case: Case[Any]) -> None:
+        """A revocation of a token the fuzzers call with revokes another (real) one instead:
+        a revoked caller would make every later case a 401, and test nothing more."""
+        token = (case.path_parameters or {}).get("token_id")
+        if case.operation.label == "DELETE /v1/tokens/{token_id}" and token in self.callers:
+            spare = [i for i in self.ids["token_id"] if i not in self.callers]
+            case.path_parameters["token_id"] = spare[0]
+
+
+async def _seed(api: Api) -> dict[str, list[str]]:
+    """Both agencies' recommendations, issued and draft, with a response, a progress report,
+    an assessment; and the tokens' ids."""
+    ids: dict[str, list[str]] = {"agency_id": ["skatteverket", "forsakringskassan"]}
+
+    def note(name: str, value: str) -> None:
+        ids.setdefault(name, []).append(value)
+
+    for agency in ("skatteverket", "forsakringskassan"):
+        for issued in (True, False):
+            rec = await flow.recommendation(api, agency, issued=issued)
+            note("recommendation_id", rec["id"])
+            note("review_id", rec["review_id"])
+            note("investment_id", rec["investment_id"])
+            if not issued:
+                continue
+            url = f"/v1/recommendations/{rec['id']}"
+            body = {"decision": "accepted", "responded_by": "GD"}
+            r = await api.call(agency, "PUT", url + "/response", json=body)
+            assert r.status_code == 201, r.text
+            r = await api.call(agency, "POST", url + "/progress", json={"status": "in_progress"})
+            assert r.status_code == 201, r.text
+            note("report_id", r.json()["id"])
+            r = await api.call(
+                "secretariat", "POST", url + "/assessments", json={"status": "not_started"}
+            )
+            assert r.status_code == 201, r.text
+            note("assessment_id", r.json()["id"])
+    r = await api.call("secretariat", "GET", "/v1/tokens")
+    ids["token_id"] = [token["id"] for token in r.json()["items"]]
+    return ids
+
+
+async def _callers(api: Api) -> frozenset[str]:
+    r = await api.call("secretariat", "GET", "/v1/tokens")
+    labels = {f"test {CALLERS['secretariat']}", CALLERS["agency"]}
+    callers = frozenset(token["id"] for token in r.json()["items"] if token["label"] in labels)
+    assert len(callers) == len(CALLERS), r.text
+    return callers
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def service(server_url: str, template_db: str) -> AsyncIterator[Service]:
+    name = f"rt_fuzz_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'create database "{name}" template "{template_db}"')
+        await admin.execute(f'alter database "{name}" set synchronous_commit = off')
+        db_url = with_database(server_url, name)
+        tokens = await seed_tokens(db_url)
+        app = create_app(test_settings(db_url), db_url)
+        async with serve(db_url) as url, AsyncTestClient(app) as client:
+            api = Api(client, db_url, tokens)
+            ids = await _seed(api)
+            yield Service(url, db_url, tokens, ids, await _callers(api))
+            for token in CALLERS.values():
+                # the fuzzers kept their own tokens: their cases were not all 401s
+                r = await api.call(token, "GET", "/v1/agencies")
+                assert r.status_code == 200, f"{token}'s token was lost: {r.text}"
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        await admin.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TALLY:
+        terminalreporter.section(f"fuzzing ({PROFILE.name} profile)")
+        for kind, count in sorted(TALLY.items()):
+            terminalreporter.write_line(f"{count:>8}  {kind}")

@@ -1,0 +1,191 @@
+"""The committed contract (`openapi/openapi.json`) describes every operation completely: an id,
+a summary, typed request and response schemas, its problem+json error responses and its
+security requirement. (`scripts/test` separately fails when the committed copy and the app
+differ; `test_the_committed_copy_is_the_apps` holds the same here.)"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from recotrack.app import create_app
+from recotrack.domain.access import ROLE_PERMISSIONS, Permission
+from recotrack.settings import Settings
+
+CONTRACT = Path(__file__).parents[1] / "openapi" / "openapi.json"
+DOCUMENT: dict[str, Any] = json.loads(CONTRACT.read_text())
+METHODS = ("get", "put", "post", "delete", "patch")
+OPERATIONS = [
+    (method, path, op)
+    for path, item in DOCUMENT["paths"].items()
+    for method, op in item.items()
+    if method in METHODS
+]
+IDS = [f"{method.upper()} {path}" for method, path, _ in OPERATIONS]
+UNAUTHENTICATED = {"/healthz", "/readyz"}
+"""Probes for load balancers and orchestrators: open by design."""
+STREAMED = {
+    "text/csv",
+    "application/x-ndjson",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+"""Exports: documented per media type as text or binary, not as JSON."""
+PROBLEM = {"$ref": "#/components/schemas/ProblemDocument"}
+
+operations = pytest.mark.parametrize(("method", "path", "op"), OPERATIONS, ids=IDS)
+
+
+@functools.cache
+def _app() -> Litestar:
+    return create_app(Settings.from_env({}), "postgresql://unused")
+
+
+def _typed(schema: dict[str, Any]) -> bool:
+    """A schema that says what it is: a component, a type, or a choice of typed ones."""
+    if "$ref" in schema:
+        ref: str = schema["$ref"]
+        return ref.removeprefix("#/components/schemas/") in DOCUMENT["components"]["schemas"]
+    if "type" in schema:
+        return True
+    choices: list[dict[str, Any]] = schema.get("oneOf") or schema.get("anyOf") or []
+    return bool(choices) and all(_typed(choice) for choice in choices)
+
+
+def _permission(method: str, path: str) -> Permission | None:
+    """The permission the app's route for (method, path) requires (its guard's `opt`)."""
+    app = _app()
+    template = re.sub(r"\{(\w+)\}", r"{\1:str}", path)
+    for route in app.routes:
+        if route.path != template:
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if method.upper() in handler.http_methods:
+                permission = handler.opt.get("permission")
+                return permission if isinstance(permission, Permission) else None
+    raise AssertionError(f"no route for {method.upper()} {path}")
+
+
+def test_the_committed_copy_is_the_apps() -> None:
+    assert _app().openapi_schema.to_schema() == DOCUMENT, (
+        "openapi/openapi.json differs from the app: "
+        "run .venv/bin/recotrack openapi --output openapi/openapi.json"
+    )
+
+
+def test_operation_ids_are_unique_and_snake_case() -> None:
+    ids = [op.get("operationId") for _, _, op in OPERATIONS]
+    assert all(isinstance(i, str) and re.fullmatch(r"[a-z]+(_[a-z]+)*", i) for i in ids), ids
+    assert len(ids) == len(set(ids))
+    assert len(ids) >= 37
+
+
+@operations
+def test_every_operation_has_a_summary(method: str, path: str, op: dict[str, Any]) -> None:
+    assert isinstance(op.get("summary"), str)
+    assert op["summary"].strip()
+
+
+@operations
+def test_a_body_is_typed_json(method: str, path: str, op: dict[str, Any]) -> None:
+    body = op.get("requestBody")
+    if method in ("post", "put", "patch"):
+        assert body is not None, "a write without a documented body"
+    if body is None:
+        return
+    assert body.get("required") is True
+    assert set(body["content"]) == {"application/json"}
+    assert _typed(body["content"]["application/json"]["schema"])
+
+
+@operations
+def test_typed_success_responses(method: str, path: str, op: dict[str, Any]) -> None:
+    successes = {status: r for status, r in op["responses"].items() if status.startswith("2")}
+    assert successes
+    for status, response in successes.items():
+        assert response.get("description"), status
+        content = response.get("content")
+        if status == "204":
+            assert not content
+            continue
+        assert content, f"{status}: a success without a documented body"
+        for media_type, spec in content.items():
+            schema = spec.get("schema", {})
+            if media_type == "application/json":
+                assert _typed(schema), schema
+            else:
+                assert media_type in STREAMED, media_type
+                assert schema.get("type") == "string", schema
+                assert schema.get("description"), schema
+
+
+@operations
+def test_errors_are_problem_documents(method: str, path: str, op: dict[str, Any]) -> None:
+    errors = {status: r for status, r in op["responses"].items() if not status.startswith("2")}
+    for status, response in errors.items():
+        if path == "/readyz" and status == "503":
+            continue  # a probe's answer: the same Health document as its 200
+        assert response.get("description"), status
+        assert response["content"] == {"application/problem+json": {"schema": PROBLEM}}, status
+
+
+@operations
+def test_the_errors_an_operation_can_give_are_documented(
+    method: str, path: str, op: dict[str, Any]
+) -> None:
+    if path in UNAUTHENTICATED:
+        return
+    documented = set(op["responses"])
+    expected = {"400", "401"}  # a bad parameter or cursor; no or a bad token
+    if "{" in path:
+        expected.add("404")  # no such object, or not one the caller may see
+    if "requestBody" in op:
+        expected |= {"413", "415", "422"}
+    headers = {p["name"] for p in op.get("parameters", []) if p["in"] == "header"}
+    if "If-Match" in headers:
+        expected |= {"412", "428"}
+    permission = _permission(method, path)
+    assert permission is not None, "a route without a permission is refused by the guard"
+    if not all(permission in granted for granted in ROLE_PERMISSIONS.values()):
+        expected.add("403")  # some role with a token may not do this
+    assert expected <= documented, sorted(expected - documented)
+
+
+@operations
+def test_every_operation_but_the_probes_needs_a_token(
+    method: str, path: str, op: dict[str, Any]
+) -> None:
+    if path in UNAUTHENTICATED:
+        assert "security" not in op
+        assert "401" not in op["responses"]
+        return
+    assert op.get("security") == [{"bearer": []}]
+    assert "401" in op["responses"]
+
+
+def test_the_bearer_scheme_is_defined() -> None:
+    schemes = DOCUMENT["components"]["securitySchemes"]
+    assert schemes["bearer"]["type"] == "http"
+    assert schemes["bearer"]["scheme"] == "bearer"
+
+
+def test_links_name_real_operations_and_parameters() -> None:
+    """The links (schemathesis's stateful runs follow them) point at operations that exist, with
+    parameters those operations take."""
+    by_id = {op["operationId"]: op for _, _, op in OPERATIONS}
+    links = 0
+    for _, _, op in OPERATIONS:
+        for response in op["responses"].values():
+            for link in response.get("links", {}).values():
+                target = by_id[link["operationId"]]
+                taken = {(p["in"], p["name"]) for p in target.get("parameters", [])}
+                for name in link["parameters"]:
+                    where, _, bare = name.rpartition(".")
+                    assert (where or "path", bare) in taken, (link, name)
+                links += 1
+    assert links >= 40
