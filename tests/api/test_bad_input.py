@@ -4,6 +4,7 @@ stable `type` and a JSON pointer, and none of them changes anything in the datab
 from __future__ import annotations
 
 import base64
+import gc
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -541,3 +542,18 @@ async def test_a_cursor_of_another_list_is_400(shared: Shared, path: str) -> Non
     assert cursor
     r = await api.call("secretariat", "GET", f"{world.url(path)}?cursor={cursor}")
     assert_problem(r, 400, "invalid-cursor")
+
+
+async def test_refused_filters_return_their_connection(api: Api) -> None:
+    """A filter parameter is checked by a dependency of its own: a refusal there must hand the
+    pooled connection back at once, not whenever the garbage collector gets to it."""
+    pool = api.client.app.state.pool
+    gc.disable()  # what is not released by the request itself stays lent
+    try:
+        for _ in range(3):
+            r = await api.call("secretariat", "GET", "/v1/recommendations?q=" + "x" * 201)
+            assert r.status_code == 400
+            assert [e["parameter"] for e in r.json()["errors"]] == ["q"]
+            assert pool.get_size() == pool.get_idle_size(), "a connection is still lent"
+    finally:
+        gc.enable()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import asyncpg
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from recotrack.api.idempotency import HELD_CONNECTION
@@ -23,9 +23,15 @@ Cursor = Annotated[
 ]
 
 
-async def provide_connection(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.Connection]:
+async def provide_connection(
+    request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection; or, for a POST with an Idempotency-Key, the connection whose
-    transaction will also keep the response (see `idempotency`)."""
+    transaction will also keep the response (see `idempotency`).
+
+    It depends on `principal` so that it is resolved after the request's other dependencies:
+    when one of them fails (an invalid filter parameter), Litestar does not close a generator
+    dependency already started beside it, and the connection would never go back."""
     held = request.scope.get("state", {}).get(HELD_CONNECTION)
     if held is not None:
         yield held

@@ -30,6 +30,7 @@ from litestar.response import Stream
 
 from recotrack.api.auth import requires
 from recotrack.api.contract import binary, success, text
+from recotrack.api.filters import RECOMMENDATION_FILTER
 from recotrack.api.investments import AgencyFilter
 from recotrack.api.problems import READS, problem
 from recotrack.domain.access import Permission, Principal
@@ -37,7 +38,6 @@ from recotrack.domain.vocabulary import AREA_LABELS_SV, Area
 from recotrack.store import exports as store
 from recotrack.store.pool import Pool
 from recotrack.store.recommendations import RecommendationFilter
-from recotrack_sdk.models import Priority, State
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 BOM = "\ufeff"
@@ -363,56 +363,19 @@ class ExportController(Controller):
         "report, latest assessment and closure, and the area's Swedish label. CSV, NDJSON or "
         "XLSX. " + HEADERS_DOC,
         opt=requires(Permission.READ),
+        dependencies=RECOMMENDATION_FILTER,
     )
-    async def export_recommendations(  # one parameter per filter
+    async def export_recommendations(
         self,
         principal: NamedDependency[Principal],
         state: AppState,
-        agency: AgencyFilter = None,
-        review_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        investment_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        area: Annotated[list[Area] | None, QueryParameter(description="Repeatable.")] = None,
-        priority: Annotated[
-            list[Priority] | None, QueryParameter(description="Repeatable.")
-        ] = None,
-        states: Annotated[
-            list[State] | None, QueryParameter(name="state", description="Repeatable.")
-        ] = None,
-        overdue: Annotated[bool | None, QueryParameter()] = None,
-        q: Annotated[
-            str | None,
-            QueryParameter(
-                min_length=1, max_length=200, description="Text in code, title or body."
-            ),
-        ] = None,
-        issued_from: Annotated[
-            dt.date | None, QueryParameter(description="Issued on or after.")
-        ] = None,
-        issued_to: Annotated[
-            dt.date | None, QueryParameter(description="Issued on or before.")
-        ] = None,
-        due_before: Annotated[
-            dt.date | None, QueryParameter(description="Response or implementation due before.")
-        ] = None,
+        filters: NamedDependency[RecommendationFilter],
         format: Annotated[
             Literal["csv", "ndjson", "xlsx"],
             QueryParameter(description="`csv` (default), `ndjson` or `xlsx`."),
         ] = "csv",
         dialect: DialectParameter = "excel",
     ) -> Stream:
-        filters = RecommendationFilter(
-            agency_ids=agency,
-            review_id=review_id,
-            investment_id=investment_id,
-            areas=list(area) if area else None,
-            priorities=list(priority) if priority else None,
-            states=list(states) if states else None,
-            overdue=overdue,
-            q=q,
-            issued_from=issued_from,
-            issued_to=issued_to,
-            due_before=due_before,
-        )
         return await recommendations_export(
             state.pool, fmt=format, dialect=dialect, scope=principal.scope, filters=filters
         )

@@ -128,7 +128,16 @@ def _from_precondition(exc: PreconditionError) -> ProblemDetailsException:
 def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Litestar's own validation of query, path and header parameters, reported under the
     names the client sent (not the handler's Python names)."""
-    parameters = request.route_handler.parsed_fn_signature.parameters
+    handler = request.route_handler
+    # the handler's own parameters and those of its dependencies (the list's filters)
+    parameters = {
+        **handler.parsed_fn_signature.parameters,
+        **{
+            name: field
+            for provide in handler.resolve_dependencies().values()
+            for name, field in provide.parsed_fn_signature.parameters.items()
+        },
+    }
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         message = str(item.get("message", "invalid value"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import asyncpg
@@ -13,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from recotrack.api.auth import requires
 from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
-from recotrack.api.investments import AgencyFilter
+from recotrack.api.filters import RECOMMENDATION_FILTER
 from recotrack.api.preconditions import IfMatch, etag, required_version
 from recotrack.api.problems import CHANGES, CREATES, READS, problem
 from recotrack.domain.access import Permission, Principal
@@ -21,13 +20,10 @@ from recotrack.domain.vocabulary import Role
 from recotrack.store import recommendations as store
 from recotrack.store.recommendations import RecommendationFilter, Sort
 from recotrack_sdk.models import (
-    Area,
     Page,
-    Priority,
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
-    State,
 )
 
 # What can be done with a recommendation once its id is known: the follow-up of it.
@@ -62,37 +58,13 @@ class RecommendationController(Controller):
         ),
         summary="List and filter recommendations",
         opt=requires(Permission.READ),
+        dependencies=RECOMMENDATION_FILTER,
     )
-    async def list_recommendations(  # one parameter per filter
+    async def list_recommendations(
         self,
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
-        agency: AgencyFilter = None,
-        review_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        investment_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        area: Annotated[list[Area] | None, QueryParameter(description="Repeatable.")] = None,
-        priority: Annotated[
-            list[Priority] | None, QueryParameter(description="Repeatable.")
-        ] = None,
-        states: Annotated[
-            list[State] | None, QueryParameter(name="state", description="Repeatable.")
-        ] = None,
-        overdue: Annotated[bool | None, QueryParameter()] = None,
-        q: Annotated[
-            str | None,
-            QueryParameter(
-                min_length=1, max_length=200, description="Text in code, title or body."
-            ),
-        ] = None,
-        issued_from: Annotated[
-            dt.date | None, QueryParameter(description="Issued on or after.")
-        ] = None,
-        issued_to: Annotated[
-            dt.date | None, QueryParameter(description="Issued on or before.")
-        ] = None,
-        due_before: Annotated[
-            dt.date | None, QueryParameter(description="Response or implementation due before.")
-        ] = None,
+        filters: NamedDependency[RecommendationFilter],
         sort: Annotated[
             Sort | None,
             QueryParameter(
@@ -107,20 +79,7 @@ class RecommendationController(Controller):
     ) -> Page[Recommendation]:
         """Recommendations in the order they were created. An agency sees its own issued ones;
         drafts are the secretariat's until issued."""
-        filters = RecommendationFilter(
-            agency_ids=agency,
-            review_id=review_id,
-            investment_id=investment_id,
-            areas=list(area) if area else None,
-            priorities=list(priority) if priority else None,
-            states=list(states) if states else None,
-            overdue=overdue,
-            q=q,
-            issued_from=issued_from,
-            issued_to=issued_to,
-            due_before=due_before,
-        )
-        if sort == "relevance" and not q:
+        if sort == "relevance" and not filters.q:
             raise problem(
                 "invalid-parameter",
                 400,
