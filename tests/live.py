@@ -21,9 +21,15 @@ START_SECONDS = 30.0
 
 
 @contextlib.asynccontextmanager
-async def serve(db_url: str, port: int = 0) -> AsyncIterator[str]:
-    """Run the app for `db_url` on a loopback port (0: a free one); yield its base URL."""
-    settings = Settings.from_env({"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"})
+async def serve(
+    db_url: str, port: int = 0, *, env: dict[str, str] | None = None
+) -> AsyncIterator[str]:
+    """Run the app for `db_url` on a loopback port (0: a free one); yield its base URL.
+
+    `env`: more settings (`RECOTRACK_…` variables) for this app."""
+    settings = Settings.from_env(
+        {"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning", **(env or {})}
+    )
     config = uvicorn.Config(
         create_app(settings, db_url),
         host="127.0.0.1",
