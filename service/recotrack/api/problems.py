@@ -170,11 +170,23 @@ def _from_query_canceled(exc: asyncpg.QueryCanceledError) -> ProblemDetailsExcep
 
 
 def _interface_error(request: Request[Any, Any, Any], exc: asyncpg.InterfaceError) -> Response[Any]:
-    """asyncpg's own errors: a closed connection means the database went away; the rest are
-    bugs (misuse of a connection) and are internal errors."""
-    if "closed" in str(exc):
-        return _from_database_unavailable(exc).to_response(request)
+    """asyncpg's own errors: a connection closed under us (or detached from the pool when the
+    database dropped it) means the database went away; the rest are bugs, internal errors."""
+    message = str(exc)
+    if "closed" in message or "released back to the pool" in message:
+        log.warning("database connection lost", exc_type=type(exc).__name__, error=message)
+        return unavailable().to_response(request)
     return _internal(request, exc)
+
+
+def _connection_state_error(
+    request: Request[Any, Any, Any], exc: asyncpg.exceptions.InternalClientError
+) -> Response[Any]:
+    """asyncpg found a connection in a state it cannot go on from: seen when the database
+    drops connections in the middle of operations (a restart). Nothing was committed on it
+    and the pool replaces it, so a retry is safe; logged as an error all the same."""
+    log.error("database connection in a broken state", exc_type=type(exc).__name__, error=str(exc))
+    return unavailable().to_response(request)
 
 
 def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -248,6 +260,7 @@ EXCEPTION_HANDLERS = {
     Exception: _internal,
     ValidationException: _invalid_parameter,
     asyncpg.InterfaceError: _interface_error,
+    asyncpg.exceptions.InternalClientError: _connection_state_error,
 }
 
 
