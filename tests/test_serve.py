@@ -6,6 +6,7 @@ must never leave a PostgreSQL process behind, however the service ends.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -229,4 +230,44 @@ def test_a_killed_service_leaves_no_postgres_behind(
         ORPHAN_SECONDS,
         "the watchdog to stop the embedded PostgreSQL",
     )
+    assert_nothing_left(data_dir, service)
+
+
+def test_sigterm_lets_requests_in_flight_finish(
+    data_dir: Path, serve: Callable[..., Service]
+) -> None:
+    service = serve()
+    service.wait_ready()
+    auth = {"Authorization": f"Bearer {create_token(data_dir, 'secretariat')}"}
+    # Headers: too large for the app (431, a problem), far too large for the server (400).
+    padded = httpx.get(
+        f"{service.url}/v1/agencies", headers={**auth, "X-Padding": "x" * 20_000}, timeout=10
+    )
+    assert padded.status_code == 431, padded.text
+    assert padded.headers["content-type"] == "application/problem+json"
+    try:
+        huge = httpx.get(
+            f"{service.url}/v1/agencies", headers={**auth, "X-Padding": "x" * 200_000}, timeout=10
+        )
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+        pass  # refused and closed before the client finished sending, or read the answer
+    else:
+        assert huge.status_code == 400
+
+    cursor = httpx.get(f"{service.url}/v1/changes", headers=auth, timeout=10).json()["next_cursor"]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        # A long poll, in flight when the stop is asked for: it must get its answer.
+        poll = pool.submit(
+            httpx.get,
+            f"{service.url}/v1/changes",
+            params={"cursor": cursor, "wait": 4},
+            headers=auth,
+            timeout=STOP_SECONDS,
+        )
+        time.sleep(1.0)  # the request has reached the server
+        service.process.send_signal(signal.SIGTERM)
+        answer = poll.result(timeout=STOP_SECONDS)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["items"] == []
+    assert service.process.wait(timeout=STOP_SECONDS) == 0, service.output()
     assert_nothing_left(data_dir, service)
