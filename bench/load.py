@@ -66,7 +66,8 @@ insert into recommendation (code, review_id, agency_id, title, body, area, prior
     issued_on, response_due, implementation_due)
 select 'R-' || n, reviews.ids[n % 1000 + 1], reviews.agencies[n % 1000 + 1],
     'Stärk styrningen av investeringar ' || n,
-    'Myndigheten bör se över **portföljstyrningen** och nyttorealiseringen. ' || repeat('Text ', 40),
+    'Myndigheten bör se över **portföljstyrningen** och nyttorealiseringen. '
+        || repeat('Text ', 40),
     (array['ways_of_working', 'governance', 'competence', 'results',
         'enabling_conditions'])[n % 5 + 1],
     (array['high', 'medium', 'low'])[n % 3 + 1],
@@ -140,13 +141,14 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, script: Path, connections: int, seconds: int) -> Figures:
-    ran = subprocess.run(
-        [
-            "taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s",
-            "--latency", "-s", str(script), url,
-        ],
-        capture_output=True, text=True, check=True, timeout=seconds + 60,
-    )  # fmt: skip
+    command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
+    ran = subprocess.run(  # noqa: S603  (ours)
+        [*command, "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    )
     out = ran.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
@@ -163,11 +165,26 @@ def _profile(pid: int, url: str, script: Path, seconds: int, folder: Path) -> No
     functions most often on top of the stack (own time), and ours and the framework's most
     often anywhere on it (time including calls)."""
     raw = folder / f"{script.stem}.profile.txt"
-    spy = subprocess.Popen(
-        [str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(pid), "-d", str(seconds),
-         "-r", "200", "-f", "raw", "-o", str(raw), "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    spy = subprocess.Popen(  # noqa: S603  (ours)
+        [
+            py_spy,
+            "record",
+            "-p",
+            str(pid),
+            "-d",
+            str(seconds),
+            "-r",
+            "200",
+            "-f",
+            "raw",
+            "-o",
+            str(raw),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wrk(url, script, LOADS["saturation"], seconds)
     spy.wait(seconds + 60)
     own: dict[str, int] = {}
@@ -185,12 +202,33 @@ def _profile(pid: int, url: str, script: Path, seconds: int, folder: Path) -> No
     for frame, count in sorted(own.items(), key=lambda kv: -kv[1])[:15]:
         print(f"  {count / total:6.1%}  {frame}")
     print("  including calls (recotrack, litestar, asyncpg, structlog, uvicorn, msgspec):")
-    picked = [
-        kv for kv in anywhere.items()
-        if any(p in kv[0] for p in ("recotrack", "litestar/", "asyncpg", "structlog", "uvicorn", "h11"))
-    ]  # fmt: skip
+    packages = ("recotrack", "litestar/", "asyncpg", "structlog", "uvicorn", "h11")
+    picked = [kv for kv in anywhere.items() if any(p in kv[0] for p in packages)]
     for frame, count in sorted(picked, key=lambda kv: -kv[1])[:30]:
         print(f"  {count / total:6.1%}  {frame}")
+
+
+def _report(
+    results: dict[tuple[str, str, str], Figures], workloads: list[Workload], rounds: int
+) -> None:
+    print(f"\nmedians of {rounds} rounds:")
+    for workload in workloads:
+        for load in LOADS:
+            service = results[workload.name, load, "service"]
+            floor = results[workload.name, load, "floor"]
+            print(f"  {workload.name:4} {load:10} floor   {floor}")
+            share = service.rps / floor.rps
+            print(f"  {'':4} {'':10} service {service}  = {share:.0%} of the floor")
+    print("\ntargets: reads >= 50% of the floor at saturation; p99 < 25 ms at the light load")
+    for workload in workloads:
+        saturated = results[workload.name, "saturation", "service"]
+        floor = results[workload.name, "saturation", "floor"]
+        light = results[workload.name, "light", "service"]
+        light_floor = results[workload.name, "light", "floor"]
+        print(
+            f"  {workload.name:5} {saturated.rps / floor.rps:5.0%} of {floor.rps:6.0f} req/s;"
+            f" p99 {light.p99_ms:6.2f} ms at 4 connections (floor {light_floor.p99_ms:5.2f} ms)"
+        )
 
 
 def _median(runs: list[Figures]) -> Figures:
@@ -213,8 +251,8 @@ def _process(
     command: list[str], env: dict[str, str], log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["taskset", "-c", SERVER_CORE, *command],
+        process = subprocess.Popen(  # noqa: S603  (ours)
+            ["taskset", "-c", SERVER_CORE, *command],  # noqa: S607  (taskset from util-linux)
             env={**os.environ, **env},
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -327,14 +365,13 @@ async def _run(
 ) -> int:
     async with _database(server) as db_url:
         tokens, reads, ours = await _seed(db_url)
+        pages = [
+            f"/v1/recommendations?agency=agency-{n}&area=governance&limit=50" for n in range(1, 5)
+        ]
+        secretariat = tokens["secretariat"]
         workloads = [
-            Workload("get", "GET", [f"/v1/recommendations/{i}" for i in reads], tokens["secretariat"]),
-            Workload(
-                "list",
-                "GET",
-                [f"/v1/recommendations?agency=agency-{n}&area=governance&limit=50" for n in (1, 2, 3, 4)],
-                tokens["secretariat"],
-            ),
+            Workload("get", "GET", [f"/v1/recommendations/{i}" for i in reads], secretariat),
+            Workload("list", "GET", pages, secretariat),
             Workload(
                 "post",
                 "POST",
@@ -346,20 +383,25 @@ async def _run(
         workloads = [w for w in workloads if not only or w.name in only]
         folder = Path(tempfile.mkdtemp(prefix="rt-load-"))
         service_port, floor_port = _free_port(), _free_port()
-        service_url, floor_url = f"http://127.0.0.1:{service_port}", f"http://127.0.0.1:{floor_port}"
+        service_url, floor_url = (
+            f"http://127.0.0.1:{service_port}",
+            f"http://127.0.0.1:{floor_port}",
+        )
         service_env = {
             "DATABASE_URL": db_url,
             "RECOTRACK_LOG_FORMAT": "json",
             "RECOTRACK_LOG_LEVEL": "info",
         }
         floor_env = {"BENCH_DSN": db_url, "BENCH_AGENCY": "agency-1"}
+        service_command = [str(RECOTRACK), "serve", "--port", str(service_port)]
+        floor_command = [sys.executable, str(BENCH / "floor.py"), "--port", str(floor_port)]
         with (
-            _process([str(RECOTRACK), "serve", "--port", str(service_port)], service_env, folder / "service.log") as service_process,
-            _process([sys.executable, str(BENCH / "floor.py"), "--port", str(floor_port)], floor_env, folder / "floor.log"),
-        ):  # fmt: skip
+            _process(service_command, service_env, folder / "service.log") as service_process,
+            _process(floor_command, floor_env, folder / "floor.log"),
+        ):
             _wait_until_up(f"{service_url}/healthz", folder / "service.log")
             _wait_until_up(f"{floor_url}/v1/recommendations/{reads[0]}", folder / "floor.log")
-            print(f"{RECOMMENDATIONS} recommendations; wrk {seconds:g} s a run; service log in {folder}")
+            print(f"{RECOMMENDATIONS} recommendations; wrk {seconds} s a run; logs in {folder}")
             runs: dict[tuple[str, str, str], list[Figures]] = {}
             for workload in workloads:
                 script = workload.script(folder)
@@ -376,22 +418,9 @@ async def _run(
                             print(f"  {who:8} {figures}")
             if profile:
                 for workload in workloads:
-                    _profile(service_process.pid, service_url, workload.script(folder), seconds, folder)
-        results = {key: _median(figures) for key, figures in runs.items()}
-        print(f"\nmedians of {rounds} rounds:")
-        for workload in workloads:
-            for load in LOADS:
-                service, floor = results[workload.name, load, "service"], results[workload.name, load, "floor"]
-                print(f"  {workload.name:4} {load:10} floor   {floor}")
-                print(f"  {'':4} {'':10} service {service}  = {service.rps / floor.rps:.0%} of the floor")
-        print("\ntargets: reads at >= 50% of the floor at saturation; p99 < 25 ms at the light load")
-        for workload in workloads:
-            sat_s, sat_f = results[workload.name, "saturation", "service"], results[workload.name, "saturation", "floor"]
-            light_s, light_f = results[workload.name, "light", "service"], results[workload.name, "light", "floor"]
-            print(
-                f"  {workload.name:5} {sat_s.rps / sat_f.rps:5.0%} of {sat_f.rps:6.0f} req/s;"
-                f" p99 {light_s.p99_ms:6.2f} ms at 4 connections (floor {light_f.p99_ms:5.2f} ms)"
-            )  # fmt: skip
+                    script = workload.script(folder)
+                    _profile(service_process.pid, service_url, script, seconds, folder)
+        _report({key: _median(figures) for key, figures in runs.items()}, workloads, rounds)
         shutil.rmtree(folder, ignore_errors=True)
     return 0
 
