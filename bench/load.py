@@ -126,22 +126,35 @@ class Figures:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_us: float
+    """The server process's CPU time per request: what contention on a shared machine
+    changes least (throughput and latency swing with whatever else runs)."""
 
     def __str__(self) -> str:
         flag = f"  ({self.errors} non-2xx!)" if self.errors else ""
-        return f"{self.rps:8.0f} req/s  p50 {self.p50_ms:6.2f} ms  p99 {self.p99_ms:6.2f} ms{flag}"
+        return (
+            f"{self.rps:8.0f} req/s  p50 {self.p50_ms:6.2f} ms  p99 {self.p99_ms:6.2f} ms"
+            f"  cpu {self.cpu_us:5.0f} µs/req{flag}"
+        )
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
     return float(number) * _UNITS[unit]
 
 
-def wrk(url: str, script: Path, connections: int, seconds: int) -> Figures:
+def wrk(url: str, script: Path, connections: int, seconds: int, pid: int) -> Figures:
     command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
+    cpu_before = _cpu_seconds(pid)
     ran = subprocess.run(  # noqa: S603  (ours)
         [*command, "--latency", "-s", str(script), url],
         capture_output=True,
@@ -149,15 +162,22 @@ def wrk(url: str, script: Path, connections: int, seconds: int) -> Figures:
         check=True,
         timeout=seconds + 60,
     )
+    cpu = _cpu_seconds(pid) - cpu_before
     out = ran.stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    try:
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+        p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+        p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    except AttributeError:
+        raise RuntimeError(f"cannot read wrk's output:\n{out}\n{ran.stderr}") from None
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     failed = re.search(r"Socket errors:.*", out)
     if failed:
         print(f"    wrk: {failed.group(0)}")
-    return Figures(rps, p50, p99, int(errors.group(1)) if errors else 0)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Figures(
+        rps, p50, p99, int(errors.group(1)) if errors else 0, cpu / max(requests, 1) * 1e6
+    )
 
 
 def _profile(pid: int, url: str, script: Path, seconds: int, folder: Path) -> None:
@@ -185,7 +205,7 @@ def _profile(pid: int, url: str, script: Path, seconds: int, folder: Path) -> No
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wrk(url, script, LOADS["saturation"], seconds)
+    wrk(url, script, LOADS["saturation"], seconds, pid)
     spy.wait(seconds + 60)
     own: dict[str, int] = {}
     anywhere: dict[str, int] = {}
@@ -217,8 +237,11 @@ def _report(
             service = results[workload.name, load, "service"]
             floor = results[workload.name, load, "floor"]
             print(f"  {workload.name:4} {load:10} floor   {floor}")
-            share = service.rps / floor.rps
-            print(f"  {'':4} {'':10} service {service}  = {share:.0%} of the floor")
+            share, cost = service.rps / floor.rps, service.cpu_us / floor.cpu_us
+            print(f"  {'':4} {'':10} service {service}")
+            print(
+                f"  {'':4} {'':10} = {share:.0%} of the floor's rate, {cost:.1f}x its CPU a request"
+            )
     print("\ntargets: reads >= 50% of the floor at saturation; p99 < 25 ms at the light load")
     for workload in workloads:
         saturated = results[workload.name, "saturation", "service"]
@@ -237,6 +260,7 @@ def _median(runs: list[Figures]) -> Figures:
         statistics.median(f.p50_ms for f in runs),
         statistics.median(f.p99_ms for f in runs),
         sum(f.errors for f in runs),
+        statistics.median(f.cpu_us for f in runs),
     )
 
 
@@ -397,23 +421,27 @@ async def _run(
         floor_command = [sys.executable, str(BENCH / "floor.py"), "--port", str(floor_port)]
         with (
             _process(service_command, service_env, folder / "service.log") as service_process,
-            _process(floor_command, floor_env, folder / "floor.log"),
+            _process(floor_command, floor_env, folder / "floor.log") as floor_process,
         ):
             _wait_until_up(f"{service_url}/healthz", folder / "service.log")
             _wait_until_up(f"{floor_url}/v1/recommendations/{reads[0]}", folder / "floor.log")
             print(f"{RECOMMENDATIONS} recommendations; wrk {seconds} s a run; logs in {folder}")
+            service_pid, floor_pid = service_process.pid, floor_process.pid
             runs: dict[tuple[str, str, str], list[Figures]] = {}
             for workload in workloads:
                 script = workload.script(folder)
-                for url in (service_url, floor_url):  # warm both up
-                    wrk(url, script, LOADS["light"], min(2, seconds))
+                for url, pid in ((service_url, service_pid), (floor_url, floor_pid)):  # warm-up
+                    wrk(url, script, LOADS["light"], min(2, seconds), pid)
                 for load, connections in LOADS.items():
                     print(f"{workload.name}, {load} ({connections} connections):")
                     for round_ in range(rounds):
                         # back to back, the order swapped each round: drift hits both alike
-                        order = [("floor", floor_url), ("service", service_url)]
-                        for who, url in order if round_ % 2 == 0 else order[::-1]:
-                            figures = wrk(url, script, connections, seconds)
+                        order = [
+                            ("floor", floor_url, floor_pid),
+                            ("service", service_url, service_pid),
+                        ]
+                        for who, url, pid in order if round_ % 2 == 0 else order[::-1]:
+                            figures = wrk(url, script, connections, seconds, pid)
                             runs.setdefault((workload.name, load, who), []).append(figures)
                             print(f"  {who:8} {figures}")
             if profile:

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import getpass
 import json
 import os
@@ -307,6 +308,9 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: _St
             if stop.requested:  # asked to stop before uvicorn was listening for signals
                 self.should_exit = True
             elif self.started:
+                # Everything is imported and the app built: keep those objects out of every
+                # collection, which otherwise walks them all again and again (p99, bench/).
+                gc.freeze()
                 bound = [s.getsockname() for srv in self.servers for s in srv.sockets or ()]
                 actual_port = bound[0][1] if bound else port
                 log.info("listening", url=f"http://{_url_host(host)}:{actual_port}")

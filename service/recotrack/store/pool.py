@@ -42,6 +42,15 @@ async def _init_connection(conn: Connection) -> None:
     )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What a connection needs on its way back to the pool, beyond what asyncpg always does
+    (roll back an open transaction, drop listeners): nothing. asyncpg's default also runs
+    `RESET ALL; CLOSE ALL; UNLISTEN *; pg_advisory_unlock_all()`, a round trip per request,
+    for session state that pooled connections never take on: settings are fixed at connect
+    (`server_settings`), cursors close with their transaction, advisory locks are taken per
+    transaction, LISTEN has a connection of its own."""
+
+
 def _encode_json(value: object) -> str:
     return msgspec.json.encode(value).decode()
 
@@ -69,6 +78,7 @@ async def create_pool(
         max_inactive_connection_lifetime=300.0,
         loop=None,
         init=_init_connection,
+        reset=_keep_session,
         server_settings=settings,
         # a connection attempt to a server that does not answer fails as fast as a lend
         timeout=acquire_timeout,
