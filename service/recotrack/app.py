@@ -14,7 +14,7 @@ from litestar.types import ASGIApp
 from recotrack import __version__
 from recotrack.api.agencies import AgencyController
 from recotrack.api.audit import AuditController
-from recotrack.api.auth import authentication_middleware, permission_guard
+from recotrack.api.auth import PrincipalCache, authentication_middleware, permission_guard
 from recotrack.api.body import strict_json_body
 from recotrack.api.changes import ChangeController
 from recotrack.api.deps import DEPENDENCIES
@@ -70,7 +70,12 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
             acquire_timeout=settings.pool_acquire_timeout,
             statement_timeout=settings.statement_timeout,
         )
-        app.state.notifier = ChangeNotifier()
+        notifier = ChangeNotifier()
+        app.state.principals = PrincipalCache(
+            settings.token_cache_seconds, trusted=lambda: notifier.listening
+        )
+        notifier.on_revoked = app.state.principals.clear
+        app.state.notifier = notifier
         app.state.stats_cache = StatsCache()
         try:
             await app.state.notifier.start(dsn)

@@ -48,6 +48,9 @@ class Settings:
     unauthenticated), per process; 0 turns limiting off."""
     rate_burst: int
     """`RECOTRACK_RATE_BURST`: requests a token may send at once above its rate."""
+    token_cache_seconds: float
+    """`RECOTRACK_TOKEN_CACHE_SECONDS`: how long a process may reuse a token's lookup (0: never);
+    a revocation clears it in every process at once (LISTEN/NOTIFY)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -80,6 +83,7 @@ class Settings:
             request_timeout=_seconds(env, "RECOTRACK_REQUEST_TIMEOUT", 35.0),
             rate_limit=_seconds(env, "RECOTRACK_RATE_LIMIT", 0.0),
             rate_burst=_int(env, "RECOTRACK_RATE_BURST", 100),
+            token_cache_seconds=_seconds(env, "RECOTRACK_TOKEN_CACHE_SECONDS", 30.0),
         )
 
 

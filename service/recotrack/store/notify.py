@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -12,6 +13,7 @@ import structlog
 from recotrack.store.errors import DATABASE_UNAVAILABLE
 from recotrack.store.events import CHANNEL
 from recotrack.store.pool import connect
+from recotrack.store.tokens import TOKEN_CHANNEL
 
 _RECONNECT_FIRST_SECONDS = 0.1
 _RECONNECT_MAX_SECONDS = 5.0
@@ -20,7 +22,8 @@ log = structlog.get_logger("recotrack.store")
 
 
 class ChangeNotifier:
-    """One listening connection per process; any number of waiters.
+    """One listening connection per process; any number of waiters. It also hears token
+    revocations, and calls `on_revoked` for each one (and when it may have missed some).
 
     When the database goes away (restart, failover) the connection is re-opened in the
     background until it succeeds; waiters are woken on the loss and again on the return, so
@@ -28,6 +31,7 @@ class ChangeNotifier:
     """
 
     def __init__(self) -> None:
+        self.on_revoked: Callable[[], None] = lambda: None
         self._committed = asyncio.Event()
         self._conn: asyncpg.Connection | None = None
         self._dsn = ""
@@ -41,6 +45,7 @@ class ChangeNotifier:
     async def _listen(self) -> None:
         conn = await connect(self._dsn)
         await conn.add_listener(CHANNEL, self._on_notify)
+        await conn.add_listener(TOKEN_CHANNEL, self._on_token_notify)
         conn.add_termination_listener(self._on_lost)
         self._conn = conn
 
@@ -49,6 +54,7 @@ class ChangeNotifier:
             return
         self._conn = None
         self._on_notify()
+        self.on_revoked()  # revocations may go unheard until the connection is back
         log.warning("change notifications lost; reconnecting")
         self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
 
@@ -63,6 +69,7 @@ class ChangeNotifier:
                 continue
             log.info("change notifications back")
             self._on_notify()  # commits made while nobody listened
+            self.on_revoked()
             return
 
     @property
@@ -78,6 +85,9 @@ class ChangeNotifier:
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
+
+    def _on_token_notify(self, *_: Any) -> None:
+        self.on_revoked()
 
     def _on_notify(self, *_: Any) -> None:
         self._committed.set()
