@@ -201,6 +201,7 @@ def _profile(pid: int, url: str, script: Path, seconds: int, folder: Path) -> No
             "-o",
             str(raw),
             "--nonblocking",
+            "--gil",  # only samples holding the GIL: Python's own work, not waits in syscalls
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -372,6 +373,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="runs of each (default 3)")
     parser.add_argument("--only", choices=["get", "list", "post"], action="append")
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the service, e.g. RECOTRACK_LOG_LEVEL=warning (to weigh logging)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="then profile the service under each load with py-spy (pip install py-spy)",
@@ -381,11 +389,17 @@ def main() -> int:
         print("needs wrk and taskset: apt-get install wrk util-linux", file=sys.stderr)
         return 2
     with _server_url() as server:
-        return asyncio.run(_run(server, args.seconds, args.rounds, args.only, args.profile))
+        extra = dict(item.split("=", 1) for item in args.set)
+        return asyncio.run(_run(server, args.seconds, args.rounds, args.only, args.profile, extra))
 
 
 async def _run(
-    server: str, seconds: int, rounds: int, only: list[str] | None, profile: bool
+    server: str,
+    seconds: int,
+    rounds: int,
+    only: list[str] | None,
+    profile: bool,
+    extra: dict[str, str],
 ) -> int:
     async with _database(server) as db_url:
         tokens, reads, ours = await _seed(db_url)
@@ -415,6 +429,7 @@ async def _run(
             "DATABASE_URL": db_url,
             "RECOTRACK_LOG_FORMAT": "json",
             "RECOTRACK_LOG_LEVEL": "info",
+            **extra,
         }
         floor_env = {"BENCH_DSN": db_url, "BENCH_AGENCY": "agency-1"}
         service_command = [str(RECOTRACK), "serve", "--port", str(service_port)]
@@ -449,7 +464,8 @@ async def _run(
                     script = workload.script(folder)
                     _profile(service_process.pid, service_url, script, seconds, folder)
         _report({key: _median(figures) for key, figures in runs.items()}, workloads, rounds)
-        shutil.rmtree(folder, ignore_errors=True)
+        if not profile:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import psutil
@@ -239,7 +241,8 @@ def test_sigterm_lets_requests_in_flight_finish(
     service = serve()
     service.wait_ready()
     auth = {"Authorization": f"Bearer {create_token(data_dir, 'secretariat')}"}
-    # Headers: too large for the app (431, a problem), far too large for the server (400).
+    # Headers: too large for the app (431, a problem), far too large for the server to read
+    # (431 too, and the connection closed).
     padded = httpx.get(
         f"{service.url}/v1/agencies", headers={**auth, "X-Padding": "x" * 20_000}, timeout=10
     )
@@ -252,7 +255,19 @@ def test_sigterm_lets_requests_in_flight_finish(
     except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
         pass  # refused and closed before the client finished sending, or read the answer
     else:
-        assert huge.status_code == 400
+        assert huge.status_code == 431
+        assert huge.headers["content-type"] == "application/problem+json"
+    # Sent in pieces, never ending: still cut off once past the bound.
+    address = urlsplit(service.url)
+    assert address.hostname is not None
+    assert address.port is not None
+    with socket.create_connection((address.hostname, address.port), timeout=10) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        with contextlib.suppress(OSError):
+            for _ in range(100):  # 100 x 4 KiB, far past the bound, unless cut off before
+                raw.sendall(b"X-Pad: " + b"x" * 4096 + b"\r\n")
+        refusal = raw.recv(65536)
+    assert refusal.startswith(b"HTTP/1.1 431 "), refusal[:100]
 
     cursor = httpx.get(f"{service.url}/v1/changes", headers=auth, timeout=10).json()["next_cursor"]
     with concurrent.futures.ThreadPoolExecutor(1) as pool:

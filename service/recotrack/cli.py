@@ -298,6 +298,7 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: _St
     import uvicorn
 
     from recotrack.app import create_app
+    from recotrack.httpserver import BoundedHttpToolsProtocol
 
     host: str = args.host or settings.host
     port: int = settings.port if args.port is None else args.port
@@ -333,8 +334,9 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: _St
             lifespan="on",
             server_header=False,
             timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
+            http=BoundedHttpToolsProtocol,
             # Headers are limited (431) by the app at RECOTRACK_MAX_HEADER_BYTES; the server
-            # refuses (400) only what is far beyond that, before reading it all.
+            # refuses (431, closing) only what is far beyond that, before reading it all.
             h11_max_incomplete_event_size=max(4 * settings.max_header_bytes, 65_536),
         )
         server = Server(config)
