@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import asyncpg
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from recotrack.api.idempotency import HELD_CONNECTION
@@ -24,7 +24,7 @@ Cursor = Annotated[
 
 
 async def provide_connection(
-    request: Request[Any, Any, Any], principal: Principal
+    request: Request[Any, Any, Any], principal: NamedDependency[Principal]
 ) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection; or, for a POST with an Idempotency-Key, the connection whose
     transaction will also keep the response (see `idempotency`).
