@@ -269,6 +269,16 @@ def test_sigterm_lets_requests_in_flight_finish(
         refusal = raw.recv(65536)
     assert refusal.startswith(b"HTTP/1.1 431 "), refusal[:100]
 
+    # A body past RECOTRACK_MAX_BODY_BYTES (1 MiB by default).
+    too_big = httpx.post(
+        f"{service.url}/v1/agencies",
+        content=b"[" + b"0," * 600_000 + b"0]",
+        headers={**auth, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert too_big.status_code == 413, too_big.text
+    assert too_big.json()["type"].endswith("/payload-too-large")
+
     cursor = httpx.get(f"{service.url}/v1/changes", headers=auth, timeout=10).json()["next_cursor"]
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         # A long poll, in flight when the stop is asked for: it must get its answer.
