@@ -130,8 +130,13 @@ async def test_no_free_connection_in_time_gets_503(api: Api) -> None:
                 "/v1/changes", params={"cursor": cursor, "wait": 2}, headers=auth(api, "auditor")
             )
         )
-        await asyncio.sleep(0.5)
-        busy = await raw.get("/v1/agencies", headers=auth(api, "secretariat"))
+        answers = []
+        for _ in range(5):  # until the poll holds the connection (it waits 2 s with it)
+            await asyncio.sleep(0.2)
+            answers.append(await raw.get("/v1/agencies", headers=auth(api, "secretariat")))
+            if answers[-1].status_code == 503:
+                break
+        busy = answers[-1]
         assert_problem(busy, 503, "service-unavailable")
         assert int(busy.headers["retry-after"]) >= 1
         assert (await poll).status_code == 200
