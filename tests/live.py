@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import uvicorn
 
@@ -21,9 +26,15 @@ START_SECONDS = 30.0
 
 
 @contextlib.asynccontextmanager
-async def serve(db_url: str, port: int = 0) -> AsyncIterator[str]:
-    """Run the app for `db_url` on a loopback port (0: a free one); yield its base URL."""
-    settings = Settings.from_env({"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"})
+async def serve(
+    db_url: str, port: int = 0, *, env: dict[str, str] | None = None
+) -> AsyncIterator[str]:
+    """Run the app for `db_url` on a loopback port (0: a free one); yield its base URL.
+
+    `env`: more settings (`RECOTRACK_…` variables) for this app."""
+    settings = Settings.from_env(
+        {"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning", **(env or {})}
+    )
     config = uvicorn.Config(
         create_app(settings, db_url),
         host="127.0.0.1",
@@ -48,3 +59,53 @@ async def serve(db_url: str, port: int = 0) -> AsyncIterator[str]:
         server.should_exit = True
         await asyncio.to_thread(thread.join, START_SECONDS)
         assert not thread.is_alive(), "uvicorn did not stop"
+
+
+@contextlib.contextmanager
+def serve_processes(
+    db_url: str, folder: Path, count: int, env: dict[str, str] | None = None
+) -> Iterator[list[str]]:
+    """`count` processes of `recotrack serve` on `db_url` (replicas), started side by side;
+    yield their base URLs. Their logs are in `folder`."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("RECOTRACK_")}
+    environment.update(
+        DATABASE_URL=db_url,
+        RECOTRACK_LOG_FORMAT="json",
+        RECOTRACK_LOG_LEVEL="info",  # the `listening` event has the port
+        **(env or {}),
+    )
+    logs = [folder / f"serve-{n}.log" for n in range(count)]
+    processes = []
+    try:
+        for log in logs:
+            with log.open("ab") as out:
+                processes.append(
+                    subprocess.Popen(
+                        [Path(sys.executable).with_name("recotrack"), "serve", "--port", "0"],
+                        stdin=subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        env=environment,
+                    )
+                )
+        yield [_listening(process, log) for process, log in zip(processes, logs, strict=True)]
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(START_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _listening(process: subprocess.Popen[bytes], log: Path) -> str:
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"serve did not start:\n{log.read_text()}"
+        for line in log.read_text().splitlines():
+            if line.startswith("{") and json.loads(line).get("event") == "listening":
+                return str(json.loads(line)["url"])
+        time.sleep(0.05)

@@ -6,11 +6,13 @@ must never leave a PostgreSQL process behind, however the service ends.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import psutil
@@ -229,4 +232,67 @@ def test_a_killed_service_leaves_no_postgres_behind(
         ORPHAN_SECONDS,
         "the watchdog to stop the embedded PostgreSQL",
     )
+    assert_nothing_left(data_dir, service)
+
+
+def test_sigterm_lets_requests_in_flight_finish(
+    data_dir: Path, serve: Callable[..., Service]
+) -> None:
+    service = serve()
+    service.wait_ready()
+    auth = {"Authorization": f"Bearer {create_token(data_dir, 'secretariat')}"}
+    # Headers: too large for the app (431, a problem), far too large for the server to read
+    # (431 too, and the connection closed).
+    padded = httpx.get(
+        f"{service.url}/v1/agencies", headers={**auth, "X-Padding": "x" * 20_000}, timeout=10
+    )
+    assert padded.status_code == 431, padded.text
+    assert padded.headers["content-type"] == "application/problem+json"
+    try:
+        huge = httpx.get(
+            f"{service.url}/v1/agencies", headers={**auth, "X-Padding": "x" * 200_000}, timeout=10
+        )
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+        pass  # refused and closed before the client finished sending, or read the answer
+    else:
+        assert huge.status_code == 431
+        assert huge.headers["content-type"] == "application/problem+json"
+    # Sent in pieces, never ending: still cut off once past the bound.
+    address = urlsplit(service.url)
+    assert address.hostname is not None
+    assert address.port is not None
+    with socket.create_connection((address.hostname, address.port), timeout=10) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        with contextlib.suppress(OSError):
+            for _ in range(100):  # 100 x 4 KiB, far past the bound, unless cut off before
+                raw.sendall(b"X-Pad: " + b"x" * 4096 + b"\r\n")
+        refusal = raw.recv(65536)
+    assert refusal.startswith(b"HTTP/1.1 431 "), refusal[:100]
+
+    # A body past RECOTRACK_MAX_BODY_BYTES (1 MiB by default).
+    too_big = httpx.post(
+        f"{service.url}/v1/agencies",
+        content=b"[" + b"0," * 600_000 + b"0]",
+        headers={**auth, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert too_big.status_code == 413, too_big.text
+    assert too_big.json()["type"].endswith("/payload-too-large")
+
+    cursor = httpx.get(f"{service.url}/v1/changes", headers=auth, timeout=10).json()["next_cursor"]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        # A long poll, in flight when the stop is asked for: it must get its answer.
+        poll = pool.submit(
+            httpx.get,
+            f"{service.url}/v1/changes",
+            params={"cursor": cursor, "wait": 4},
+            headers=auth,
+            timeout=STOP_SECONDS,
+        )
+        time.sleep(1.0)  # the request has reached the server
+        service.process.send_signal(signal.SIGTERM)
+        answer = poll.result(timeout=STOP_SECONDS)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["items"] == []
+    assert service.process.wait(timeout=STOP_SECONDS) == 0, service.output()
     assert_nothing_left(data_dir, service)

@@ -9,11 +9,12 @@ from litestar import Litestar, Router
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp
 
 from recotrack import __version__
 from recotrack.api.agencies import AgencyController
 from recotrack.api.audit import AuditController
-from recotrack.api.auth import authentication_middleware, permission_guard
+from recotrack.api.auth import PrincipalCache, authentication_middleware, permission_guard
 from recotrack.api.body import strict_request
 from recotrack.api.changes import ChangeController
 from recotrack.api.deps import DEPENDENCIES
@@ -22,6 +23,7 @@ from recotrack.api.followup import FollowUpController
 from recotrack.api.health import healthz, readyz
 from recotrack.api.idempotency import idempotency_middleware
 from recotrack.api.investments import InvestmentController
+from recotrack.api.limits import header_limit_middleware, rate_limit_middleware
 from recotrack.api.metrics import metrics_handler
 from recotrack.api.problems import EXCEPTION_HANDLERS, problem_details_plugin
 from recotrack.api.recommendations import RecommendationController
@@ -29,6 +31,7 @@ from recotrack.api.requests import request_id_middleware
 from recotrack.api.reviews import ReviewController
 from recotrack.api.stats import StatsController
 from recotrack.api.sync import SyncController
+from recotrack.api.timeouts import request_timeout_middleware
 from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
@@ -63,9 +66,18 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         finally:
             await conn.close()
         app.state.pool = await create_pool(
-            dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size
+            dsn,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            acquire_timeout=settings.pool_acquire_timeout,
+            statement_timeout=settings.statement_timeout,
         )
-        app.state.notifier = ChangeNotifier()
+        notifier = ChangeNotifier()
+        app.state.principals = PrincipalCache(
+            settings.token_cache_seconds, trusted=lambda: notifier.listening
+        )
+        notifier.on_revoked = app.state.principals.clear
+        app.state.notifier = notifier
         app.state.stats_cache = StatsCache()
         try:
             await app.state.notifier.start(dsn)
@@ -113,5 +125,12 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
     )
     # Around the whole app, not each route: so that unknown paths, wrong methods and failed
     # authentication get a request id and an access line too.
-    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    app.asgi_handler = request_id_middleware(protect(app.asgi_handler, settings))
     return app
+
+
+def protect(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """The limits every request meets before Litestar sees it: headers, rate, time."""
+    inner = request_timeout_middleware(app, settings.request_timeout)
+    inner = rate_limit_middleware(inner, settings.rate_limit, settings.rate_burst)
+    return header_limit_middleware(inner, settings.max_header_bytes)

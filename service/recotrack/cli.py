@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import getpass
 import json
 import os
@@ -297,6 +298,7 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: _St
     import uvicorn
 
     from recotrack.app import create_app
+    from recotrack.httpserver import BoundedHttpToolsProtocol
 
     host: str = args.host or settings.host
     port: int = settings.port if args.port is None else args.port
@@ -307,6 +309,9 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: _St
             if stop.requested:  # asked to stop before uvicorn was listening for signals
                 self.should_exit = True
             elif self.started:
+                # Everything is imported and the app built: keep those objects out of every
+                # collection, which otherwise walks them all again and again (p99, bench/).
+                gc.freeze()
                 bound = [s.getsockname() for srv in self.servers for s in srv.sockets or ()]
                 actual_port = bound[0][1] if bound else port
                 log.info("listening", url=f"http://{_url_host(host)}:{actual_port}")
@@ -329,6 +334,10 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: _St
             lifespan="on",
             server_header=False,
             timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
+            http=BoundedHttpToolsProtocol,
+            # Headers are limited (431) by the app at RECOTRACK_MAX_HEADER_BYTES; the server
+            # refuses (431, closing) only what is far beyond that, before reading it all.
+            h11_max_incomplete_event_size=max(4 * settings.max_header_bytes, 65_536),
         )
         server = Server(config)
         stop.forceable = False  # from here on a signal means: drain, then stop

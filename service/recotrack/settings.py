@@ -32,6 +32,25 @@ class Settings:
     """`RECOTRACK_POOL_MAX_SIZE`: connections at most."""
     max_body_bytes: int
     """`RECOTRACK_MAX_BODY_BYTES`: larger request bodies get 413."""
+    max_header_bytes: int
+    """`RECOTRACK_MAX_HEADER_BYTES`: request headers larger than this in total get 431."""
+    pool_acquire_timeout: float
+    """`RECOTRACK_POOL_ACQUIRE_TIMEOUT`: seconds a request waits for a database connection
+    (or a new connection for an answer) before it gets 503."""
+    statement_timeout: float
+    """`RECOTRACK_STATEMENT_TIMEOUT`: seconds one SQL statement may run (0: no limit); past
+    it the request gets 504."""
+    request_timeout: float
+    """`RECOTRACK_REQUEST_TIMEOUT`: seconds from a request to the start of its response (0: no
+    limit); past it the request gets 504. Above 30, the longest wait of the changes feed."""
+    rate_limit: float
+    """`RECOTRACK_RATE_LIMIT`: requests per second for each token (each client address when
+    unauthenticated), per process; 0 turns limiting off."""
+    rate_burst: int
+    """`RECOTRACK_RATE_BURST`: requests a token may send at once above its rate."""
+    token_cache_seconds: float
+    """`RECOTRACK_TOKEN_CACHE_SECONDS`: how long a process may reuse a token's lookup (0: never);
+    a revocation clears it in every process at once (LISTEN/NOTIFY)."""
     metrics_token: str | None = None
     """`RECOTRACK_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <it>`."""
     web_cookie_secure: bool = True
@@ -68,6 +87,13 @@ class Settings:
             pool_min_size=_int(env, "RECOTRACK_POOL_MIN_SIZE", 2),
             pool_max_size=_int(env, "RECOTRACK_POOL_MAX_SIZE", 20),
             max_body_bytes=_int(env, "RECOTRACK_MAX_BODY_BYTES", 1_048_576),
+            max_header_bytes=_int(env, "RECOTRACK_MAX_HEADER_BYTES", 16_384),
+            pool_acquire_timeout=_seconds(env, "RECOTRACK_POOL_ACQUIRE_TIMEOUT", 5.0),
+            statement_timeout=_seconds(env, "RECOTRACK_STATEMENT_TIMEOUT", 30.0),
+            request_timeout=_seconds(env, "RECOTRACK_REQUEST_TIMEOUT", 35.0),
+            rate_limit=_seconds(env, "RECOTRACK_RATE_LIMIT", 0.0),
+            rate_burst=_int(env, "RECOTRACK_RATE_BURST", 100),
+            token_cache_seconds=_seconds(env, "RECOTRACK_TOKEN_CACHE_SECONDS", 30.0),
             metrics_token=env.get("RECOTRACK_METRICS_TOKEN") or None,
             web_cookie_secure=_bool(env, "RECOTRACK_WEB_COOKIE_SECURE", True),
             web_session_hours=web_session_hours,
@@ -84,6 +110,17 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a finite number, 0 or more, not {raw!r}")
+    return value
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if raw == "":

@@ -10,9 +10,11 @@ refused request wrote nothing and may be retried as it is.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
@@ -20,6 +22,7 @@ from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from recotrack.api.problems import problem
 from recotrack.domain.access import Principal
 from recotrack.store import idempotency
+from recotrack.store.errors import DATABASE_UNAVAILABLE
 from recotrack.store.pool import Pool
 
 HELD_CONNECTION = "recotrack.connection"
@@ -134,7 +137,10 @@ async def _run_once(
             await _send(send, status, headers, response_body)
         finally:
             if not committed:
-                await transaction.rollback()
+                # A connection the database dropped took its transaction with it; the
+                # request's own failure (503) is what the client must hear.
+                with contextlib.suppress(*DATABASE_UNAVAILABLE, asyncpg.InterfaceError):
+                    await transaction.rollback()
 
 
 async def _capture(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 import msgspec
 import structlog
 from litestar import Request, Response
@@ -19,9 +20,11 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+from litestar.types import Send
 
 from recotrack.domain.errors import DomainError, NotPermitted, RuleViolation, TransitionNotAllowed
 from recotrack.store.errors import (
+    DATABASE_UNAVAILABLE,
     Conflict,
     InvalidCursor,
     NotFound,
@@ -33,6 +36,9 @@ from recotrack.store.errors import (
 PROBLEM_BASE = "https://recotrack.se/problems/"
 
 log = structlog.get_logger("recotrack.api")
+
+RETRY_AFTER_SECONDS = 1
+"""What a 503 or 504 asks a client to wait: a database restart or a burst passes in seconds."""
 
 
 def problem(
@@ -125,6 +131,64 @@ def _from_precondition(exc: PreconditionError) -> ProblemDetailsException:
     return problem("precondition-failed", 412, exc.detail, headers=headers, current_etag=exc.etag)
 
 
+async def send_problem(send: Send, exc: ProblemDetailsException) -> None:
+    """Answer with `exc` from plain ASGI middleware, outside Litestar's exception handling."""
+    document = {"type": exc.type_, "title": exc.title, "status": exc.status_code}
+    document["detail"] = exc.detail
+    body = msgspec.json.encode(document)
+    extra = exc.headers or {}
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()),
+    ]
+    await send({"type": "http.response.start", "status": exc.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def unavailable() -> ProblemDetailsException:
+    return problem(
+        "service-unavailable",
+        503,
+        "the database is unavailable or busy; retry after the time in Retry-After",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def timed_out(detail: str) -> ProblemDetailsException:
+    return problem("timeout", 504, detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def _from_database_unavailable(exc: Exception) -> ProblemDetailsException:
+    log.warning("database unavailable", exc_type=type(exc).__name__)
+    return unavailable()
+
+
+def _from_query_canceled(exc: asyncpg.QueryCanceledError) -> ProblemDetailsException:
+    log.warning("statement cancelled", exc_type=type(exc).__name__)
+    return timed_out("the database did not answer in time (statement timeout)")
+
+
+def _interface_error(request: Request[Any, Any, Any], exc: asyncpg.InterfaceError) -> Response[Any]:
+    """asyncpg's own errors: a connection closed under us (or detached from the pool when the
+    database dropped it) means the database went away; the rest are bugs, internal errors."""
+    message = str(exc)
+    if "closed" in message or "released back to the pool" in message:
+        log.warning("database connection lost", exc_type=type(exc).__name__, error=message)
+        return unavailable().to_response(request)
+    return _internal(request, exc)
+
+
+def _connection_state_error(
+    request: Request[Any, Any, Any], exc: asyncpg.exceptions.InternalClientError
+) -> Response[Any]:
+    """asyncpg found a connection in a state it cannot go on from: seen when the database
+    drops connections in the middle of operations (a restart). Nothing was committed on it
+    and the pool replaces it, so a retry is safe; logged as an error all the same."""
+    log.error("database connection in a broken state", exc_type=type(exc).__name__, error=str(exc))
+    return unavailable().to_response(request)
+
+
 def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Litestar's own validation of query, path and header parameters, reported under the
     names the client sent (not the handler's Python names)."""
@@ -163,7 +227,9 @@ _SLUGS = {
     413: "payload-too-large",
     415: "unsupported-media-type",
     429: "rate-limited",
+    431: "headers-too-large",
     503: "service-unavailable",
+    504: "timeout",
 }
 
 
@@ -192,12 +258,19 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
                 PreconditionError: _from_precondition,
                 DomainError: _from_domain,
                 StoreError: _from_store,
+                asyncpg.QueryCanceledError: _from_query_canceled,
+                **dict.fromkeys(DATABASE_UNAVAILABLE, _from_database_unavailable),
             }
         )
     )
 
 
-EXCEPTION_HANDLERS = {Exception: _internal, ValidationException: _invalid_parameter}
+EXCEPTION_HANDLERS = {
+    Exception: _internal,
+    ValidationException: _invalid_parameter,
+    asyncpg.InterfaceError: _interface_error,
+    asyncpg.exceptions.InternalClientError: _connection_state_error,
+}
 
 
 class FieldError(msgspec.Struct, omit_defaults=True):
@@ -230,6 +303,10 @@ _DESCRIPTIONS = {
     415: "The body is not application/json",
     422: "The body breaks the schema or a rule (field errors as JSON pointers)",
     428: "If-Match is required to change an existing resource",
+    429: "Too many requests from this token: wait as long as Retry-After says",
+    431: "The request's headers are too large",
+    503: "The database is unavailable or busy: retry after Retry-After",
+    504: "The request took too long (request or statement timeout): retry after Retry-After",
 }
 
 

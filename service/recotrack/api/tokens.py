@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 from litestar import Controller, Response, delete, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -69,7 +70,11 @@ class TokenController(Controller):
         self,
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
+        state: State,
         token_id: FromPath[str],
     ) -> Token:
         """Revoking takes effect at once; revoking again changes nothing."""
-        return await store.revoke_token(conn, token_id, actor=principal.actor)
+        revoked = await store.revoke_token(conn, token_id, actor=principal.actor)
+        # Here at once; in other processes when PostgreSQL's notification reaches them.
+        state.principals.clear()
+        return revoked

@@ -1,5 +1,9 @@
 """What the store reports besides rows: the API maps each to one problem type."""
 
+from __future__ import annotations
+
+import asyncpg
+
 
 class StoreError(Exception):
     def __init__(self, detail: str) -> None:
@@ -50,3 +54,19 @@ def check_version(current: int, expected: int | None, what: str) -> None:
         raise VersionRequired(what)
     if current != expected:
         raise VersionMismatch(current)
+
+
+# The database is down, restarting, refusing connections or lending none in time: the request
+# did not happen (or its transaction was rolled back) and a retry later may succeed. The API
+# answers 503 with Retry-After. A pool that lends no connection within its acquire timeout
+# raises TimeoutError (an OSError), as does a connection attempt that gets no answer.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,  # 08xxx: refused, lost, closed in the middle of a query
+    asyncpg.CannotConnectNowError,  # 57P03: starting up or shutting down
+    asyncpg.AdminShutdownError,  # 57P01: stopped under our connection
+    asyncpg.CrashShutdownError,  # 57P02
+    asyncpg.TooManyConnectionsError,  # 53300
+    # Refused or reset at the socket, or no socket file (a stopped server on a Unix socket);
+    # nothing else in a request does I/O of its own. TimeoutError is one of these.
+    OSError,
+)

@@ -15,6 +15,8 @@ from recotrack.store.rows import Keyset, parse_id, to_struct
 from recotrack_sdk.models import Token, TokenCreate, TokenCreated
 
 _COLUMNS = "id::text, role, agency_id, label, created_at, revoked_at"
+TOKEN_CHANNEL = "recotrack_tokens"  # noqa: S105  (a channel name, not a secret)
+"""Notified (at commit) when a token is revoked: processes that cache principals forget them."""
 
 
 async def create_token(conn: Connection, data: TokenCreate, *, actor: str) -> TokenCreated:
@@ -91,6 +93,7 @@ async def revoke_token(conn: Connection, token_id: str, *, actor: str) -> Token:
                 raise NotFound(f"no token {token_id!r}")
             return to_struct(earlier, Token)
         token = to_struct(row, Token)
+        await conn.execute("select pg_notify($1, $2)", TOKEN_CHANNEL, token.id)
         await events.record(
             conn,
             actor=actor,
