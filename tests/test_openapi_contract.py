@@ -142,6 +142,7 @@ def test_the_errors_an_operation_can_give_are_documented(
         return
     documented = set(op["responses"])
     expected = {"400", "401"}  # a bad parameter or cursor; no or a bad token
+    expected |= {"429", "431", "503", "504"}  # the limits; the database away or too slow
     if "{" in path:
         expected.add("404")  # no such object, or not one the caller may see
     if "requestBody" in op:

@@ -310,8 +310,13 @@ _DESCRIPTIONS = {
 }
 
 
+EVERYWHERE = (429, 431, 503, 504)
+"""What any request may meet, whatever it asks: the limits, and the database away or slow."""
+
+
 def documented(*statuses: int) -> dict[int, ResponseSpec]:
-    """The problem responses an operation can give, for the OpenAPI document."""
+    """The problem responses an operation can give (and those of `EVERYWHERE`), for the
+    OpenAPI document."""
     return {
         status: ResponseSpec(
             ProblemDocument,
@@ -319,7 +324,7 @@ def documented(*statuses: int) -> dict[int, ResponseSpec]:
             media_type="application/problem+json",
             generate_examples=False,
         )
-        for status in statuses
+        for status in (*statuses, *EVERYWHERE)
     }
 
 
