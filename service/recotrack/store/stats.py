@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import msgspec
 
@@ -66,6 +68,9 @@ select
            from facts where outcome = 'implemented' and issued_on is not null
            group by agency_id, days) g) as days_to_implementation
 """
+
+
+K = TypeVar("K")
 
 
 class _Sums(msgspec.Struct):
@@ -131,7 +136,7 @@ def combine(parts: list[AgencyFigures]) -> Stats:
         ),
         key=lambda a: (-a.overdue, a.agency_id),
     )
-    decisions: Counter[str] = sum((part.decisions for part in parts), Counter())
+    decisions = _merged(part.decisions for part in parts)
     responded = sum(decisions.values())
     implementable = sum(part.implementable for part in parts)
     return Stats(
@@ -143,13 +148,18 @@ def combine(parts: list[AgencyFigures]) -> Stats:
         implemented_share=(
             sum(part.implemented for part in parts) / implementable if implementable else None
         ),
-        median_days_to_response=median(
-            sum((part.days_to_response for part in parts), Counter())
-        ),
+        median_days_to_response=median(_merged(part.days_to_response for part in parts)),
         median_days_to_implementation=median(
-            sum((part.days_to_implementation for part in parts), Counter())
+            _merged(part.days_to_implementation for part in parts)
         ),
     )
+
+
+def _merged(counters: Iterable[Counter[K]]) -> Counter[K]:
+    merged: Counter[K] = Counter()
+    for counter in counters:
+        merged.update(counter)  # in place: `sum` would copy the growing total each time
+    return merged
 
 
 def median(histogram: Counter[int]) -> float | None:
@@ -179,6 +189,7 @@ class StatsCache:
 
     def __init__(self) -> None:
         self._parts: dict[tuple[str, bool], tuple[tuple[int, dt.date], AgencyFigures]] = {}
+        self._combined: dict[str | None, tuple[object, Stats]] = {}
 
     async def stats(self, conn: Connection, *, scope: str | None) -> Stats:
         # Read before the parts are computed: a write in between makes the key older than the
@@ -203,8 +214,13 @@ class StatsCache:
             fresh = await agency_figures(conn, stale, drafts=drafts)
             for agency_id, part in fresh.items():
                 self._parts[(agency_id, drafts)] = (keys[agency_id], part)
-        parts = [self._parts[(agency_id, drafts)][1] for agency_id in keys]
-        return combine(parts)
+        every_key = tuple(keys.items())
+        cached_whole = self._combined.get(scope)
+        if cached_whole is not None and cached_whole[0] == every_key:
+            return cached_whole[1]
+        combined = combine([self._parts[(agency_id, drafts)][1] for agency_id in keys])
+        self._combined[scope] = (every_key, combined)
+        return combined
 
 
 _QUARTERS = """
