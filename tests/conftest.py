@@ -5,6 +5,7 @@ Migrations run once into a template database; each test gets a fresh copy of it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import uuid
@@ -63,9 +64,12 @@ async def template_db(server_url: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-@pytest.fixture
-async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
-    name = f"rt_test_{uuid.uuid4().hex[:10]}"
+@contextlib.asynccontextmanager
+async def copy_of_template(
+    server_url: str, template_db: str, prefix: str = "rt_test"
+) -> AsyncIterator[str]:
+    """A fresh, migrated database (a copy of the template), dropped afterwards: its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(server_url)
     try:
         await admin.execute(f'create database "{name}" template "{template_db}"')
@@ -76,6 +80,12 @@ async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
         await admin.execute(f'drop database if exists "{name}" with (force)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
+    async with copy_of_template(server_url, template_db) as url:
+        yield url
 
 
 @pytest.fixture

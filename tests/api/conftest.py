@@ -10,7 +10,6 @@ checks that with `unchanged`), or creates the objects it changes and looks only 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -23,7 +22,7 @@ from recotrack.settings import Settings
 from recotrack.store.pool import connect
 from tests import flow
 from tests.api.support import World
-from tests.conftest import with_database
+from tests.conftest import copy_of_template
 from tests.helpers import Api
 
 
@@ -46,11 +45,7 @@ class Shared:
 
 @pytest.fixture(scope="module")
 async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
-    name = f"rt_test_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'create database "{name}" template "{template_db}"')
-        url = with_database(server_url, name)
+    async with copy_of_template(server_url, template_db) as url:
         settings = Settings.from_env({"DATABASE_URL": url, "RECOTRACK_LOG_LEVEL": "warning"})
         async with AsyncTestClient(create_app(settings, url)) as client:
             api = await Api.start(client, url)
@@ -59,6 +54,3 @@ async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
                 yield Shared(api, db, await make_world(api))
             finally:
                 await db.close()
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        await admin.close()

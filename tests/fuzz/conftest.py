@@ -6,12 +6,10 @@ parametrized operations; the fuzzers only need one that answers, with real objec
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 import pytest
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
@@ -19,7 +17,7 @@ from schemathesis import Case
 
 from recotrack.app import create_app
 from tests import flow
-from tests.conftest import test_settings, with_database
+from tests.conftest import copy_of_template, test_settings
 from tests.fuzz.profile import PROFILE, TALLY
 from tests.helpers import Api, seed_tokens
 from tests.live import serve
@@ -90,12 +88,7 @@ async def _callers(api: Api) -> frozenset[str]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def service(server_url: str, template_db: str) -> AsyncIterator[Service]:
-    name = f"rt_fuzz_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'create database "{name}" template "{template_db}"')
-        await admin.execute(f'alter database "{name}" set synchronous_commit = off')
-        db_url = with_database(server_url, name)
+    async with copy_of_template(server_url, template_db, "rt_fuzz") as db_url:
         tokens = await seed_tokens(db_url)
         app = create_app(test_settings(db_url), db_url)
         async with serve(db_url) as url, AsyncTestClient(app) as client:
@@ -106,9 +99,6 @@ async def service(server_url: str, template_db: str) -> AsyncIterator[Service]:
                 # the fuzzers kept their own tokens: their cases were not all 401s
                 r = await api.call(token, "GET", "/v1/agencies")
                 assert r.status_code == 200, f"{token}'s token was lost: {r.text}"
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        await admin.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

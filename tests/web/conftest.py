@@ -4,7 +4,6 @@ something create their own token first."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from recotrack.demo import load_demo
 from recotrack.store.pool import connect
-from tests.conftest import with_database
+from tests.conftest import copy_of_template
 from tests.helpers import seed_tokens
 
 ARTIFACTS: list[tuple[str, Path]] = []
@@ -36,12 +35,7 @@ class Demo:
 
 @pytest.fixture(scope="package")
 async def demo(server_url: str, template_db: str) -> AsyncIterator[Demo]:
-    name = f"rt_test_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'create database "{name}" template "{template_db}"')
-        await admin.execute(f'alter database "{name}" set synchronous_commit = off')
-        url = with_database(server_url, name)
+    async with copy_of_template(server_url, template_db) as url:
         tokens = await seed_tokens(url)
         db = await connect(url)
         try:
@@ -49,6 +43,3 @@ async def demo(server_url: str, template_db: str) -> AsyncIterator[Demo]:
             yield Demo(url, tokens, db)
         finally:
             await db.close()
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        await admin.close()
