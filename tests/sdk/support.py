@@ -199,7 +199,17 @@ class FaultProxy:
     async def _forward(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, drop_response: bool
     ) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        # Shielded: cancelled (the proxy closing) just as the connection is made, the writer
+        # would be lost unclosed, and its socket reported by the garbage collector in whatever
+        # test runs then. Closed here when it arrives too late.
+        connecting = asyncio.ensure_future(
+            asyncio.open_connection("127.0.0.1", self.upstream_port)
+        )
+        try:
+            up_reader, up_writer = await asyncio.shield(connecting)
+        except asyncio.CancelledError:
+            connecting.add_done_callback(_close_if_connected)
+            raise
 
         async def pipe(
             src: asyncio.StreamReader, dst: asyncio.StreamWriter, record: bool = False
@@ -238,3 +248,10 @@ class FaultProxy:
                 sock = transport.get_extra_info("socket")
                 if sock is not None:  # RST, not FIN: the connection is broken
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _close_if_connected(
+    connecting: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+) -> None:
+    if not connecting.cancelled() and connecting.exception() is None:
+        connecting.result()[1].transport.abort()
