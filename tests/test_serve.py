@@ -289,10 +289,21 @@ def test_sigterm_lets_requests_in_flight_finish(
             headers=auth,
             timeout=STOP_SECONDS,
         )
-        time.sleep(1.0)  # the request has reached the server
+        deadline = time.monotonic() + STOP_SECONDS
+        while _in_flight(service.url) < 2:  # the poll, and the scrape asking
+            assert time.monotonic() < deadline, "the long poll never reached the service"
+            time.sleep(0.02)
         service.process.send_signal(signal.SIGTERM)
         answer = poll.result(timeout=STOP_SECONDS)
     assert answer.status_code == 200, answer.text
     assert answer.json()["items"] == []
     assert service.process.wait(timeout=STOP_SECONDS) == 0, service.output()
     assert_nothing_left(data_dir, service)
+
+
+def _in_flight(url: str) -> float:
+    """Requests the service is answering now, by its own gauge (the asking one included)."""
+    for line in httpx.get(f"{url}/metrics", timeout=10).text.splitlines():
+        if line.startswith("recotrack_http_requests_in_flight "):
+            return float(line.split()[1])
+    raise AssertionError("/metrics has no recotrack_http_requests_in_flight")
