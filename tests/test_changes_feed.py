@@ -135,3 +135,37 @@ async def test_a_long_poll_returns_when_a_change_commits(api: Api, live_url: str
         async with asyncio.timeout(15):  # well before the 20 s the poll would wait for nothing
             page = (await waiting).json()
     assert [c["entity"] for c in page["items"]] == ["investment"]
+
+
+async def test_a_long_poll_sleeps_through_changes_its_reader_may_not_see(
+    api: Api, live_url: str
+) -> None:
+    """Every commit wakes the waiting polls; one that the reader may not see (another
+    agency's) must not end its wait with an empty page."""
+    own = {"Authorization": f"Bearer {api.tokens['skatteverket']}"}
+    secretariat = {"Authorization": f"Bearer {api.tokens['secretariat']}"}
+    async with httpx.AsyncClient(base_url=live_url, timeout=30) as client:
+        head = (await client.get("/v1/changes", headers=own)).json()["next_cursor"]
+        waiting = asyncio.create_task(
+            client.get("/v1/changes", params={"cursor": head, "wait": 20}, headers=own)
+        )
+        await asyncio.sleep(0.2)  # let the request start waiting
+        theirs = await client.post(
+            "/v1/investments",
+            json={"agency_id": "forsakringskassan", "title": "Ny e-tjänst"},
+            headers=secretariat,
+        )
+        assert theirs.status_code == 201
+        await asyncio.sleep(0.5)  # the notice of that commit has reached the service
+        assert not waiting.done(), waiting.result().json()
+        mine = await client.post(
+            "/v1/investments",
+            json={"agency_id": "skatteverket", "title": "Ny e-tjänst"},
+            headers=secretariat,
+        )
+        assert mine.status_code == 201
+        async with asyncio.timeout(15):
+            page = (await waiting).json()
+    assert [(c["entity"], c["agency_id"]) for c in page["items"]] == [
+        ("investment", "skatteverket")
+    ]

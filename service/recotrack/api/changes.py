@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Annotated
 
 import asyncpg
@@ -51,10 +52,13 @@ class ChangeController(Controller):
         notifier: ChangeNotifier = state.notifier
         next_commit = notifier.next_commit()
         items = await read_changes(conn, scope=principal.scope, after=after, limit=limit)
-        if not items and wait:
+        deadline = time.monotonic() + wait
+        # A commit wakes every waiter, but it may be one the caller may not see (another
+        # agency's), or a late notice of one already read: then wait on, until the deadline.
+        while not items and (remaining := deadline - time.monotonic()) > 0:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wait):
-                    await next_commit.wait()
+                await asyncio.wait_for(next_commit.wait(), remaining)
+            next_commit = notifier.next_commit()
             items = await read_changes(conn, scope=principal.scope, after=after, limit=limit)
         position = items[-1].seq if items else after
         return ChangePage(items=items, next_cursor=encode_position(position))
