@@ -232,7 +232,8 @@ async def test_an_agency_sees_only_itself_and_can_read_english(
     assert shown
     assert set(shown) == {"skatteverket"}
 
-    await page.get_by_role("link", name="In English").click()
+    async with page.expect_navigation():  # read the new page, not the one being left
+        await page.get_by_role("link", name="In English").click()
     assert await page.evaluate("document.documentElement.lang") == "en"
     assert await page.get_by_role("heading", level=1).inner_text() == "Recommendations"
     await page.context.close()
