@@ -19,7 +19,7 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from recotrack.api.problems import problem
+from recotrack.api.problems import problem, send_problem, unavailable
 from recotrack.domain.access import Principal
 from recotrack.store import idempotency
 from recotrack.store.errors import DATABASE_UNAVAILABLE
@@ -29,6 +29,12 @@ HELD_CONNECTION = "recotrack.connection"
 """Key in the request's state of the connection a handler must use (see `deps`)."""
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _REPLAYED_HEADERS = {"content-type", "etag", "location"}
+# The database gone, or a connection whose last operation its loss cut short.
+_LOST: tuple[type[Exception], ...] = (
+    *DATABASE_UNAVAILABLE,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+)
 
 
 async def _send_problem(send: Send, slug: str, status: int, detail: str) -> None:
@@ -121,18 +127,24 @@ async def _run_once(
             inner: Any = {**scope, "state": state}
             status, headers, response_body = await _capture(app, inner, body)
             if 200 <= status < 300:
-                await idempotency.save(
-                    conn,
-                    token_id,
-                    key,
-                    idempotency.StoredResponse(
-                        print_,
-                        status,
-                        [(n, v) for n, v in headers if n.lower() in _REPLAYED_HEADERS],
-                        response_body,
-                    ),
-                )
-                await transaction.commit()
+                try:
+                    await idempotency.save(
+                        conn,
+                        token_id,
+                        key,
+                        idempotency.StoredResponse(
+                            print_,
+                            status,
+                            [(n, v) for n, v in headers if n.lower() in _REPLAYED_HEADERS],
+                            response_body,
+                        ),
+                    )
+                    await transaction.commit()
+                except _LOST:
+                    # The database went away after the handler's work: unless the commit got
+                    # through, nothing happened; if it did, the retry with this key replays it.
+                    await send_problem(send, unavailable())
+                    return
                 committed = True
             await _send(send, status, headers, response_body)
         finally:

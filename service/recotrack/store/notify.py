@@ -15,8 +15,10 @@ from recotrack.store.events import CHANNEL
 from recotrack.store.pool import connect
 from recotrack.store.tokens import TOKEN_CHANNEL
 
+# Back within a second of the database: a long poll waiting meanwhile hears of the commits it
+# missed no later than that (a poll's request may time out a few seconds after it began).
 _RECONNECT_FIRST_SECONDS = 0.1
-_RECONNECT_MAX_SECONDS = 5.0
+_RECONNECT_MAX_SECONDS = 1.0
 
 log = structlog.get_logger("recotrack.store")
 
