@@ -18,6 +18,7 @@ from typing import TypeVar
 import msgspec
 
 from recotrack.store.pool import Connection
+from recotrack.store.rows import must
 from recotrack_sdk.models import AgencyOverdue, StateCount, Stats
 
 _PARTS = """
@@ -105,8 +106,7 @@ async def agency_figures(
     conn: Connection, agency_ids: list[str], *, drafts: bool
 ) -> dict[str, AgencyFigures]:
     """The parts of these agencies (with their drafts or without), computed in one query."""
-    row = await conn.fetchrow(_PARTS, agency_ids, drafts)
-    assert row is not None
+    row = must(await conn.fetchrow(_PARTS, agency_ids, drafts))
     parts = {agency_id: AgencyFigures(agency_id) for agency_id in agency_ids}
     for count in msgspec.convert(row["counts"], list[StateCount]):
         parts[count.agency_id].counts.append(count)

@@ -18,7 +18,7 @@ from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role, State
 from recotrack.store import events
 from recotrack.store.pool import Connection
-from recotrack.store.rows import maybe_id
+from recotrack.store.rows import maybe_id, must
 from recotrack_sdk.models import ProgressReport, SyncProgressItem
 
 
@@ -70,8 +70,7 @@ async def sync_progress(
                 "select id, state from recommendation_view where id = any($1)", list(visible)
             )
         }
-        clock = await conn.fetchrow("select now() as now, current_date as today")
-        assert clock is not None
+        clock = must(await conn.fetchrow("select now() as now, current_date as today"))
         today: dt.date = clock["today"]
         # The refs through a subquery: as a plain parameter, the planner would estimate the
         # selectivity of each of 10,000 values (custom plans), which costs more than the lookup.
