@@ -121,6 +121,8 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     if not value >= 0 or value == float("inf"):
         raise ValueError(f"{name} must be a finite number, 0 or more, not {raw!r}")
     return value
+
+
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if raw == "":

@@ -137,9 +137,7 @@ DUES = [None, PAST, TODAY, FUTURE]
 
 @pytest.mark.parametrize("state", [State.DRAFT, State.CLOSED])
 def test_drafts_and_closed_are_never_overdue(state: State) -> None:
-    for responded, response_due, implementation_due in itertools.product(
-        [False, True], DUES, DUES
-    ):
+    for responded, response_due, implementation_due in itertools.product([False, True], DUES, DUES):
         assert not is_overdue(
             state=state,
             responded=responded,

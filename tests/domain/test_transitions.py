@@ -35,7 +35,12 @@ WHO: dict[Action, Role] = {
 }
 
 COLUMNS = (
-    State.DRAFT, State.ISSUED, State.RESPONDED, State.IN_PROGRESS, State.IMPLEMENTED, State.CLOSED
+    State.DRAFT,
+    State.ISSUED,
+    State.RESPONDED,
+    State.IN_PROGRESS,
+    State.IMPLEMENTED,
+    State.CLOSED,
 )
 # In which states the action is allowed (for the role in WHO): Y yes, . no.
 WHEN: dict[Action, str] = {

@@ -43,16 +43,31 @@ def test_every_area_has_its_swedish_label() -> None:
 
 def test_the_values_are_the_ones_design_names() -> None:
     assert list(vocabulary.State) == [
-        "draft", "issued", "responded", "in_progress", "implemented", "closed"
+        "draft",
+        "issued",
+        "responded",
+        "in_progress",
+        "implemented",
+        "closed",
     ]
     assert list(vocabulary.Decision) == [
-        "accepted", "partially_accepted", "rejected", "under_consideration"
+        "accepted",
+        "partially_accepted",
+        "rejected",
+        "under_consideration",
     ]
     assert list(vocabulary.ProgressStatus) == [
-        "not_started", "in_progress", "implemented", "partially_implemented", "not_implemented"
+        "not_started",
+        "in_progress",
+        "implemented",
+        "partially_implemented",
+        "not_implemented",
     ]
     assert list(vocabulary.ClosureOutcome) == [
-        "implemented", "not_implemented", "superseded", "withdrawn"
+        "implemented",
+        "not_implemented",
+        "superseded",
+        "withdrawn",
     ]
     assert list(vocabulary.Priority) == ["high", "medium", "low"]
     assert list(vocabulary.Role) == ["secretariat", "agency", "auditor"]

@@ -202,9 +202,7 @@ class FaultProxy:
         # Shielded: cancelled (the proxy closing) just as the connection is made, the writer
         # would be lost unclosed, and its socket reported by the garbage collector in whatever
         # test runs then. Closed here when it arrives too late.
-        connecting = asyncio.ensure_future(
-            asyncio.open_connection("127.0.0.1", self.upstream_port)
-        )
+        connecting = asyncio.ensure_future(asyncio.open_connection("127.0.0.1", self.upstream_port))
         try:
             up_reader, up_writer = await asyncio.shield(connecting)
         except asyncio.CancelledError:

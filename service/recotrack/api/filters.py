@@ -36,9 +36,7 @@ def recommendation_filter(
     issued_from: Annotated[
         dt.date | None, QueryParameter(description="Issued on or after.")
     ] = None,
-    issued_to: Annotated[
-        dt.date | None, QueryParameter(description="Issued on or before.")
-    ] = None,
+    issued_to: Annotated[dt.date | None, QueryParameter(description="Issued on or before.")] = None,
     due_before: Annotated[
         dt.date | None, QueryParameter(description="Response or implementation due before.")
     ] = None,
