@@ -13,8 +13,9 @@ The wire models are in `recotrack_sdk.models`; everything else is imported from 
 """
 
 from recotrack_sdk._agency_sync import AgencySync, AsyncAgencySync, PullResult, SyncResult
+from recotrack_sdk._async_changes import AsyncChangeStream
 from recotrack_sdk._async_client import AsyncClient
-from recotrack_sdk._changes import AsyncChangeStream, ChangeStream
+from recotrack_sdk._changes import ChangeStream
 from recotrack_sdk._client import Client
 from recotrack_sdk._errors import (
     APIError,

@@ -1,4 +1,8 @@
-"""`AsyncClient`: the API from asyncio code, method for method the same as `Client`."""
+"""`AsyncClient`: the API from asyncio code.
+
+The one hand-written client: `scripts/unasync` generates `Client` (`_client.py`) from it, so
+the two are method for method the same.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +15,20 @@ from typing import Any, BinaryIO, TypeVar
 
 from recotrack_sdk import _exports as exports
 from recotrack_sdk import _operations as ops
+from recotrack_sdk._async_changes import AsyncChangeStream
 from recotrack_sdk._base import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Call,
+    Download,
     NoMatch,
     Options,
     Reconcile,
     Request,
+    Response,
     maybe_applied,
-    parse_nothing,
     retry_delay,
 )
-from recotrack_sdk._changes import AsyncChangeStream
 from recotrack_sdk._errors import (
     APIError,
     ConnectionError,
@@ -79,7 +84,7 @@ log = logging.getLogger("recotrack_sdk")
 
 
 class AsyncClient:
-    """The recotrack API, over HTTP, from asyncio code (the same methods as `Client`).
+    """The recotrack API, over HTTP, from asyncio code.
 
     Args:
         base_url: The service, e.g. `https://recotrack.example.se`; default `RECOTRACK_URL`.
@@ -154,8 +159,10 @@ class AsyncClient:
         while True:
             error: RecotrackError
             try:
-                response = await self._transport.send(call.request, self._options)
+                response = await self._send(call)
             except ConnectionError as exc:
+                if call.download is not None and call.download.written:
+                    raise  # part of the body is written: a retry would repeat it
                 error = exc
             else:
                 if response.status < 400 or response.status in call.success:
@@ -182,6 +189,11 @@ class AsyncClient:
                 error,
             )
             await asyncio.sleep(delay)
+
+    async def _send(self, call: Call[T]) -> Response:
+        if call.download is None:
+            return await self._transport.send(call.request, self._options)
+        return await self._transport.download(call.request, self._options, call.download.write)
 
     async def _reconcile(self, reconcile: Reconcile[Any, T], error: APIError) -> T:
         try:
@@ -647,30 +659,9 @@ class AsyncClient:
 
     async def _download(self, request: Request, fp: BinaryIO) -> Export:
         """Stream a download into `fp`; retried like a read while nothing has been written."""
-        call: Call[None] = Call(request, parse_nothing)
-        retries = 0
-        while True:
-            written = 0
+        download = Download(fp)
 
-            def write(chunk: bytes) -> None:
-                nonlocal written
-                fp.write(chunk)
-                written += len(chunk)
+        def parse(response: Response) -> Export:
+            return exports.export_result(response.headers, download.written)
 
-            error: RecotrackError
-            try:
-                response = await self._transport.download(request, self._options, write)
-            except ConnectionError as exc:
-                if written:
-                    raise
-                error = exc
-            else:
-                if response.status < 400:
-                    return exports.export_result(response.headers, written)
-                error = error_for(response.status, response.headers, response.content)
-            delay = retry_delay(call, error, retries, self._options.max_retries)
-            if delay is None:
-                raise error
-            retries += 1
-            log.info("retry %d of GET %s in %.2f s: %s", retries, request.path, delay, error)
-            await asyncio.sleep(delay)
+        return await self._run(Call(request, parse, download=download))

@@ -13,7 +13,7 @@ import os
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, BinaryIO, Generic, Literal, TypeVar
 
 import msgspec
 
@@ -99,6 +99,21 @@ class Call(Generic[T]):
     success: frozenset[int] = frozenset()
     """Error statuses that are an answer, not a failure (`/readyz` answers 503)."""
     reconcile: Reconcile[Any, T] | None = None
+    download: Download | None = None
+    """Stream a successful body into this instead of reading it into `Response.content`."""
+
+
+class Download:
+    """Where a streamed body goes, and how much of it went there: once anything is written,
+    a broken connection can no longer be retried."""
+
+    def __init__(self, fp: BinaryIO) -> None:
+        self._fp = fp
+        self.written = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._fp.write(chunk)
+        self.written += len(chunk)
 
 
 # --- reading responses ---------------------------------------------------------------------

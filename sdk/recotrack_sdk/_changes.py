@@ -1,3 +1,4 @@
+# Generated from _async_changes.py by scripts/unasync: edit that file, not this one.
 """Following the changes feed from a stored cursor, with the cursor to store kept up to date.
 
 `cursor` moves to a page's `next_cursor` as the page's last change is handed out: it never
@@ -8,17 +9,14 @@ again next time, never less.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from recotrack_sdk.models import Change, ChangePage
-
-__all__ = ["AsyncChangeStream", "ChangeStream"]
 
 LONG_POLL_SECONDS = 30
 """How long one request waits for a change when following (the service's maximum)."""
 
 FetchPage = Callable[[str | None, int], ChangePage]
-AsyncFetchPage = Callable[[str | None, int], Awaitable[ChangePage]]
 
 
 class ChangeStream(Iterator[Change]):
@@ -51,44 +49,6 @@ class ChangeStream(Iterator[Change]):
     def _nonempty_pages(self) -> Iterator[ChangePage]:
         while True:
             page = self._fetch(self.cursor, LONG_POLL_SECONDS if self.follow else 0)
-            if page.items:
-                yield page
-                continue
-            self.cursor = page.next_cursor
-            if not self.follow:
-                return
-
-
-class AsyncChangeStream(AsyncIterator[Change]):
-    """`ChangeStream` for `AsyncClient`: `async for change in client.changes(cursor)`."""
-
-    def __init__(self, fetch: AsyncFetchPage, cursor: str | None, *, follow: bool) -> None:
-        self.cursor = cursor
-        """Where a new reader would start to see the changes not handed out yet. Store it."""
-        self.follow = follow
-        self._fetch = fetch
-        self._changes = self._iterate()
-
-    async def __anext__(self) -> Change:
-        return await anext(self._changes)
-
-    async def pages(self) -> AsyncIterator[ChangePage]:
-        """The feed a page at a time (non-empty pages only); `cursor` is the page's end."""
-        async for page in self._nonempty_pages():
-            self.cursor = page.next_cursor
-            yield page
-
-    async def _iterate(self) -> AsyncIterator[Change]:
-        async for page in self._nonempty_pages():
-            *most, last = page.items
-            for change in most:
-                yield change
-            self.cursor = page.next_cursor
-            yield last
-
-    async def _nonempty_pages(self) -> AsyncIterator[ChangePage]:
-        while True:
-            page = await self._fetch(self.cursor, LONG_POLL_SECONDS if self.follow else 0)
             if page.items:
                 yield page
                 continue

@@ -1,4 +1,9 @@
-"""`Client`: the API from blocking code. `AsyncClient` (in `_async_client`) mirrors it."""
+# Generated from _async_client.py by scripts/unasync: edit that file, not this one.
+"""`Client`: the API from blocking code.
+
+Generated from `AsyncClient` (`_async_client.py`) by `scripts/unasync`: method for
+method the same.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,13 @@ from recotrack_sdk._base import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Call,
+    Download,
     NoMatch,
     Options,
     Reconcile,
     Request,
+    Response,
     maybe_applied,
-    parse_nothing,
     retry_delay,
 )
 from recotrack_sdk._changes import ChangeStream
@@ -154,8 +160,10 @@ class Client:
         while True:
             error: RecotrackError
             try:
-                response = self._transport.send(call.request, self._options)
+                response = self._send(call)
             except ConnectionError as exc:
+                if call.download is not None and call.download.written:
+                    raise  # part of the body is written: a retry would repeat it
                 error = exc
             else:
                 if response.status < 400 or response.status in call.success:
@@ -182,6 +190,11 @@ class Client:
                 error,
             )
             time.sleep(delay)
+
+    def _send(self, call: Call[T]) -> Response:
+        if call.download is None:
+            return self._transport.send(call.request, self._options)
+        return self._transport.download(call.request, self._options, call.download.write)
 
     def _reconcile(self, reconcile: Reconcile[Any, T], error: APIError) -> T:
         try:
@@ -638,30 +651,9 @@ class Client:
 
     def _download(self, request: Request, fp: BinaryIO) -> Export:
         """Stream a download into `fp`; retried like a read while nothing has been written."""
-        call: Call[None] = Call(request, parse_nothing)
-        retries = 0
-        while True:
-            written = 0
+        download = Download(fp)
 
-            def write(chunk: bytes) -> None:
-                nonlocal written
-                fp.write(chunk)
-                written += len(chunk)
+        def parse(response: Response) -> Export:
+            return exports.export_result(response.headers, download.written)
 
-            error: RecotrackError
-            try:
-                response = self._transport.download(request, self._options, write)
-            except ConnectionError as exc:
-                if written:
-                    raise
-                error = exc
-            else:
-                if response.status < 400:
-                    return exports.export_result(response.headers, written)
-                error = error_for(response.status, response.headers, response.content)
-            delay = retry_delay(call, error, retries, self._options.max_retries)
-            if delay is None:
-                raise error
-            retries += 1
-            log.info("retry %d of GET %s in %.2f s: %s", retries, request.path, delay, error)
-            time.sleep(delay)
+        return self._run(Call(request, parse, download=download))
