@@ -94,8 +94,11 @@ def main() -> int:
             if not check:
                 committed.write_text(text)
     if check and stale:
-        print(f"scripts/unasync: {', '.join(stale)} differ from their async sources:", end=" ")
-        print("run scripts/unasync and commit the result", file=sys.stderr)
+        print(
+            f"scripts/unasync: {', '.join(stale)} differs from what its async source generates:"
+            " run ./scripts/unasync and commit the result",
+            file=sys.stderr,
+        )
         return 1
     for twin in [] if check else stale:
         print(f"scripts/unasync: wrote sdk/recotrack_sdk/{twin}", file=sys.stderr)
