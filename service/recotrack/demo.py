@@ -19,7 +19,7 @@ from recotrack.store import (
     closures,
     investments,
     progress,
-    recommendations,
+    recommendation_writes,
     responses,
     reviews,
 )
@@ -236,7 +236,7 @@ async def _recommendation(
     overdue = rng.random() < 0.3
     response_due = issued + dt.timedelta(days=60 if overdue or fate != "issued" else 400)
     implementation_due = issued + dt.timedelta(days=rng.choice([180, 365, 540, 900]))
-    rec = await recommendations.create_recommendation(
+    rec = await recommendation_writes.create_recommendation(
         conn,
         RecommendationCreate(
             review_id=review_id,

@@ -17,8 +17,9 @@ from recotrack.api.preconditions import IfMatch, etag, required_version
 from recotrack.api.problems import CHANGES, CREATES, READS, problem
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.vocabulary import Role
+from recotrack.store import recommendation_list, recommendation_writes
 from recotrack.store import recommendations as store
-from recotrack.store.recommendations import RecommendationFilter, Sort
+from recotrack.store.recommendation_list import RecommendationFilter, Sort
 from recotrack_sdk.models import (
     Page,
     Recommendation,
@@ -86,7 +87,7 @@ class RecommendationController(Controller):
                 "sort=relevance needs a search: give q",
                 errors=[{"parameter": "sort", "detail": "relevance needs q"}],
             )
-        items, next_cursor = await store.list_recommendations(
+        items, next_cursor = await recommendation_list.list_recommendations(
             conn, scope=principal.scope, filters=filters, sort=sort, cursor=cursor, limit=limit
         )
         return Page(items=items, next_cursor=next_cursor)
@@ -108,7 +109,7 @@ class RecommendationController(Controller):
         principal: NamedDependency[Principal],
         data: JSONBody[RecommendationCreate],
     ) -> Response[Recommendation]:
-        recommendation = await store.create_recommendation(
+        recommendation = await recommendation_writes.create_recommendation(
             conn, data, role=Role(principal.role), actor=principal.actor
         )
         return Response(
@@ -156,7 +157,7 @@ class RecommendationController(Controller):
         data: JSONBody[RecommendationPatch],
         if_match: IfMatch = None,
     ) -> Response[Recommendation]:
-        recommendation = await store.update_recommendation(
+        recommendation = await recommendation_writes.update_recommendation(
             conn,
             recommendation_id,
             data,
