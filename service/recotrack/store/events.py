@@ -3,8 +3,9 @@
 Events are numbered in commit order. A sequence alone would not do that: two transactions
 can take numbers 7 and 8 and commit 8 first, and a reader of the changes feed that saw 8 would
 never see 7. So each transaction takes one lock before its first event and holds it until it
-commits; numbers are then handed out in the order transactions commit. Writers call `record`
-last, after every row lock they need, so the lock is held only for the commit itself.
+commits; numbers are then handed out in the order transactions commit. Writes record their
+events last (`writes.Write.record`), after every row lock they need, so the lock is held only
+for the commit itself.
 
 Under that lock the numbers are gapless (1, 2, 3, …: a gap means a deleted event) and each
 event gets its link in the hash chain: SHA-256 of the previous event's hash and the event's
@@ -30,31 +31,6 @@ CHANNEL = "recotrack_events"
 _ORDER_LOCK = 0x6576656E74  # any fixed number, used only for this
 
 
-async def record(
-    conn: Connection,
-    *,
-    actor: str,
-    agency_id: str | None,
-    entity: str,
-    entity_id: str,
-    action: str,
-    version: int | None,
-    data: msgspec.Struct,
-    recommendation_id: str | None = None,
-    agency_visible: bool = True,
-) -> None:
-    """Append one event. Call it inside the transaction of the write it describes, last."""
-    await record_many(
-        conn,
-        actor=actor,
-        agency_id=agency_id,
-        entity=entity,
-        action=action,
-        rows=[(entity_id, version, data, recommendation_id)],
-        agency_visible=agency_visible,
-    )
-
-
 async def record_many(
     conn: Connection,
     *,
@@ -65,8 +41,8 @@ async def record_many(
     rows: Sequence[tuple[str, int | None, msgspec.Struct, str | None]],
     agency_visible: bool = True,
 ) -> None:
-    """Append events of one kind at once, numbered in the order given:
-    (entity_id, version, data, recommendation_id) each."""
+    """Append events of one kind, numbered in the order given: (entity_id, version, data,
+    recommendation_id) each. Call it inside the transaction of the write they describe, last."""
     await conn.execute("select pg_advisory_xact_lock($1)", _ORDER_LOCK)
     head = await conn.fetchrow(
         """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from recotrack.domain.errors import RuleViolation
@@ -14,18 +13,10 @@ from recotrack.domain.rules import (
     edit_action,
 )
 from recotrack.domain.vocabulary import Role, State
-from recotrack.store import events
-from recotrack.store.errors import check_version
 from recotrack.store.pool import Connection
-from recotrack.store.recommendations import COLUMNS, lock
-from recotrack.store.rows import (
-    assignments,
-    maybe_id,
-    must,
-    set_fields,
-    to_struct,
-    unique_violation,
-)
+from recotrack.store.recommendations import get_recommendation
+from recotrack.store.rows import assignments, maybe_id, must, set_fields, unique_violation
+from recotrack.store.writes import write
 from recotrack_sdk.models import Recommendation, RecommendationCreate, RecommendationPatch
 
 _UNIQUE = {"recommendation_code_key": ("/code", "a recommendation with this code exists already")}
@@ -40,7 +31,7 @@ async def create_recommendation(
     check_dates_in_order(
         ("issued_on", data.issued_on), ("implementation_due", data.implementation_due)
     )
-    async with conn.transaction():
+    async with write(conn, "recommendation", actor=actor) as w:
         review_id = maybe_id(data.review_id)
         agency_id = (
             None
@@ -71,9 +62,10 @@ async def create_recommendation(
                 data.implementation_due,
                 data.diarienummer,
             )
-        recommendation = await _read(conn, rec_id)
-        await _record(conn, recommendation, "created", actor)
-    return recommendation
+        recommendation = await get_recommendation(conn, str(rec_id), scope=None)
+        return await w.record(
+            "created", recommendation, agency_visible=_agency_sees(recommendation, "created")
+        )
 
 
 async def update_recommendation(
@@ -85,9 +77,9 @@ async def update_recommendation(
     expected_version: int,
     actor: str,
 ) -> Recommendation:
-    async with conn.transaction():
-        locked = await lock(conn, recommendation_id, scope=None)
-        check_version(locked.version, expected_version, "recommendation")
+    async with write(conn, "recommendation", actor=actor) as w:
+        locked = await w.lock_recommendation(recommendation_id, scope=None)
+        w.check_version(locked.version, expected_version)
         current = must(
             await conn.fetchrow(
                 """
@@ -120,29 +112,13 @@ async def update_recommendation(
                 """,
                 *args,
             )
-        recommendation = await _read(conn, locked.id)
-        await _record(conn, recommendation, _EVENT_ACTION[action], actor)
-    return recommendation
+        recommendation = await get_recommendation(conn, str(locked.id), scope=None)
+        event = _EVENT_ACTION[action]
+        return await w.record(
+            event, recommendation, agency_visible=_agency_sees(recommendation, event)
+        )
 
 
-async def _read(conn: Connection, rec_id: uuid.UUID) -> Recommendation:
-    row = await conn.fetchrow(f"select {COLUMNS} from recommendation_view where id = $1", rec_id)
-    return to_struct(row, Recommendation)
-
-
-async def _record(
-    conn: Connection, recommendation: Recommendation, action: str, actor: str
-) -> None:
-    await events.record(
-        conn,
-        actor=actor,
-        agency_id=recommendation.agency_id,
-        entity="recommendation",
-        entity_id=recommendation.id,
-        recommendation_id=recommendation.id,
-        # a draft is invisible to its agency, and so is its history; a retraction is not
-        agency_visible=recommendation.issued_on is not None or action == "retracted",
-        action=action,
-        version=recommendation.version,
-        data=recommendation,
-    )
+def _agency_sees(recommendation: Recommendation, event: str) -> bool:
+    """A draft is invisible to its agency, and so is its history; a retraction is not."""
+    return recommendation.issued_on is not None or event == "retracted"

@@ -77,11 +77,3 @@ async def lock(conn: Connection, recommendation_id: str, *, scope: str | None) -
     return Locked(
         rec_id, row["agency_id"], State(derived["state"]), row["version"], derived["today"]
     )
-
-
-async def touch(conn: Connection, rec_id: uuid.UUID) -> None:
-    """A change to a response, progress, assessment or closure changes the recommendation too:
-    its state is derived from them, so its version (and ETag) moves."""
-    await conn.execute(
-        "update recommendation set version = version + 1, updated_at = now() where id = $1", rec_id
-    )
