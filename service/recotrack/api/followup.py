@@ -8,12 +8,13 @@ from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from recotrack.api.auth import requires
+from recotrack.api.auth import performs, requires
 from recotrack.api.contract import ETAG, ID, PATH_RECOMMENDATION, also, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.preconditions import IfMatch, etag, if_match_version, required_version
 from recotrack.api.problems import CHANGES, CREATES, READS, REMOVES
 from recotrack.domain.access import Permission, Principal
+from recotrack.domain.rules import Action
 from recotrack.store import assessments, closures, history, progress, responses
 from recotrack_sdk.models import (
     AgencyResponse,
@@ -99,7 +100,7 @@ class FollowUpController(Controller):
         description="The first response needs no `If-Match`; changing it does. A partial "
         "acceptance or rejection needs a `rationale`; moving `target_date` later needs a "
         "`target_date_reason`, and every earlier date stays in `target_date_history`.",
-        opt=requires(Permission.RESPOND),
+        opt=performs(Action.RESPOND),
     )
     async def put_response(
         self,
@@ -159,7 +160,7 @@ class FollowUpController(Controller):
         summary="Report progress",
         description="Append-only. With an `external_ref` (the id in the agency's own tool), "
         "sending the same report again changes nothing and answers 200 with the first one.",
-        opt=requires(Permission.RESPOND),
+        opt=performs(Action.REPORT_PROGRESS),
     )
     async def create_progress(
         self,
@@ -228,7 +229,7 @@ class FollowUpController(Controller):
         ),
         summary="Assess progress",
         description="The secretariat's own rating, shown beside the agency's self-reported status.",
-        opt=requires(Permission.ASSESS),
+        opt=performs(Action.ASSESS),
     )
     async def create_assessment(
         self,
@@ -290,7 +291,7 @@ class FollowUpController(Controller):
         summary="Close, or amend the closure",
         description="Only the secretariat closes, after verifying; an agency reporting "
         "`implemented` closes nothing. Amending an existing closure needs `If-Match`.",
-        opt=requires(Permission.ADMINISTER),
+        opt=performs(Action.CLOSE, Action.AMEND_CLOSURE),
     )
     async def put_closure(
         self,
@@ -318,7 +319,7 @@ class FollowUpController(Controller):
         operation_id="reopen",
         summary="Reopen (remove the closure)",
         description="The event log keeps the closure and the reopening. Needs `If-Match`.",
-        opt=requires(Permission.ADMINISTER),
+        opt=performs(Action.REOPEN),
     )
     async def reopen(
         self,
