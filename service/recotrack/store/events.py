@@ -24,6 +24,7 @@ from typing import Any
 import msgspec
 
 from recotrack.store.pool import Connection
+from recotrack.store.rows import must
 from recotrack_sdk.audit import GENESIS, AuditEvent, chain_hash
 
 CHANNEL = "recotrack_events"
@@ -44,14 +45,15 @@ async def record_many(
     """Append events of one kind, numbered in the order given: (entity_id, version, data,
     recommendation_id) each. Call it inside the transaction of the write they describe, last."""
     await conn.execute("select pg_advisory_xact_lock($1)", _ORDER_LOCK)
-    head = await conn.fetchrow(
-        """
-        select now() as now, head.seq, head.hash
-        from (select 1) one
-        left join (select seq, hash from event order by seq desc limit 1) head on true
-        """
+    head = must(
+        await conn.fetchrow(
+            """
+            select now() as now, head.seq, head.hash
+            from (select 1) one
+            left join (select seq, hash from event order by seq desc limit 1) head on true
+            """
+        )
     )
-    assert head is not None
     occurred_at: dt.datetime = head["now"]
     seq: int = head["seq"] or 0
     previous: bytes = head["hash"] or GENESIS
@@ -114,6 +116,11 @@ async def record_many(
         recommendation_ids,
     )
     await conn.execute("select pg_notify($1, '')", CHANNEL)
+
+
+async def recorded_by(conn: Connection, actor: str) -> bool:
+    """Whether the log holds an event by `actor`."""
+    return bool(await conn.fetchval("select true from event where actor = $1 limit 1", actor))
 
 
 async def count(conn: Connection) -> int:
