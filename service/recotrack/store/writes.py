@@ -6,11 +6,14 @@ caller has read the version it changes; apply the rules; run the SQL; record the
 (`events`: the log's lock is then held only for the commit). `Write` is the part that is the
 same every time, so that a store function is the SQL that differs and one `record`.
 
-The event is named from what the SQL gave back: by the written thing's `id` (a response or a
-closure, of which a recommendation has one, by the recommendation's), with its `version`
-where it has one (reports, assessments and tokens never change, so have none), under the
-recommendation it is or follows up, for its own agency (`agency_id`; an agency, and what
-follows up a recommendation, take the write's: its own id, the recommendation's agency).
+The event is named from what the SQL gave back (`_event_row`):
+- its entity id: the written thing's `id`; a response or a closure, of which a recommendation
+  has one, is named by its recommendation's;
+- its version: the thing's `version`, where it has one (reports, assessments and tokens are
+  never changed, so have none);
+- its recommendation: the one it is, or the one it follows up;
+- its agency: the thing's `agency_id`; an agency, and what follows up a recommendation, have
+  none of their own and take the write's (the agency's id, the recommendation's agency).
 """
 
 from __future__ import annotations
