@@ -37,7 +37,7 @@ from recotrack.domain.access import Permission, Principal
 from recotrack.domain.vocabulary import AREA_LABELS_SV, Area
 from recotrack.store import exports as store
 from recotrack.store.pool import Pool
-from recotrack.store.recommendations import RecommendationFilter
+from recotrack.store.recommendation_list import RecommendationFilter
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 BOM = "\ufeff"

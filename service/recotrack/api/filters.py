@@ -10,7 +10,7 @@ from litestar.di import Provide
 from litestar.params import QueryParameter
 
 from recotrack.api.investments import AgencyFilter
-from recotrack.store.recommendations import RecommendationFilter
+from recotrack.store.recommendation_list import RecommendationFilter
 from recotrack_sdk.models import Area, Priority, State
 
 

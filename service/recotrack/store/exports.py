@@ -19,7 +19,7 @@ import anyio
 import asyncpg
 
 from recotrack.store.pool import Connection, Pool
-from recotrack.store.recommendations import RecommendationFilter, filter_query
+from recotrack.store.recommendation_list import RecommendationFilter, filter_query
 
 CHUNK_ROWS = 5000
 """Rows fetched from the cursor at a time."""

@@ -1,6 +1,6 @@
 """The list's filters from a query string, as a form sends it (empty fields included).
 
-The same filters as the API's list (`store.recommendations.RecommendationFilter`); a form
+The same filters as the API's list (`store.recommendation_list.RecommendationFilter`); a form
 sends every field, so an empty one means "no filter" instead of an error.
 """
 
@@ -13,7 +13,7 @@ from typing import get_args
 from urllib.parse import urlencode
 
 from recotrack.domain.vocabulary import Area, Priority, State
-from recotrack.store.recommendations import RecommendationFilter, Sort
+from recotrack.store.recommendation_list import RecommendationFilter, Sort
 
 SORTS: tuple[str, ...] = get_args(Sort)
 FILTER_KEYS = (
