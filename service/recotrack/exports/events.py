@@ -26,35 +26,23 @@ async def events_export(
     until: dt.datetime | None,
 ) -> Export:
     """The events as a started export; `since` inclusive, `until` exclusive."""
-    body = _events(
-        pool, fmt=fmt, dialect=dialect, scope=scope, agencies=agencies, since=since, until=until
-    )
-    return await start(body, kind="events", fmt=fmt)
 
+    async def body() -> AsyncGenerator[bytes, None]:
+        async with store.snapshot(pool) as snap:
+            yield chain_head(snap)
+            if fmt == "csv":
+                yield csv.header(store.event_columns(snap.has_hash), dialect)
+            end = "\n" if fmt == "ndjson" else csv.CRLF
+            async for lines in store.event_lines(
+                snap,
+                fmt=fmt,
+                scope=scope,
+                agencies=agencies,
+                since=since,
+                until=until,
+                separator=csv.separator(dialect),
+            ):
+                lines.append("")
+                yield end.join(lines).encode()
 
-async def _events(
-    pool: Pool,
-    *,
-    fmt: store.EventFormat,
-    dialect: csv.Dialect,
-    scope: str | None,
-    agencies: Sequence[str] | None,
-    since: dt.datetime | None,
-    until: dt.datetime | None,
-) -> AsyncGenerator[bytes, None]:
-    async with store.snapshot(pool) as snap:
-        yield chain_head(snap)
-        if fmt == "csv":
-            yield csv.header(store.event_columns(snap.has_hash), dialect)
-        end = "\n" if fmt == "ndjson" else csv.CRLF
-        async for lines in store.event_lines(
-            snap,
-            fmt=fmt,
-            scope=scope,
-            agencies=agencies,
-            since=since,
-            until=until,
-            separator=csv.separator(dialect),
-        ):
-            lines.append("")
-            yield end.join(lines).encode()
+    return await start(body(), kind="events", fmt=fmt)
