@@ -66,6 +66,7 @@ __all__ = [
     "TokenCreate",
     "TokenCreated",
     "UnsetType",
+    "etag",
 ]
 
 Area = Literal["ways_of_working", "governance", "competence", "results", "enabling_conditions"]
@@ -137,6 +138,12 @@ Percent = Annotated[int, Meta(ge=0, le=100)]
 Label = Annotated[str, Meta(min_length=1, max_length=200)]
 
 T = TypeVar("T")
+
+
+def etag(version: int) -> str:
+    """The `ETag` of a resource's `version`, as the service sends it and takes it back in
+    `If-Match`: the number in quotes."""
+    return f'"{version}"'
 
 
 class _Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -22,7 +22,8 @@ from recotrack.api.auth import requires
 from recotrack.api.contract import binary, success, text
 from recotrack.api.filters import RECOMMENDATION_FILTER
 from recotrack.api.investments import AgencyFilter
-from recotrack.api.problems import READS, problem
+from recotrack.api.problem_responses import READS
+from recotrack.api.problems import problem
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.swedish_time import STOCKHOLM
 from recotrack.exports.csv import Dialect
