@@ -62,6 +62,7 @@ from recotrack_sdk.models import (
     Token,
     TokenCreate,
     TokenCreated,
+    version_of,
 )
 
 T = TypeVar("T")
@@ -104,13 +105,6 @@ def _post(
     return Call(Request("POST", path, headers=headers, body=_encoder.encode(body)), parse)
 
 
-def _version(etag: str) -> int | None:
-    """The version an ETag names (`"7"` → 7), when it is one of ours."""
-    tag = etag.strip()
-    inner = tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else ""
-    return int(inner) if inner.isdigit() else None
-
-
 def _our_write(
     sent: msgspec.Struct, expected_version: int
 ) -> Callable[[Versioned[T] | None], Versioned[T] | NoMatch]:
@@ -147,7 +141,7 @@ def _write(
     expected: int | None = 0
     if if_match is not None:
         headers["If-Match"] = etag_of(if_match)
-        expected = _version(headers["If-Match"])
+        expected = version_of(headers["If-Match"])
     parse = parse_versioned(type_)
     reconcile = (
         Reconcile(

@@ -146,6 +146,14 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def version_of(tag: str) -> int | None:
+    """The version an `ETag` names (`"7"` → 7), or None when it is none of ours (a weak tag,
+    another server's, or digits that are no ASCII number, such as `"²"`)."""
+    tag = tag.strip()
+    inner = tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else ""
+    return int(inner) if inner.isascii() and inner.isdigit() else None
+
+
 class _Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of request bodies: unknown fields are an error."""
 

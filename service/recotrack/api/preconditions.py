@@ -11,6 +11,7 @@ from typing import Annotated
 from litestar.params import HeaderParameter
 
 from recotrack.store.errors import VersionMismatch, VersionRequired
+from recotrack_sdk.models import version_of
 
 IfMatch = Annotated[
     str | None,
@@ -31,10 +32,11 @@ def if_match_version(if_match: str | None) -> int | None:
     """
     if if_match is None or not if_match.strip():
         return None
-    tag = if_match.strip()
-    if not (tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit()):
+    version = version_of(if_match)
+    if version is None:
+        tag = if_match.strip()
         raise VersionMismatch(None, detail=f"If-Match {tag} does not match the current version")
-    return int(tag[1:-1])
+    return version
 
 
 def required_version(if_match: str | None) -> int:
