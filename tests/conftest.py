@@ -21,8 +21,12 @@ from recotrack.app import create_app
 from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect
-from tests.helpers import Api
+from tests.helpers import Api, signing_key_file
 from tests.live import serve
+
+# For the service processes tests start with this environment: none makes a key of its own
+# in the user's data directory.
+os.environ.setdefault("RECOTRACK_SIGNING_KEY_FILE", signing_key_file())
 
 
 def with_database(url: str, name: str) -> str:
@@ -99,7 +103,13 @@ async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 def test_settings(db_url: str) -> Settings:
-    return Settings.from_env({"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"})
+    return Settings.from_env(
+        {
+            "DATABASE_URL": db_url,
+            "RECOTRACK_LOG_LEVEL": "warning",
+            "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+        }
+    )
 
 
 @pytest.fixture

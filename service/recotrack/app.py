@@ -38,11 +38,14 @@ from recotrack.api.sync import SyncController
 from recotrack.api.timeouts import request_timeout_middleware
 from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
+from recotrack.signing import load_signer
+from recotrack.store.checkpoints import register_key
 from recotrack.store.migrate import migrate
 from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import connect, create_pool
 from recotrack.store.stats import StatsCache
 from recotrack.web import TEMPLATE_CONFIG, dashboard_router, to_dashboard
+from recotrack.worker import checkpoints
 
 CONTROLLERS: list[type] = [
     AgencyController,
@@ -68,9 +71,11 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
+        signer = load_signer(settings.signing_key_file, settings.data_dir)
         conn = await connect(dsn)
         try:
             await migrate(conn)
+            await register_key(conn, signer)
         finally:
             await conn.close()
         app.state.pool = await create_pool(
@@ -87,9 +92,17 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         notifier.on_revoked = app.state.principals.clear
         app.state.notifier = notifier
         app.state.stats_cache = StatsCache()
+        app.state.signer = signer
         try:
             await app.state.notifier.start(dsn)
-            yield
+            async with checkpoints.running(
+                app.state.pool,
+                signer,
+                notifier,
+                interval=settings.checkpoint_interval_seconds,
+                every=settings.checkpoint_every_events,
+            ):
+                yield
         finally:
             await app.state.notifier.close()
             await app.state.pool.close()
