@@ -29,6 +29,7 @@ __all__ = [
     "Change",
     "ChangePage",
     "Checkpoint",
+    "CheckpointCreate",
     "Closure",
     "ClosureOutcome",
     "ClosureWrite",
@@ -601,6 +602,11 @@ class Checkpoint(_Resource, kw_only=True):
     time: Annotated[dt.datetime, Meta(tz=True)]
     key_id: str
     signature: str
+
+
+class CheckpointCreate(_Request, kw_only=True):
+    """The body of `POST /v1/audit/checkpoints`: `{}` (the checkpoint is of the chain's head
+    now; there is nothing to choose)."""
 
 
 class SigningKey(_Resource, kw_only=True):

@@ -66,8 +66,8 @@ def load_signer(named: Path | None, data_dir: Path) -> Signer:
         ) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise SigningKeyError(f"{path} holds a private key, but not an Ed25519 one")
-    if path.stat().st_mode & 0o077:
-        log.warning("signing key readable by others", path=str(path))
+    if path.stat().st_mode & 0o007:
+        log.warning("signing key readable by every user", path=str(path))
     signer = signer_from(key)
     log.info("checkpoint signing key", path=str(path), key_id=signer.key_id)
     return signer

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
@@ -19,7 +19,13 @@ from recotrack.domain.access import Permission
 from recotrack.store import checkpoints as store
 from recotrack.store.audit import verify_chain
 from recotrack_sdk.audit import CheckpointLike, decode_checkpoint
-from recotrack_sdk.models import ChainVerification, Checkpoint, Page, SigningKey
+from recotrack_sdk.models import (
+    ChainVerification,
+    Checkpoint,
+    CheckpointCreate,
+    Page,
+    SigningKey,
+)
 
 VERIFY = """Checks the whole event log: every event must match its hash (SHA-256 of the
 previous event's hash and the event's canonical encoding), the events must be numbered
@@ -134,13 +140,16 @@ class AuditController(Controller):
 
     @post(
         "/checkpoints",
-        responses=documented(400, 401, 403, 409, 422),
+        responses=documented(400, 401, 403, 409, 413, 415, 422),
         operation_id="create_checkpoint",
         summary="Sign a checkpoint of the chain's head",
         description=CHECKPOINT,
     )
     async def create_checkpoint(
-        self, conn: NamedDependency[asyncpg.Connection], state: State
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        state: State,
+        data: JSONBody[CheckpointCreate],
     ) -> Response[Checkpoint]:
         made = await store.create(conn, state.signer)
         return Response(made, status_code=201, headers={"Cache-Control": "no-store"})
@@ -162,7 +171,7 @@ class AuditController(Controller):
 
     @get(
         "/keys",
-        responses=documented(401, 403),
+        responses=documented(400, 401, 403),
         operation_id="list_signing_keys",
         summary="The public keys that sign checkpoints",
         description="Every key that has signed checkpoints (Ed25519, raw public key in hex), "
