@@ -93,9 +93,10 @@ class Api:
         json: Any = None,
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
+        params: dict[str, Any] | None = None,
     ) -> httpx.Response:
         all_headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who in self.tokens else {}
         all_headers.update(headers or {})
         return await self.client.request(
-            method, url, json=json, headers=all_headers, content=content
+            method, url, json=json, headers=all_headers, content=content, params=params
         )
