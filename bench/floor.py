@@ -25,12 +25,8 @@ from recotrack.domain.vocabulary import Role
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Pool, create_pool
 from recotrack.store.progress import add_progress
-from recotrack.store.recommendations import (
-    RecommendationFilter,
-    get_recommendation,
-    list_recommendations,
-)
-from recotrack_sdk.models import ProgressReportCreate
+from recotrack.store.recommendations import get_recommendation, list_recommendations
+from recotrack_sdk.models import ProgressReportCreate, RecommendationQuery
 
 _PREFIX = "/v1/recommendations"
 _JSON = [(b"content-type", b"application/json")]
@@ -69,7 +65,8 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     async with pool.acquire() as conn:
         if method == "GET" and path == _PREFIX:
             query = parse_qs(scope["query_string"].decode())
-            filters = RecommendationFilter(agency_ids=query.get("agency"), areas=query.get("area"))
+            asked = {name: query[name] for name in ("agency", "area") if name in query}
+            filters = msgspec.convert(asked, RecommendationQuery)
             items, cursor = await list_recommendations(
                 conn,
                 scope=None,

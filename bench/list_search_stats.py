@@ -37,9 +37,8 @@ from recotrack.settings import Settings
 from recotrack.store import recommendations, stats
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect
-from recotrack.store.recommendations import RecommendationFilter
 from recotrack.store.tokens import create_token
-from recotrack_sdk.models import TokenCreate
+from recotrack_sdk.models import RecommendationQuery, TokenCreate
 
 RECOMMENDATIONS = 100_000
 EVENTS = 1_000_000
@@ -265,10 +264,10 @@ async def main() -> None:
                     "&state=in_progress&limit=100",
                     recommendations.list_recommendations,
                     {
-                        "filters": RecommendationFilter(
-                            agency_ids=["agency-3"],
-                            areas=["governance"],
-                            states=["responded", "in_progress"],
+                        "filters": RecommendationQuery(
+                            agency=["agency-3"],
+                            area=["governance"],
+                            state=["responded", "in_progress"],
                         ),
                         "sort": None,
                     },
@@ -276,7 +275,7 @@ async def main() -> None:
                 "full-text search page": (
                     "/v1/recommendations?q=investeringar%20styrning&limit=100",
                     recommendations.list_recommendations,
-                    {"filters": RecommendationFilter(q="investeringar styrning"), "sort": None},
+                    {"filters": RecommendationQuery(q="investeringar styrning"), "sort": None},
                 ),
             }
             with _serve(db_url) as base:

@@ -37,7 +37,7 @@ from recotrack.domain.access import Permission, Principal
 from recotrack.domain.vocabulary import AREA_LABELS_SV, Area
 from recotrack.store import exports as store
 from recotrack.store.pool import Pool
-from recotrack.store.recommendations import RecommendationFilter
+from recotrack_sdk.models import RecommendationQuery
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 BOM = "\ufeff"
@@ -252,7 +252,7 @@ async def _recommendations(
     fmt: Literal["csv", "ndjson", "xlsx"],
     dialect: Dialect,
     scope: str | None,
-    filters: RecommendationFilter,
+    filters: RecommendationQuery,
 ) -> AsyncGenerator[bytes, None]:
     if fmt == "xlsx":
         async for chunk in _recommendations_xlsx(pool, scope=scope, filters=filters):
@@ -270,7 +270,7 @@ async def _recommendations(
 
 
 async def _recommendations_xlsx(
-    pool: Pool, *, scope: str | None, filters: RecommendationFilter
+    pool: Pool, *, scope: str | None, filters: RecommendationQuery
 ) -> AsyncGenerator[bytes, None]:
     """The workbook is written to a temporary file (a ZIP is complete only when closed), in
     a worker thread a chunk at a time, then streamed from the file."""
@@ -297,7 +297,7 @@ async def recommendations_export(
     fmt: Literal["csv", "ndjson", "xlsx"],
     dialect: Dialect,
     scope: str | None,
-    filters: RecommendationFilter,
+    filters: RecommendationQuery,
 ) -> Stream:
     """The recommendations export as a streamed attachment (the API's, and the dashboard's
     download for a signed-in person)."""
@@ -369,7 +369,7 @@ class ExportController(Controller):
         self,
         principal: NamedDependency[Principal],
         state: AppState,
-        filters: NamedDependency[RecommendationFilter],
+        filters: NamedDependency[RecommendationQuery],
         format: Annotated[
             Literal["csv", "ndjson", "xlsx"],
             QueryParameter(description="`csv` (default), `ndjson` or `xlsx`."),

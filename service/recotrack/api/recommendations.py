@@ -18,12 +18,13 @@ from recotrack.api.problems import CHANGES, CREATES, READS, problem
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.vocabulary import Role
 from recotrack.store import recommendations as store
-from recotrack.store.recommendations import RecommendationFilter, Sort
+from recotrack.store.recommendations import Sort
 from recotrack_sdk.models import (
     Page,
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
+    RecommendationQuery,
 )
 
 # What can be done with a recommendation once its id is known: the follow-up of it.
@@ -64,7 +65,7 @@ class RecommendationController(Controller):
         self,
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
-        filters: NamedDependency[RecommendationFilter],
+        filters: NamedDependency[RecommendationQuery],
         sort: Annotated[
             Sort | None,
             QueryParameter(
