@@ -59,9 +59,7 @@ def _field(name: str, hint: Any) -> QueryField:
             for extra in tp.__metadata__:
                 if isinstance(extra, msgspec.Meta):
                     meta.update(
-                        (key, value)
-                        for key in _META
-                        if (value := getattr(extra, key)) is not None
+                        (key, value) for key in _META if (value := getattr(extra, key)) is not None
                     )
             tp = tp.__origin__
         return tp
