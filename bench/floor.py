@@ -25,7 +25,8 @@ from recotrack.domain.vocabulary import Role
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Pool, create_pool
 from recotrack.store.progress import add_progress
-from recotrack.store.recommendations import get_recommendation, list_recommendations
+from recotrack.store.recommendation_list import list_recommendations
+from recotrack.store.recommendations import get_recommendation
 from recotrack_sdk.models import ProgressReportCreate, RecommendationQuery
 
 _PREFIX = "/v1/recommendations"

@@ -34,7 +34,7 @@ import uvicorn
 from recotrack.app import create_app
 from recotrack.domain.orgnr import luhn_check_digit
 from recotrack.settings import Settings
-from recotrack.store import recommendations, stats
+from recotrack.store import recommendation_list, stats
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect
 from recotrack.store.tokens import create_token
@@ -262,7 +262,7 @@ async def main() -> None:
                 "filtered list page": (
                     "/v1/recommendations?agency=agency-3&area=governance&state=responded"
                     "&state=in_progress&limit=100",
-                    recommendations.list_recommendations,
+                    recommendation_list.list_recommendations,
                     {
                         "filters": RecommendationQuery(
                             agency=["agency-3"],
@@ -274,7 +274,7 @@ async def main() -> None:
                 ),
                 "full-text search page": (
                     "/v1/recommendations?q=investeringar%20styrning&limit=100",
-                    recommendations.list_recommendations,
+                    recommendation_list.list_recommendations,
                     {"filters": RecommendationQuery(q="investeringar styrning"), "sort": None},
                 ),
             }

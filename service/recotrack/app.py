@@ -13,21 +13,25 @@ from litestar.types import ASGIApp
 
 from recotrack import __version__
 from recotrack.api.agencies import AgencyController
+from recotrack.api.assessments import AssessmentController
 from recotrack.api.audit import AuditController
 from recotrack.api.auth import PrincipalCache, authentication_middleware, permission_guard
 from recotrack.api.body import strict_request
 from recotrack.api.changes import ChangeController
+from recotrack.api.closures import ClosureController
 from recotrack.api.deps import DEPENDENCIES
 from recotrack.api.exports import ExportController
-from recotrack.api.followup import FollowUpController
 from recotrack.api.health import healthz, readyz
+from recotrack.api.history import HistoryController
 from recotrack.api.idempotency import idempotency_middleware
 from recotrack.api.investments import InvestmentController
 from recotrack.api.limits import header_limit_middleware, rate_limit_middleware
 from recotrack.api.metrics import metrics_handler
 from recotrack.api.problems import EXCEPTION_HANDLERS, problem_details_plugin
+from recotrack.api.progress import ProgressController
 from recotrack.api.recommendations import RecommendationController
 from recotrack.api.requests import request_id_middleware
+from recotrack.api.responses import ResponseController
 from recotrack.api.reviews import ReviewController
 from recotrack.api.stats import StatsController
 from recotrack.api.sync import SyncController
@@ -45,7 +49,11 @@ CONTROLLERS: list[type] = [
     InvestmentController,
     ReviewController,
     RecommendationController,
-    FollowUpController,
+    HistoryController,
+    ResponseController,
+    ProgressController,
+    AssessmentController,
+    ClosureController,
     TokenController,
     ChangeController,
     SyncController,

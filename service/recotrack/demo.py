@@ -7,9 +7,9 @@ loaded: some recommendations are overdue, some closed, some still drafts.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
-from dataclasses import dataclass
 from typing import Literal, get_args
 
 from recotrack.domain.vocabulary import Role
@@ -17,11 +17,14 @@ from recotrack.store import (
     agencies,
     assessments,
     closures,
+    events,
     investments,
+    pool,
     progress,
-    recommendations,
+    recommendation_writes,
     responses,
     reviews,
+    stats,
 )
 from recotrack.store.pool import Connection
 from recotrack_sdk.models import (
@@ -147,12 +150,10 @@ FATES: list[tuple[Fate, int]] = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class DemoSummary:
-    agencies: int
-    investments: int
-    reviews: int
-    recommendations: int
+@dataclasses.dataclass(frozen=True, slots=True)
+class DemoSummary(stats.Totals):
+    """What the database holds after loading."""
+
     loaded: bool
     """False when the demo data was there already (loading twice changes nothing)."""
 
@@ -162,7 +163,7 @@ async def load_demo(conn: Connection, *, per_agency: int = 20) -> DemoSummary:
 
     All of it or nothing: one transaction, so an interrupted load leaves no half data set."""
     async with conn.transaction():
-        if await conn.fetchval("select true from event where actor = $1 limit 1", ACTOR):
+        if await events.recorded_by(conn, ACTOR):
             return await _summary(conn, loaded=False)
         await _load(conn, per_agency)
     return await _summary(conn, loaded=True)
@@ -170,9 +171,9 @@ async def load_demo(conn: Connection, *, per_agency: int = 20) -> DemoSummary:
 
 async def _load(conn: Connection, per_agency: int) -> None:
     rng = random.Random(SEED)  # noqa: S311  # demo data, not secrets
-    today: dt.date = await conn.fetchval("select current_date")
+    today = await pool.today(conn)
     for agency_id, name, org_number, short in AGENCIES:
-        if not await conn.fetchval("select true from agency where id = $1", agency_id):
+        if not await agencies.agency_exists(conn, agency_id):
             await agencies.create_agency(
                 conn, AgencyCreate(id=agency_id, name=name, org_number=org_number), actor=ACTOR
             )
@@ -236,7 +237,7 @@ async def _recommendation(
     overdue = rng.random() < 0.3
     response_due = issued + dt.timedelta(days=60 if overdue or fate != "issued" else 400)
     implementation_due = issued + dt.timedelta(days=rng.choice([180, 365, 540, 900]))
-    rec = await recommendations.create_recommendation(
+    rec = await recommendation_writes.create_recommendation(
         conn,
         RecommendationCreate(
             review_id=review_id,
@@ -340,19 +341,4 @@ async def _recommendation(
 
 
 async def _summary(conn: Connection, *, loaded: bool) -> DemoSummary:
-    row = await conn.fetchrow(
-        """
-        select (select count(*) from agency) as agencies,
-               (select count(*) from investment) as investments,
-               (select count(*) from review) as reviews,
-               (select count(*) from recommendation) as recommendations
-        """
-    )
-    assert row is not None
-    return DemoSummary(
-        agencies=row["agencies"],
-        investments=row["investments"],
-        reviews=row["reviews"],
-        recommendations=row["recommendations"],
-        loaded=loaded,
-    )
+    return DemoSummary(**dataclasses.asdict(await stats.totals(conn)), loaded=loaded)

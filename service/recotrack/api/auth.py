@@ -15,6 +15,7 @@ from litestar.middleware.base import DefineMiddleware
 from recotrack.api.problems import problem
 from recotrack.credentials import PREFIX, token_hash
 from recotrack.domain.access import Permission, Principal
+from recotrack.domain.rules import TRANSITIONS, Action
 from recotrack.store.pool import Pool
 from recotrack.store.tokens import principal_for
 
@@ -94,6 +95,15 @@ def authentication_middleware() -> DefineMiddleware:
 def requires(permission: Permission) -> dict[str, Any]:
     """Route `opt` naming the permission a route needs (the guard refuses routes without one)."""
     return {"permission": permission}
+
+
+def performs(*actions: Action) -> dict[str, Any]:
+    """Route `opt` of a route that performs these actions on a recommendation: the permission
+    the transition table gives them, so that the guard asks what the rules will."""
+    permissions = {TRANSITIONS[action].permission for action in actions}
+    if len(permissions) != 1:
+        raise ValueError(f"{', '.join(actions)} need different permissions: one route each")
+    return requires(permissions.pop())
 
 
 async def permission_guard(

@@ -9,16 +9,17 @@ from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from recotrack.api.auth import requires
+from recotrack.api.auth import performs, requires
 from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.filters import RECOMMENDATION_FILTER
 from recotrack.api.preconditions import IfMatch, etag, required_version
 from recotrack.api.problems import CHANGES, CREATES, READS, problem
 from recotrack.domain.access import Permission, Principal
-from recotrack.domain.vocabulary import Role
+from recotrack.domain.rules import Action
+from recotrack.store import recommendation_list, recommendation_writes
 from recotrack.store import recommendations as store
-from recotrack.store.recommendations import Sort
+from recotrack.store.recommendation_list import Sort
 from recotrack_sdk.models import (
     Page,
     Recommendation,
@@ -87,7 +88,7 @@ class RecommendationController(Controller):
                 "sort=relevance needs a search: give q",
                 errors=[{"parameter": "sort", "detail": "relevance needs q"}],
             )
-        items, next_cursor = await store.list_recommendations(
+        items, next_cursor = await recommendation_list.list_recommendations(
             conn, scope=principal.scope, filters=filters, sort=sort, cursor=cursor, limit=limit
         )
         return Page(items=items, next_cursor=next_cursor)
@@ -109,8 +110,8 @@ class RecommendationController(Controller):
         principal: NamedDependency[Principal],
         data: JSONBody[RecommendationCreate],
     ) -> Response[Recommendation]:
-        recommendation = await store.create_recommendation(
-            conn, data, role=Role(principal.role), actor=principal.actor
+        recommendation = await recommendation_writes.create_recommendation(
+            conn, data, role=principal.role, actor=principal.actor
         )
         return Response(
             recommendation,
@@ -147,7 +148,7 @@ class RecommendationController(Controller):
         summary="Change a recommendation",
         description="Setting `issued_on` on a draft issues it; clearing it retracts an issue "
         "the agency has not yet acted on.",
-        opt=requires(Permission.ADMINISTER),
+        opt=performs(Action.EDIT, Action.ISSUE, Action.RETRACT),
     )
     async def update_recommendation(
         self,
@@ -157,11 +158,11 @@ class RecommendationController(Controller):
         data: JSONBody[RecommendationPatch],
         if_match: IfMatch = None,
     ) -> Response[Recommendation]:
-        recommendation = await store.update_recommendation(
+        recommendation = await recommendation_writes.update_recommendation(
             conn,
             recommendation_id,
             data,
-            role=Role(principal.role),
+            role=principal.role,
             expected_version=required_version(if_match),
             actor=principal.actor,
         )

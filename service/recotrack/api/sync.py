@@ -10,11 +10,12 @@ from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, SkipValidation
 
-from recotrack.api.auth import requires
+from recotrack.api.auth import performs
 from recotrack.api.body import check_text, json_pointer
 from recotrack.api.metrics import record_sync_batch
 from recotrack.api.problems import CREATES, PROBLEM_BASE, BodyError
-from recotrack.domain.access import Permission, Principal
+from recotrack.domain.access import Principal
+from recotrack.domain.rules import Action
 from recotrack.store import sync as store
 from recotrack_sdk.models import (
     ItemProblem,
@@ -83,7 +84,7 @@ class SyncController(Controller):
         "own tool). Sending an item again is a no-op (`unchanged`); an invalid item gets its "
         "own problem and does not stop the others. One outcome per item, in input order.",
         status_code=200,
-        opt=requires(Permission.RESPOND),
+        opt=performs(Action.REPORT_PROGRESS),
         request_max_body_size=BATCH_MAX_BODY_BYTES,
     )
     async def sync_progress(

@@ -1,4 +1,6 @@
-"""Who may do what, by role (DESIGN: "Who may do what").
+"""Who may do what, by role (DESIGN: "Who may do what"): the one table of it. An action on a
+recommendation needs the permission the transition table names (`rules.TRANSITIONS`); a route
+needs the one its guard names (`api.auth.requires`, `performs` for those actions).
 
 Agency scoping (an agency sees only its own data) is not a permission: it is applied to every
 query, so another agency's objects are simply not found.

@@ -1,13 +1,16 @@
 """The rules of a recommendation's life: its derived state, overdue, and who may do what when.
 
 This is the one place these rules live. The store mirrors `derive_state` and `is_overdue` in
-SQL (for filtering); a test holds the two to the same answers for every combination.
+SQL (for filtering); a test holds the two to the same answers for every combination. Who may
+do an action is the permission it needs: the roles that hold one are `access.ROLE_PERMISSIONS`,
+and the API's route guard asks for the same permission (`api.auth.performs`).
 """
 
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from recotrack.domain.access import Permission, may
 from recotrack.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from recotrack.domain.vocabulary import Decision, ProgressStatus, Role, State
 
@@ -32,54 +35,61 @@ _NOT_CLOSED = _OPEN | {State.DRAFT}
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    roles: frozenset[Role]
+    """Who may perform an action (the roles holding `permission`), and in which states."""
+
+    permission: Permission
     states: frozenset[State]
     why_not: str
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles that hold the permission."""
+        return frozenset(role for role in Role if may(role, self.permission))
 
 
 TRANSITIONS: dict[Action, Rule] = {
     Action.EDIT: Rule(
-        frozenset({Role.SECRETARIAT}),
+        Permission.ADMINISTER,
         _NOT_CLOSED,
         "a closed recommendation cannot be edited; reopen it first",
     ),
     Action.ISSUE: Rule(
-        frozenset({Role.SECRETARIAT}),
+        Permission.ADMINISTER,
         frozenset({State.DRAFT}),
         "only a draft can be issued",
     ),
     Action.RETRACT: Rule(
-        frozenset({Role.SECRETARIAT}),
+        Permission.ADMINISTER,
         frozenset({State.ISSUED}),
         "an issuance can only be retracted before the agency has responded or reported",
     ),
     Action.RESPOND: Rule(
-        frozenset({Role.AGENCY}),
+        Permission.RESPOND,
         _OPEN,
         "a response needs an issued recommendation that is not closed",
     ),
     Action.REPORT_PROGRESS: Rule(
-        frozenset({Role.AGENCY}),
+        Permission.RESPOND,
         _OPEN,
         "progress can only be reported on an issued recommendation that is not closed",
     ),
     Action.ASSESS: Rule(
-        frozenset({Role.SECRETARIAT}),
+        Permission.ASSESS,
         _OPEN,
         "an assessment needs an issued recommendation that is not closed",
     ),
     Action.CLOSE: Rule(
-        frozenset({Role.SECRETARIAT}),
+        Permission.ADMINISTER,
         _OPEN,
         "only an issued recommendation that is not closed can be closed",
     ),
     Action.AMEND_CLOSURE: Rule(
-        frozenset({Role.SECRETARIAT}),
+        Permission.ADMINISTER,
         frozenset({State.CLOSED}),
         "only a closed recommendation has a closure to amend",
     ),
     Action.REOPEN: Rule(
-        frozenset({Role.SECRETARIAT}),
+        Permission.ADMINISTER,
         frozenset({State.CLOSED}),
         "only a closed recommendation can be reopened",
     ),
@@ -89,7 +99,7 @@ TRANSITIONS: dict[Action, Rule] = {
 def check_transition(action: Action, state: State, role: Role) -> None:
     """Raise unless `role` may perform `action` on a recommendation in `state`."""
     rule = TRANSITIONS[action]
-    if role not in rule.roles:
+    if not may(role, rule.permission):
         raise NotPermitted(f"the {role} role may not {action.replace('_', ' ')}")
     if state not in rule.states:
         raise TransitionNotAllowed(f"{rule.why_not} (the recommendation is {state})")

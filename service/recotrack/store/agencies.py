@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from recotrack.store import events
-from recotrack.store.errors import NotFound, check_version
+from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.rows import Keyset, assignments, set_fields, to_struct, unique_violation
+from recotrack.store.writes import write
 from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch
 
 _COLUMNS = "id, name, org_number, version, created_at, updated_at"
@@ -44,8 +44,12 @@ async def get_agency(conn: Connection, agency_id: str, *, scope: str | None) -> 
     return to_struct(row, Agency)
 
 
+async def agency_exists(conn: Connection, agency_id: str) -> bool:
+    return bool(await conn.fetchval("select true from agency where id = $1", agency_id))
+
+
 async def create_agency(conn: Connection, data: AgencyCreate, *, actor: str) -> Agency:
-    async with conn.transaction():
+    async with write(conn, "agency", actor=actor, agency_id=data.id) as w:
         with unique_violation(_UNIQUE):
             row = await conn.fetchrow(
                 f"""
@@ -56,18 +60,7 @@ async def create_agency(conn: Connection, data: AgencyCreate, *, actor: str) -> 
                 data.name,
                 data.org_number,
             )
-        agency = to_struct(row, Agency)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=agency.id,
-            entity="agency",
-            entity_id=agency.id,
-            action="created",
-            version=agency.version,
-            data=agency,
-        )
-    return agency
+        return await w.record("created", to_struct(row, Agency))
 
 
 async def update_agency(
@@ -78,13 +71,13 @@ async def update_agency(
     expected_version: int,
     actor: str,
 ) -> Agency:
-    async with conn.transaction():
-        current = await conn.fetchrow(
-            "select version from agency where id = $1 for update", agency_id
+    async with write(conn, "agency", actor=actor, agency_id=agency_id) as w:
+        await w.lock(
+            "select version from agency where id = $1 for update",
+            agency_id,
+            name=agency_id,
+            expected_version=expected_version,
         )
-        if current is None:
-            raise NotFound(f"no agency {agency_id!r}")
-        check_version(current["version"], expected_version, "agency")
         args: list[Any] = [agency_id]
         changes = assignments(set_fields(patch), args)
         with unique_violation(_UNIQUE):
@@ -96,15 +89,4 @@ async def update_agency(
                 """,
                 *args,
             )
-        agency = to_struct(row, Agency)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=agency.id,
-            entity="agency",
-            entity_id=agency.id,
-            action="updated",
-            version=agency.version,
-            data=agency,
-        )
-    return agency
+        return await w.record("updated", to_struct(row, Agency))

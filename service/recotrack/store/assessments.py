@@ -6,11 +6,11 @@ from typing import Any
 
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role
-from recotrack.store import events
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
-from recotrack.store.recommendations import lock, touch, visible_id
+from recotrack.store.recommendations import visible_id
 from recotrack.store.rows import Keyset, parse_id, to_struct
+from recotrack.store.writes import write
 from recotrack_sdk.models import Assessment, AssessmentCreate
 
 _COLUMNS = "id::text, recommendation_id::text, status, note, assessed_on, created_at"
@@ -60,8 +60,8 @@ async def add_assessment(
     role: Role,
     actor: str,
 ) -> Assessment:
-    async with conn.transaction():
-        locked = await lock(conn, recommendation_id, scope=None)
+    async with write(conn, "assessment", actor=actor) as w:
+        locked = await w.lock_recommendation(recommendation_id, scope=None)
         check_transition(Action.ASSESS, locked.state, role)
         assessed_on = data.assessed_on or locked.today
         check_not_in_future("assessed_on", assessed_on, locked.today)
@@ -76,17 +76,4 @@ async def add_assessment(
             data.note,
             assessed_on,
         )
-        assessment = to_struct(row, Assessment)
-        await touch(conn, locked.id)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=locked.agency_id,
-            entity="assessment",
-            entity_id=assessment.id,
-            recommendation_id=assessment.recommendation_id,
-            action="created",
-            version=None,
-            data=assessment,
-        )
-    return assessment
+        return await w.record("created", to_struct(row, Assessment))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from recotrack.domain.rules import Action, check_transition
 from recotrack.domain.vocabulary import Role
-from recotrack.store import events
-from recotrack.store.errors import NotFound, VersionMismatch, check_version
+from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
-from recotrack.store.recommendations import lock, touch, visible_id
+from recotrack.store.recommendations import visible_id
 from recotrack.store.rows import must, to_struct
+from recotrack.store.writes import write
 from recotrack_sdk.models import Closure, ClosureWrite
 
 _COLUMNS = "recommendation_id::text, outcome, note, closed_at, version"
@@ -34,18 +34,14 @@ async def put_closure(
     actor: str,
 ) -> tuple[Closure, bool]:
     """Close the recommendation, or amend its closure (which needs `expected_version`)."""
-    async with conn.transaction():
-        locked = await lock(conn, recommendation_id, scope=None)
+    async with write(conn, "closure", actor=actor) as w:
+        locked = await w.lock_recommendation(recommendation_id, scope=None)
         previous = await conn.fetchval(
             "select version from closure where recommendation_id = $1", locked.id
         )
-        if previous is None:
-            check_transition(Action.CLOSE, locked.state, role)
-            if expected_version is not None:
-                raise VersionMismatch(None)
-        else:
-            check_transition(Action.AMEND_CLOSURE, locked.state, role)
-            check_version(previous, expected_version, "closure")
+        action = Action.CLOSE if previous is None else Action.AMEND_CLOSURE
+        check_transition(action, locked.state, role)
+        w.check_version(previous, expected_version)
         row = await conn.fetchrow(
             f"""
             insert into closure (recommendation_id, outcome, note) values ($1, $2, $3)
@@ -57,18 +53,8 @@ async def put_closure(
             data.outcome,
             data.note,
         )
-        closure = to_struct(row, Closure)
-        await touch(conn, locked.id)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=locked.agency_id,
-            entity="closure",
-            entity_id=closure.recommendation_id,
-            recommendation_id=closure.recommendation_id,
-            action="closed" if previous is None else "amended",
-            version=closure.version,
-            data=closure,
+        closure = await w.record(
+            "closed" if previous is None else "amended", to_struct(row, Closure)
         )
     return closure, previous is None
 
@@ -81,25 +67,14 @@ async def reopen(
     expected_version: int | None,
     actor: str,
 ) -> None:
-    async with conn.transaction():
-        locked = await lock(conn, recommendation_id, scope=None)
+    async with write(conn, "closure", actor=actor) as w:
+        locked = await w.lock_recommendation(recommendation_id, scope=None)
         check_transition(Action.REOPEN, locked.state, role)
         row = must(
             await conn.fetchrow(
                 f"select {_COLUMNS} from closure where recommendation_id = $1", locked.id
             )
         )
-        check_version(row["version"], expected_version, "closure")
+        w.check_version(row["version"], expected_version)
         await conn.execute("delete from closure where recommendation_id = $1", locked.id)
-        await touch(conn, locked.id)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=locked.agency_id,
-            entity="closure",
-            entity_id=str(locked.id),
-            recommendation_id=str(locked.id),
-            action="reopened",
-            version=row["version"],
-            data=to_struct(row, Closure),
-        )
+        await w.record("reopened", to_struct(row, Closure))

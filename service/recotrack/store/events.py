@@ -3,8 +3,9 @@
 Events are numbered in commit order. A sequence alone would not do that: two transactions
 can take numbers 7 and 8 and commit 8 first, and a reader of the changes feed that saw 8 would
 never see 7. So each transaction takes one lock before its first event and holds it until it
-commits; numbers are then handed out in the order transactions commit. Writers call `record`
-last, after every row lock they need, so the lock is held only for the commit itself.
+commits; numbers are then handed out in the order transactions commit. Writes record their
+events last (`writes.Write.record`), after every row lock they need, so the lock is held only
+for the commit itself.
 
 Under that lock the numbers are gapless (1, 2, 3, …: a gap means a deleted event) and each
 event gets its link in the hash chain: SHA-256 of the previous event's hash and the event's
@@ -23,36 +24,12 @@ from typing import Any
 import msgspec
 
 from recotrack.store.pool import Connection
+from recotrack.store.rows import must
 from recotrack_sdk.audit import GENESIS, AuditEvent, chain_hash
 
 CHANNEL = "recotrack_events"
 """Notified (at commit) whenever events were added: wakes long-polling readers of the feed."""
 _ORDER_LOCK = 0x6576656E74  # any fixed number, used only for this
-
-
-async def record(
-    conn: Connection,
-    *,
-    actor: str,
-    agency_id: str | None,
-    entity: str,
-    entity_id: str,
-    action: str,
-    version: int | None,
-    data: msgspec.Struct,
-    recommendation_id: str | None = None,
-    agency_visible: bool = True,
-) -> None:
-    """Append one event. Call it inside the transaction of the write it describes, last."""
-    await record_many(
-        conn,
-        actor=actor,
-        agency_id=agency_id,
-        entity=entity,
-        action=action,
-        rows=[(entity_id, version, data, recommendation_id)],
-        agency_visible=agency_visible,
-    )
 
 
 async def record_many(
@@ -65,17 +42,18 @@ async def record_many(
     rows: Sequence[tuple[str, int | None, msgspec.Struct, str | None]],
     agency_visible: bool = True,
 ) -> None:
-    """Append events of one kind at once, numbered in the order given:
-    (entity_id, version, data, recommendation_id) each."""
+    """Append events of one kind, numbered in the order given: (entity_id, version, data,
+    recommendation_id) each. Call it inside the transaction of the write they describe, last."""
     await conn.execute("select pg_advisory_xact_lock($1)", _ORDER_LOCK)
-    head = await conn.fetchrow(
-        """
-        select now() as now, head.seq, head.hash
-        from (select 1) one
-        left join (select seq, hash from event order by seq desc limit 1) head on true
-        """
+    head = must(
+        await conn.fetchrow(
+            """
+            select now() as now, head.seq, head.hash
+            from (select 1) one
+            left join (select seq, hash from event order by seq desc limit 1) head on true
+            """
+        )
     )
-    assert head is not None
     occurred_at: dt.datetime = head["now"]
     seq: int = head["seq"] or 0
     previous: bytes = head["hash"] or GENESIS
@@ -138,6 +116,11 @@ async def record_many(
         recommendation_ids,
     )
     await conn.execute("select pg_notify($1, '')", CHANNEL)
+
+
+async def recorded_by(conn: Connection, actor: str) -> bool:
+    """Whether the log holds an event by `actor`."""
+    return bool(await conn.fetchval("select true from event where actor = $1 limit 1", actor))
 
 
 async def count(conn: Connection) -> int:

@@ -19,7 +19,7 @@ import anyio
 import asyncpg
 
 from recotrack.store.pool import Connection, Pool
-from recotrack.store.recommendations import filter_query
+from recotrack.store.recommendation_list import filter_query
 from recotrack_sdk.models import RecommendationQuery
 
 CHUNK_ROWS = 5000

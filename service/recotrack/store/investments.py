@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from recotrack.domain.errors import RuleViolation
-from recotrack.store import events
-from recotrack.store.errors import NotFound, check_version
+from recotrack.store.agencies import agency_exists
+from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.rows import (
     Keyset,
@@ -16,6 +16,7 @@ from recotrack.store.rows import (
     to_struct,
     unique_violation,
 )
+from recotrack.store.writes import write
 from recotrack_sdk.models import Investment, InvestmentCreate, InvestmentPatch
 
 _COLUMNS = (
@@ -67,8 +68,8 @@ async def get_investment(conn: Connection, investment_id: str, *, scope: str | N
 
 
 async def create_investment(conn: Connection, data: InvestmentCreate, *, actor: str) -> Investment:
-    async with conn.transaction():
-        if not await conn.fetchval("select true from agency where id = $1", data.agency_id):
+    async with write(conn, "investment", actor=actor) as w:
+        if not await agency_exists(conn, data.agency_id):
             raise RuleViolation(f"no agency {data.agency_id!r}", pointer="/agency_id")
         with unique_violation(_UNIQUE):
             row = await conn.fetchrow(
@@ -86,18 +87,7 @@ async def create_investment(conn: Connection, data: InvestmentCreate, *, actor: 
                 data.loan_financed,
                 data.phase,
             )
-        investment = to_struct(row, Investment)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=investment.agency_id,
-            entity="investment",
-            entity_id=investment.id,
-            action="created",
-            version=investment.version,
-            data=investment,
-        )
-    return investment
+        return await w.record("created", to_struct(row, Investment))
 
 
 async def update_investment(
@@ -109,19 +99,19 @@ async def update_investment(
     expected_version: int,
     actor: str,
 ) -> Investment:
-    async with conn.transaction():
-        current = await conn.fetchrow(
+    investment_uuid = parse_id(investment_id, "investment")
+    async with write(conn, "investment", actor=actor) as w:
+        await w.lock(
             """
             select version from investment
             where id = $1 and ($2::text is null or agency_id = $2) for update
             """,
-            parse_id(investment_id, "investment"),
+            investment_uuid,
             scope,
+            name=investment_id,
+            expected_version=expected_version,
         )
-        if current is None:
-            raise NotFound(f"no investment {investment_id!r}")
-        check_version(current["version"], expected_version, "investment")
-        args: list[Any] = [parse_id(investment_id, "investment")]
+        args: list[Any] = [investment_uuid]
         changes = assignments(set_fields(patch), args)
         with unique_violation(_UNIQUE):
             row = await conn.fetchrow(
@@ -132,15 +122,4 @@ async def update_investment(
                 """,
                 *args,
             )
-        investment = to_struct(row, Investment)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=investment.agency_id,
-            entity="investment",
-            entity_id=investment.id,
-            action="updated",
-            version=investment.version,
-            data=investment,
-        )
-    return investment
+        return await w.record("updated", to_struct(row, Investment))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg
 import msgspec
 from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
@@ -93,6 +95,12 @@ async def connect(dsn: str) -> asyncpg.Connection:
     conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
     await _init_connection(conn)
     return conn
+
+
+async def today(conn: Connection) -> dt.date:
+    """Today as the database has it: a Swedish date (`SERVER_SETTINGS`), as the rules use."""
+    day: dt.date = await conn.fetchval("select current_date")
+    return day
 
 
 async def ping(pool: Pool) -> None:

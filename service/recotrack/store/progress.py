@@ -6,11 +6,11 @@ from typing import Any
 
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role
-from recotrack.store import events
 from recotrack.store.errors import Conflict, NotFound
 from recotrack.store.pool import Connection
-from recotrack.store.recommendations import lock, touch, visible_id
+from recotrack.store.recommendations import visible_id
 from recotrack.store.rows import Keyset, parse_id, to_struct, unique_violation
+from recotrack.store.writes import write
 from recotrack_sdk.models import ProgressReport, ProgressReportCreate
 
 _COLUMNS = (
@@ -71,8 +71,8 @@ async def add_progress(
     actor: str,
 ) -> tuple[ProgressReport, bool]:
     """Append a report; True if it is new, False if its `external_ref` was applied before."""
-    async with conn.transaction():
-        locked = await lock(conn, recommendation_id, scope=scope)
+    async with write(conn, "progress_report", actor=actor) as w:
+        locked = await w.lock_recommendation(recommendation_id, scope=scope)
         if data.external_ref is not None:
             existing = await conn.fetchrow(
                 f"""
@@ -109,17 +109,4 @@ async def add_progress(
                 reported_on,
                 data.external_ref,
             )
-        report = to_struct(row, ProgressReport)
-        await touch(conn, locked.id)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=locked.agency_id,
-            entity="progress_report",
-            entity_id=report.id,
-            recommendation_id=report.recommendation_id,
-            action="created",
-            version=None,
-            data=report,
-        )
-    return report, True
+        return await w.record("created", to_struct(row, ProgressReport)), True

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
+
 from recotrack.domain.rules import Action, check_response, check_transition
 from recotrack.domain.vocabulary import Decision, Role
-from recotrack.store import events
-from recotrack.store.errors import NotFound, VersionMismatch, check_version
+from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
-from recotrack.store.recommendations import lock, touch, visible_id
-from recotrack.store.rows import to_struct
+from recotrack.store.recommendations import visible_id
+from recotrack.store.rows import must, to_struct
+from recotrack.store.writes import write
 from recotrack_sdk.models import AgencyResponse, ResponseWrite, TargetDateChange
+
+_COLUMNS = (
+    "recommendation_id::text, decision, rationale, planned_actions, target_date, responded_by,"
+    " version, created_at, updated_at"
+)
 
 
 async def get_response(
     conn: Connection, recommendation_id: str, *, scope: str | None
 ) -> AgencyResponse:
-    response = await _read(conn, await visible_id(conn, recommendation_id, scope=scope))
-    if response is None:
+    rec_id = await visible_id(conn, recommendation_id, scope=scope)
+    row = await conn.fetchrow(
+        f"select {_COLUMNS} from response where recommendation_id = $1", rec_id
+    )
+    if row is None:
         raise NotFound("the agency has not responded to this recommendation yet")
-    return response
+    return await _with_history(conn, rec_id, row)
 
 
 async def put_response(
@@ -34,17 +44,14 @@ async def put_response(
     actor: str,
 ) -> tuple[AgencyResponse, bool]:
     """Create the response, or replace it (which needs `expected_version`); True if created."""
-    async with conn.transaction():
-        locked = await lock(conn, recommendation_id, scope=scope)
+    async with write(conn, "response", actor=actor) as w:
+        locked = await w.lock_recommendation(recommendation_id, scope=scope)
         check_transition(Action.RESPOND, locked.state, role)
         previous = await conn.fetchrow(
             "select version, target_date from response where recommendation_id = $1", locked.id
         )
-        if previous is not None:
-            check_version(previous["version"], expected_version, "response")
-        elif expected_version is not None:
-            raise VersionMismatch(None)
-        previous_target = previous["target_date"] if previous is not None else None
+        w.check_version(None if previous is None else previous["version"], expected_version)
+        previous_target = None if previous is None else previous["target_date"]
         check_response(
             decision=Decision(data.decision),
             rationale=data.rationale,
@@ -52,23 +59,26 @@ async def put_response(
             target_date_reason=data.target_date_reason,
             previous_target_date=previous_target,
         )
-        await conn.execute(
-            """
-            insert into response (recommendation_id, decision, rationale, planned_actions,
-                target_date, responded_by)
-            values ($1, $2, $3, $4, $5, $6)
-            on conflict (recommendation_id) do update set
-                decision = excluded.decision, rationale = excluded.rationale,
-                planned_actions = excluded.planned_actions, target_date = excluded.target_date,
-                responded_by = excluded.responded_by,
-                version = response.version + 1, updated_at = now()
-            """,
-            locked.id,
-            data.decision,
-            data.rationale,
-            data.planned_actions,
-            data.target_date,
-            data.responded_by,
+        row = must(
+            await conn.fetchrow(
+                f"""
+                insert into response (recommendation_id, decision, rationale, planned_actions,
+                    target_date, responded_by)
+                values ($1, $2, $3, $4, $5, $6)
+                on conflict (recommendation_id) do update set
+                    decision = excluded.decision, rationale = excluded.rationale,
+                    planned_actions = excluded.planned_actions,
+                    target_date = excluded.target_date, responded_by = excluded.responded_by,
+                    version = response.version + 1, updated_at = now()
+                returning {_COLUMNS}
+                """,
+                locked.id,
+                data.decision,
+                data.rationale,
+                data.planned_actions,
+                data.target_date,
+                data.responded_by,
+            )
         )
         if data.target_date != previous_target:
             await conn.execute(
@@ -81,34 +91,13 @@ async def put_response(
                 data.target_date,
                 data.target_date_reason,
             )
-        await touch(conn, locked.id)
-        response = await _read(conn, locked.id)
-        assert response is not None
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=locked.agency_id,
-            entity="response",
-            entity_id=response.recommendation_id,
-            recommendation_id=response.recommendation_id,
-            action="created" if previous is None else "updated",
-            version=response.version,
-            data=response,
-        )
+        response = await _with_history(conn, locked.id, row)
+        await w.record("created" if previous is None else "updated", response)
     return response, previous is None
 
 
-async def _read(conn: Connection, rec_id: uuid.UUID) -> AgencyResponse | None:
-    row = await conn.fetchrow(
-        """
-        select recommendation_id::text, decision, rationale, planned_actions, target_date,
-            responded_by, version, created_at, updated_at
-        from response where recommendation_id = $1
-        """,
-        rec_id,
-    )
-    if row is None:
-        return None
+async def _with_history(conn: Connection, rec_id: uuid.UUID, row: asyncpg.Record) -> AgencyResponse:
+    """The response (`row`) with every target date it had before."""
     history = await conn.fetch(
         """
         select previous, target_date, reason, changed_at from target_date_change

@@ -6,8 +6,7 @@ from typing import Any
 
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.rules import check_dates_in_order
-from recotrack.store import events
-from recotrack.store.errors import NotFound, check_version
+from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.rows import (
     Keyset,
@@ -17,6 +16,7 @@ from recotrack.store.rows import (
     set_fields,
     to_struct,
 )
+from recotrack.store.writes import write
 from recotrack_sdk.models import Review, ReviewCreate, ReviewPatch
 
 _COLUMNS = (
@@ -66,7 +66,7 @@ async def get_review(conn: Connection, review_id: str, *, scope: str | None) -> 
 
 async def create_review(conn: Connection, data: ReviewCreate, *, actor: str) -> Review:
     check_dates_in_order(("started_on", data.started_on), ("delivered_on", data.delivered_on))
-    async with conn.transaction():
+    async with write(conn, "review", actor=actor) as w:
         investment = maybe_id(data.investment_id)
         agency_id = (
             None
@@ -90,18 +90,7 @@ async def create_review(conn: Connection, data: ReviewCreate, *, actor: str) -> 
             data.started_on,
             data.delivered_on,
         )
-        review = to_struct(row, Review)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=review.agency_id,
-            entity="review",
-            entity_id=review.id,
-            action="created",
-            version=review.version,
-            data=review,
-        )
-    return review
+        return await w.record("created", to_struct(row, Review))
 
 
 async def update_review(
@@ -113,14 +102,13 @@ async def update_review(
     actor: str,
 ) -> Review:
     review_uuid = parse_id(review_id, "review")
-    async with conn.transaction():
-        current = await conn.fetchrow(
+    async with write(conn, "review", actor=actor) as w:
+        current = await w.lock(
             "select version, started_on, delivered_on from review where id = $1 for update",
             review_uuid,
+            name=review_id,
+            expected_version=expected_version,
         )
-        if current is None:
-            raise NotFound(f"no review {review_id!r}")
-        check_version(current["version"], expected_version, "review")
         fields = set_fields(patch)
         check_dates_in_order(
             ("started_on", fields.get("started_on", current["started_on"])),
@@ -136,15 +124,4 @@ async def update_review(
             """,
             *args,
         )
-        review = to_struct(row, Review)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=review.agency_id,
-            entity="review",
-            entity_id=review.id,
-            action="updated",
-            version=review.version,
-            data=review,
-        )
-    return review
+        return await w.record("updated", to_struct(row, Review))

@@ -265,3 +265,27 @@ async def issued_and_closed_by_quarter(
     the last with either (an agency: its own issued recommendations)."""
     rows = await conn.fetch(_QUARTERS, scope)
     return [QuarterCount(row["quarter"], row["issued"], row["closed"]) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """How many agencies, investments, reviews and recommendations the database holds."""
+
+    agencies: int
+    investments: int
+    reviews: int
+    recommendations: int
+
+
+async def totals(conn: Connection) -> Totals:
+    row = must(
+        await conn.fetchrow(
+            """
+            select (select count(*) from agency) as agencies,
+                   (select count(*) from investment) as investments,
+                   (select count(*) from review) as reviews,
+                   (select count(*) from recommendation) as recommendations
+            """
+        )
+    )
+    return Totals(**dict(row))

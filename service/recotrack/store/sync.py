@@ -16,9 +16,9 @@ import msgspec
 from recotrack.domain.errors import DomainError, TransitionNotAllowed
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role, State
-from recotrack.store import events
 from recotrack.store.pool import Connection
 from recotrack.store.rows import maybe_id, must
+from recotrack.store.writes import Write, write
 from recotrack_sdk.models import ProgressReport, SyncProgressItem
 
 
@@ -47,7 +47,7 @@ async def sync_progress(
     actor: str,
 ) -> list[Outcome]:
     """Apply the items that are new; report, in input order, what became of each."""
-    async with conn.transaction():
+    async with write(conn, "progress_report", actor=actor, agency_id=agency_id) as w:
         # each distinct id parsed once: a batch names a few hundred recommendations
         parsed = {text: maybe_id(text) for text in {item.recommendation_id for item in items}}
         ids = sorted({i for i in parsed.values() if i is not None})
@@ -134,7 +134,7 @@ async def sync_progress(
             outcomes.append(len(fresh))
             fresh.append((rec_id, item, reported_on))
 
-        created = await _insert(conn, fresh, agency_id=agency_id, actor=actor, now=clock["now"])
+        created = await _insert(w, fresh, now=clock["now"])
     return [_resolve(outcome, created) for outcome in outcomes]
 
 
@@ -156,12 +156,7 @@ def _refusal(exc: DomainError) -> Refused:
 
 
 async def _insert(
-    conn: Connection,
-    fresh: list[tuple[uuid.UUID, SyncProgressItem, dt.date]],
-    *,
-    agency_id: str,
-    actor: str,
-    now: dt.datetime,
+    w: Write, fresh: list[tuple[uuid.UUID, SyncProgressItem, dt.date]], *, now: dt.datetime
 ) -> list[ProgressReport]:
     if not fresh:
         return []
@@ -181,7 +176,7 @@ async def _insert(
         )
         for rec_id, item, reported_on in fresh
     ]
-    await conn.execute(
+    await w.conn.execute(
         """
         insert into progress_report (id, recommendation_id, agency_id, status, note,
             percent_complete, evidence, reported_on, external_ref, created_at)
@@ -195,7 +190,7 @@ async def _insert(
                 external_ref, n)
         order by r.n
         """,
-        agency_id,
+        w.agency_id,
         [r.id for r in reports],
         [rec_id for rec_id, _, _ in fresh],
         [r.status for r in reports],
@@ -207,16 +202,5 @@ async def _insert(
         [r.external_ref for r in reports],
         now,
     )
-    await conn.execute(
-        "update recommendation set version = version + 1, updated_at = now() where id = any($1)",
-        sorted({rec_id for rec_id, _, _ in fresh}),
-    )
-    await events.record_many(
-        conn,
-        actor=actor,
-        agency_id=agency_id,
-        entity="progress_report",
-        action="created",
-        rows=[(r.id, None, r, r.recommendation_id) for r in reports],
-    )
+    await w.record_all("created", reports)
     return reports

@@ -8,10 +8,11 @@ from recotrack.credentials import new_token, token_hash
 from recotrack.domain.access import Principal
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.vocabulary import Role
-from recotrack.store import events
+from recotrack.store.agencies import agency_exists
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.rows import Keyset, parse_id, to_struct
+from recotrack.store.writes import write
 from recotrack_sdk.models import Token, TokenCreate, TokenCreated
 
 _COLUMNS = "id::text, role, agency_id, label, created_at, revoked_at"
@@ -25,10 +26,8 @@ async def create_token(conn: Connection, data: TokenCreate, *, actor: str) -> To
             "an agency token needs an agency_id; other roles take none", pointer="/agency_id"
         )
     secret = new_token()
-    async with conn.transaction():
-        if data.agency_id is not None and not await conn.fetchval(
-            "select true from agency where id = $1", data.agency_id
-        ):
+    async with write(conn, "token", actor=actor) as w:
+        if data.agency_id is not None and not await agency_exists(conn, data.agency_id):
             raise RuleViolation(f"no agency {data.agency_id!r}", pointer="/agency_id")
         row = await conn.fetchrow(
             f"""
@@ -40,18 +39,7 @@ async def create_token(conn: Connection, data: TokenCreate, *, actor: str) -> To
             data.agency_id,
             data.label,
         )
-        token = to_struct(row, Token)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=token.agency_id,
-            entity="token",
-            entity_id=token.id,
-            agency_visible=False,
-            action="created",
-            version=None,
-            data=token,
-        )
+        token = await w.record("created", to_struct(row, Token), agency_visible=False)
     return TokenCreated(
         token=secret,
         id=token.id,
@@ -78,8 +66,8 @@ async def list_tokens(
 
 
 async def revoke_token(conn: Connection, token_id: str, *, actor: str) -> Token:
-    async with conn.transaction():
-        token_uuid = parse_id(token_id, "token")
+    token_uuid = parse_id(token_id, "token")
+    async with write(conn, "token", actor=actor) as w:
         row = await conn.fetchrow(
             f"""
             update token set revoked_at = now()
@@ -92,20 +80,8 @@ async def revoke_token(conn: Connection, token_id: str, *, actor: str) -> Token:
             if earlier is None:
                 raise NotFound(f"no token {token_id!r}")
             return to_struct(earlier, Token)
-        token = to_struct(row, Token)
-        await conn.execute("select pg_notify($1, $2)", TOKEN_CHANNEL, token.id)
-        await events.record(
-            conn,
-            actor=actor,
-            agency_id=token.agency_id,
-            entity="token",
-            entity_id=token.id,
-            agency_visible=False,
-            action="revoked",
-            version=None,
-            data=token,
-        )
-    return token
+        await conn.execute("select pg_notify($1, $2)", TOKEN_CHANNEL, row["id"])
+        return await w.record("revoked", to_struct(row, Token), agency_visible=False)
 
 
 async def principal_for(conn: Connection, token: str) -> Principal | None:

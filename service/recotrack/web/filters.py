@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import msgspec
 
-from recotrack.store.recommendations import Sort
+from recotrack.store.recommendation_list import Sort
 from recotrack_sdk._query import QueryField, query_fields
 from recotrack_sdk.models import RecommendationQuery
 

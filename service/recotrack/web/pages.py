@@ -26,6 +26,7 @@ from recotrack.store import (
     closures,
     investments,
     progress,
+    recommendation_list,
     responses,
     reviews,
 )
@@ -118,7 +119,7 @@ class DashboardPages(Controller):
     ) -> Response[Any]:
         query = request.query_params.dict()
         asked = parse_list_query(query)
-        items, next_cursor = await store.list_recommendations(
+        items, next_cursor = await recommendation_list.list_recommendations(
             conn,
             scope=principal.scope,
             filters=asked.filters,

@@ -1,0 +1,97 @@
+"""`/v1/recommendations/{id}/progress`: the agency's progress reports."""
+
+from __future__ import annotations
+
+import asyncpg
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from recotrack.api.auth import performs, requires
+from recotrack.api.contract import ID, PATH_RECOMMENDATION, also, follows, success
+from recotrack.api.deps import Cursor, Limit
+from recotrack.api.followup import FollowUp, RecommendationId
+from recotrack.api.problems import CREATES, READS
+from recotrack.domain.access import Permission, Principal
+from recotrack.domain.rules import Action
+from recotrack.store import progress
+from recotrack_sdk.models import Page, ProgressReport, ProgressReportCreate
+
+
+class ProgressController(FollowUp):
+    """The agency's progress reports on a recommendation: append-only."""
+
+    @get(
+        "/progress",
+        responses=READS,
+        operation_id="list_progress",
+        summary="The agency's progress reports",
+        opt=requires(Permission.READ),
+    )
+    async def list_progress(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        limit: Limit = 100,
+        cursor: Cursor = None,
+    ) -> Page[ProgressReport]:
+        items, next_cursor = await progress.list_progress(
+            conn, recommendation_id, scope=principal.scope, cursor=cursor, limit=limit
+        )
+        return Page(items=items, next_cursor=next_cursor)
+
+    @post(
+        "/progress",
+        responses={
+            **CREATES,
+            **also(
+                200,
+                ProgressReport,
+                "Sent again with the same `external_ref`: the first report, unchanged",
+            ),
+        },
+        operation_id="create_progress",
+        operation_class=success(
+            links=[follows("get_progress", recommendation_id=PATH_RECOMMENDATION, report_id=ID)]
+        ),
+        summary="Report progress",
+        description="Append-only. With an `external_ref` (the id in the agency's own tool), "
+        "sending the same report again changes nothing and answers 200 with the first one.",
+        opt=performs(Action.REPORT_PROGRESS),
+    )
+    async def create_progress(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        data: JSONBody[ProgressReportCreate],
+    ) -> Response[ProgressReport]:
+        report, created = await progress.add_progress(
+            conn,
+            recommendation_id,
+            data,
+            scope=principal.scope,
+            role=principal.role,
+            actor=principal.actor,
+        )
+        location = f"/v1/recommendations/{recommendation_id}/progress/{report.id}"
+        return Response(report, status_code=201 if created else 200, headers={"Location": location})
+
+    @get(
+        "/progress/{report_id:str}",
+        responses=READS,
+        operation_id="get_progress",
+        summary="One progress report",
+        opt=requires(Permission.READ),
+    )
+    async def get_progress(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        recommendation_id: RecommendationId,
+        report_id: FromPath[str],
+    ) -> ProgressReport:
+        return await progress.get_progress(
+            conn, recommendation_id, report_id, scope=principal.scope
+        )

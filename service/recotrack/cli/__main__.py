@@ -1,0 +1,5 @@
+import sys
+
+from recotrack.cli import main
+
+sys.exit(main())

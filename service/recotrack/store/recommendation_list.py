@@ -1,0 +1,198 @@
+"""The recommendation list: filters, sorts, full-text search and keyset pages over it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from recotrack.store.pool import Connection
+from recotrack.store.recommendations import COLUMNS
+from recotrack.store.rows import Keyset, maybe_id
+from recotrack_sdk.models import Recommendation, RecommendationQuery, RecommendationSort
+
+Sort = RecommendationSort
+_LATEST, _EARLIEST = "'9999-12-31'::date", "'0001-01-01'::date"
+# (key expression over `recommendation r` and the search hits, its type, descending).
+# A missing date sorts last either way.
+_SORTS: dict[str, tuple[str, str, bool]] = {
+    "created": ("created_at", "timestamptz", False),
+    "code": ("code", "text", False),
+    "-code": ("code", "text", True),
+    "relevance": ("search.rank", "float8", True),
+    **{
+        name: (f"coalesce(r.{name}, {_LATEST})", "date", False)
+        for name in ("issued_on", "response_due", "implementation_due")
+    },
+    **{
+        f"-{name}": (f"coalesce(r.{name}, {_EARLIEST})", "date", True)
+        for name in ("issued_on", "response_due", "implementation_due")
+    },
+}
+
+# The recommendations matching a search, each with its rank: those whose own text or response
+# matches, and those with a matching progress note, each set found through its own index. The
+# rank is always that of the recommendation's own text, so one found twice is one row.
+_HITS = """(
+    select h.recommendation_id as id, ts_rank(h.document, query)::float8 as rank
+    from recommendation_search h, websearch_to_tsquery('swedish', $9) query
+    where h.document @@ query
+    union
+    select s.recommendation_id, ts_rank(s.document, query)::float8
+    from progress_report p
+    join recommendation_search s on s.recommendation_id = p.recommendation_id
+    cross join websearch_to_tsquery('swedish', $9) query
+    where p.note_search @@ query
+)"""
+
+# The derived state and overdue flag cost a few index lookups per recommendation, so a page
+# is found in two steps: candidates in page order by the recommendation's own columns (an index
+# walk, stopped at the chunk's end), then the state of each candidate, until the page is full.
+_FIRST_CHUNK, _LARGEST_CHUNK = 4, 25_600
+
+
+async def list_recommendations(
+    conn: Connection,
+    *,
+    scope: str | None,
+    filters: RecommendationQuery,
+    sort: Sort | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Recommendation], str | None]:
+    """A page of recommendations. With `q`, a Swedish full-text search over code, title, body,
+    the response's rationale and actions and the progress notes, by relevance unless sorted."""
+    f = filters
+    chosen = sort or ("relevance" if f.q else "created")
+    assert f.q or chosen != "relevance", "the API refuses relevance without a search"
+    key, key_type, descending = _SORTS[chosen]
+    # Ranked hits of a search over everything need none of the recommendation's own columns.
+    hits_only = chosen == "relevance" and scope is None and not _narrowed(f)
+    fingerprint = hashlib.sha256(repr((scope, f)).encode()).hexdigest()[:16]
+    keyset = Keyset(
+        f"recommendations:{chosen}:{fingerprint}",
+        cursor,
+        limit,
+        table="search" if hits_only else "r",
+        key=key,
+        key_type=key_type,
+        descending=descending,
+    )
+    found = filter_query(scope, f, "r", hits_joined=True)
+    if found is None:
+        return [], None  # a malformed id matches nothing
+    where, derived, args = found
+    if hits_only:
+        # none of the filters on the recommendation's own columns is set (each parameter must
+        # still be named, with its type)
+        source, where = f"{_HITS} search", _UNNARROWED
+    elif f.q:
+        source = f"recommendation r join {_HITS} search on search.id = r.id"
+    else:
+        source = "recommendation r"
+    direction = "desc" if descending else "asc"
+    # Without a state or overdue filter every candidate is on the page: one chunk suffices.
+    chunk = keyset.fetch if f.state is None and f.overdue is None else _FIRST_CHUNK * keyset.fetch
+    rows: list[asyncpg.Record] = []
+    while True:
+        chunk_args = list(args)
+        scanned = await conn.fetch(
+            f"""
+            select c.id as candidate_id, c.sort_key, v.*
+            from (
+                select {keyset.id_column} as id, {keyset.key} as sort_key from {source}
+                where {where} and {keyset.where(chunk_args)}
+                order by {keyset.order_by} limit {chunk}
+            ) c
+            left join lateral (
+                select {COLUMNS} from recommendation_view v where v.id = c.id and {derived}
+            ) v on true
+            order by c.sort_key {direction}, c.id {direction}
+            """,
+            *chunk_args,
+        )
+        rows.extend(row for row in scanned if row["id"] is not None)
+        if len(rows) >= keyset.fetch or len(scanned) < chunk:
+            return keyset.page(rows[: keyset.fetch], Recommendation)
+        last = scanned[-1]
+        keyset = keyset.after_row(last["sort_key"], last["candidate_id"])
+        chunk = min(chunk * 4, _LARGEST_CHUNK)
+
+
+_UNNARROWED = """(
+    $1::text, $2::text[], $3::uuid, $4::uuid, $5::text[], $6::text[], $10::date, $11::date,
+    $12::date
+) is null"""
+
+
+def _narrowed(f: RecommendationQuery) -> bool:
+    """Whether a filter on the recommendation's own columns is set."""
+    own = (f.agency, f.review_id, f.investment_id, f.area, f.priority)
+    dates = (f.issued_from, f.issued_to, f.due_before)
+    return any(value is not None for value in (*own, *dates))
+
+
+def filter_query(
+    scope: str | None, f: RecommendationQuery, table: str, *, hits_joined: bool = False
+) -> tuple[str, str, list[Any]] | None:
+    """The filters as SQL: the conditions on the recommendation's own columns (of `table`, a
+    `recommendation` or the `recommendation_view v`), those on its derived state and overdue
+    flag (over the view `v`), and their arguments $1…$12; None when a malformed id makes the
+    result empty. With `hits_joined`, the caller joins the search hits itself."""
+    ids = [
+        maybe_id(f.review_id) if f.review_id else None,
+        maybe_id(f.investment_id) if f.investment_id else None,
+    ]
+    if (f.review_id and ids[0] is None) or (f.investment_id and ids[1] is None):
+        return None
+    agency, area, priority, state = (_listed(v) for v in (f.agency, f.area, f.priority, f.state))
+    args: list[Any] = [
+        scope,
+        agency,
+        ids[0],
+        ids[1],
+        area,
+        priority,
+        state,
+        f.overdue,
+        f.q,
+        f.issued_from,
+        f.issued_to,
+        f.due_before,
+    ]
+    t = table
+    # One agency as an equality: the index on (agency_id, created_at, id) then yields rows in
+    # page order, and the query stops at the page's end (before PostgreSQL 17, `= any` of one
+    # value does not).
+    agencies = (
+        f"{t}.agency_id = $2[1]" if agency and len(agency) == 1 else f"{t}.agency_id = any($2)"
+    )
+    matches = f"""{t}.id in (
+        select h.recommendation_id from recommendation_search h
+        where h.document @@ websearch_to_tsquery('swedish', $9)
+        union
+        select p.recommendation_id from progress_report p
+        where p.note_search @@ websearch_to_tsquery('swedish', $9)
+    )"""
+    where = f"""($1::text is null or ({t}.agency_id = $1 and {t}.issued_on is not null))
+          and ($2::text[] is null or {agencies})
+          and ($3::uuid is null or {t}.review_id = $3)
+          and ($4::uuid is null
+               or {t}.review_id in (select id from review where investment_id = $4))
+          and ($5::text[] is null or {t}.area = any($5))
+          and ($6::text[] is null or {t}.priority = any($6))
+          and ($9::text is null or {matches if f.q and not hits_joined else "true"})
+          and ($10::date is null or {t}.issued_on >= $10)
+          and ($11::date is null or {t}.issued_on <= $11)
+          and ($12::date is null or {t}.response_due < $12 or {t}.implementation_due < $12)"""
+    derived = (
+        "($7::text[] is null or v.state = any($7)) and ($8::boolean is null or v.overdue = $8)"
+    )
+    return where, derived, args
+
+
+def _listed(values: str | Sequence[str] | None) -> list[str] | None:
+    """A filter's values as a list: it may have been given one."""
+    return [values] if isinstance(values, str) else None if values is None else list(values)
