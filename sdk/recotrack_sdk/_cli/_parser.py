@@ -107,30 +107,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="tries again after a failure that is safe to retry (3)",
     )
     formats = group.add_mutually_exclusive_group()
-    formats.add_argument(
-        "--json",
-        dest="format",
-        action="store_const",
-        const="json",
-        default=s,
-        help="JSON for scripts",
-    )
-    formats.add_argument(
-        "--csv",
-        dest="format",
-        action="store_const",
-        const="csv",
-        default=s,
-        help="CSV for scripts (RFC 4180, a header row)",
-    )
-    formats.add_argument(
-        "--table",
-        dest="format",
-        action="store_const",
-        const="table",
-        default=s,
-        help="an aligned table (the default)",
-    )
+    for name, words in (
+        ("json", "JSON for scripts"),
+        ("csv", "CSV for scripts (RFC 4180, a header row)"),
+        ("table", "an aligned table (the default)"),
+    ):
+        formats.add_argument(
+            f"--{name}", dest="format", action="store_const", const=name, default=s, help=words
+        )
     group.add_argument(
         "--no-progress",
         dest="progress",

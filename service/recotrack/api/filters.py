@@ -31,6 +31,7 @@ _FIELDS = {
 
 
 def recommendation_query(**filters: Any) -> RecommendationQuery:
+    """The filters of the list and its export, from their query parameters."""
     return RecommendationQuery(**{_FIELDS[key].name: value for key, value in filters.items()})
 
 

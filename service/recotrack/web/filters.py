@@ -75,13 +75,13 @@ def _filter(query: Mapping[str, Sequence[str]], field: QueryField) -> Any:
 def _why(field: QueryField, given: str | list[str], exc: msgspec.ValidationError) -> str:
     """What is wrong with a filter's value, in the dashboard's words."""
     values = given if isinstance(given, list) else [given]
-    longest = field.meta.get("max_length")
     if field.choices is not None:
         return f"unknown value {next(v for v in values if v not in field.choices)!r}"
     if field.value is bool:
         return "true or false"
     if field.value is dt.date:
         return "not a date (YYYY-MM-DD)"
+    longest = field.meta.get("max_length")
     if longest is not None and any(len(v) > longest for v in values):
         return f"at most {longest} characters"
     return str(exc).split(" - at `$", 1)[0]
