@@ -20,27 +20,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 import psutil
 
+from _support import database_sync, free_port, postgres_server, running, service_command, token
 from recotrack.store.exports import CHUNK_ROWS, EventFormat, event_line
-from recotrack.store.migrate import migrate
 from recotrack.store.pool import SERVER_SETTINGS, connect
-from recotrack.store.tokens import create_token
-from recotrack_sdk.models import TokenCreate
 
 EVENTS = 1_000_000
 FORMATS = ("ndjson", "csv")
@@ -74,38 +65,13 @@ select exists (select from information_schema.columns
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        yield url
-        return
-    from recotrack.store.embedded import embedded_postgres
-
-    with (
-        tempfile.TemporaryDirectory(prefix="rt-bench-") as data,
-        embedded_postgres(Path(data)) as embedded,
-    ):
-        yield embedded
-
-
-@contextlib.contextmanager
 def seeded_database(server_url: str) -> Iterator[tuple[str, str]]:
-    """A fresh, migrated database with 1,000,000 events (and an auditor token), dropped after."""
-    name = f"rt_bench_{uuid.uuid4().hex[:10]}"
-    url = urlunsplit(urlsplit(server_url)._replace(path="/" + name))
+    """A fresh database with 1,000,000 events (and an auditor token), dropped after."""
 
-    async def create() -> str:
-        admin = await connect(server_url)
-        try:
-            await admin.execute(f'create database "{name}"')
-        finally:
-            await admin.close()
+    async def seed(url: str) -> str:
         conn = await connect(url)
         try:
-            await migrate(conn)
-            created = await create_token(
-                conn, TokenCreate(role="auditor", label="bench"), actor="bench"
-            )
+            auditor = await token(conn, "auditor")
             started = time.perf_counter()
             has_hash = await conn.fetchval(HAS_HASH)
             await conn.execute(SEED_WITH_HASH if has_hash else SEED_WITHOUT_HASH, EVENTS)
@@ -116,46 +82,10 @@ def seeded_database(server_url: str) -> Iterator[tuple[str, str]]:
             )
         finally:
             await conn.close()
-        return created.token
+        return auditor
 
-    async def drop() -> None:
-        admin = await connect(server_url)
-        try:
-            await admin.execute(f'drop database if exists "{name}" with (force)')
-        finally:
-            await admin.close()
-
-    token = asyncio.run(create())
-    try:
-        yield url, token
-    finally:
-        asyncio.run(drop())
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def process(command: list[str], env: dict[str, str], port: int) -> Iterator[psutil.Process]:
-    """A server process, once it listens on `port`."""
-    popen = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603  (ours)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert popen.poll() is None, f"{command[0]} did not start"
-            assert time.monotonic() < deadline, f"{command[0]} did not start in 60 s"
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield psutil.Process(popen.pid)
-    finally:
-        popen.terminate()
-        popen.wait(timeout=60)
+    with database_sync(server_url) as url:
+        yield url, asyncio.run(seed(url))
 
 
 def _rss(proc: psutil.Process) -> int:
@@ -241,30 +171,21 @@ def main() -> None:
         asyncio.run(_floor_server(int(args.floor_server[0]), args.floor_server[1]))
         return
 
-    with postgres_server() as server_url, seeded_database(server_url) as (db_url, token):
-        service_port, floor_port = _free_port(), _free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": db_url,
-            "RECOTRACK_PORT": str(service_port),
-            "RECOTRACK_LOG_LEVEL": "warning",
-        }
-        recotrack = str(Path(sys.executable).with_name("recotrack"))
+    with postgres_server() as server_url, seeded_database(server_url) as (db_url, auditor):
+        service_port, floor_port = free_port(), free_port()
+        env = {"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"}
         floor_command = [sys.executable, __file__, "--floor-server", str(floor_port), db_url]
         with (
-            process([recotrack, "serve", "--host", "127.0.0.1"], env, service_port) as service,
-            process(floor_command, env, floor_port) as floor,
+            running(service_command(service_port), port=service_port, env=env) as serving,
+            running(floor_command, port=floor_port, env=env) as flooring,
         ):
-            headers = {"Authorization": f"Bearer {token}"}
+            service, floor = psutil.Process(serving.pid), psutil.Process(flooring.pid)
+            headers = {"Authorization": f"Bearer {auditor}"}
             print(f"{'':24}{'rows/s':>10}{'seconds':>10}{'peak RSS growth':>18}")
             for fmt in FORMATS:
                 for label, proc, url in (
-                    (
-                        "service",
-                        service,
-                        f"http://127.0.0.1:{service_port}/v1/audit/events?format={fmt}",
-                    ),
-                    ("floor", floor, f"http://127.0.0.1:{floor_port}/?format={fmt}"),
+                    ("service", service, f"{serving.url}/v1/audit/events?format={fmt}"),
+                    ("floor", floor, f"{flooring.url}/?format={fmt}"),
                 ):
                     lines, seconds, growth = download(url, headers, proc)
                     rows = lines - (1 if fmt == "csv" and label == "service" else 0)

@@ -18,27 +18,21 @@ import asyncio
 import contextlib
 import os
 import statistics
-import tempfile
 import threading
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 import uvicorn
 
+from _support import database, org_number, postgres_server, token
 from recotrack.app import create_app
-from recotrack.domain.orgnr import luhn_check_digit
 from recotrack.settings import Settings
 from recotrack.store import recommendation_list, stats
-from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect
-from recotrack.store.tokens import create_token
-from recotrack_sdk.models import RecommendationQuery, TokenCreate
+from recotrack_sdk.models import RecommendationQuery
 
 RECOMMENDATIONS = 100_000
 EVENTS = 1_000_000
@@ -110,46 +104,9 @@ analyze;
 """
 
 
-def _org_number(n: int) -> str:
-    digits = f"2021{n:05d}"
-    return f"{digits[:6]}-{digits[6:]}{luhn_check_digit([int(c) for c in digits])}"
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-@contextlib.contextmanager
-def _server_url() -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        yield url
-        return
-    from recotrack.store.embedded import embedded_postgres
-
-    with tempfile.TemporaryDirectory() as folder, embedded_postgres(Path(folder)) as embedded:
-        yield embedded
-
-
-@contextlib.asynccontextmanager
-async def _database(server: str) -> AsyncIterator[str]:
-    """A new database, dropped afterwards; with BENCH_KEEP=1 one kept (and reused) instead,
-    to measure again without seeding again."""
-    keep = os.environ.get("BENCH_KEEP") == "1"
-    name = "rt_bench_kept" if keep else f"rt_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(server)
-    if not await admin.fetchval("select true from pg_database where datname = $1", name):
-        await admin.execute(f'create database "{name}"')
-    try:
-        yield _with_database(server, name)
-    finally:
-        if not keep:
-            await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.close()
-
-
 @contextlib.contextmanager
 def _serve(db_url: str) -> Iterator[str]:
+    """The service in a thread of this process (the one benchmark that serves it so)."""
     settings = Settings.from_env({"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"})
     server = uvicorn.Server(
         uvicorn.Config(
@@ -196,7 +153,7 @@ async def _seed(conn: asyncpg.Connection) -> None:
     await conn.execute("set synchronous_commit = off")
     await conn.executemany(
         "insert into agency (id, name, org_number) values ($1, $2, $3)",
-        [(f"agency-{n}", f"Myndighet {n}", _org_number(n)) for n in range(1, AGENCIES + 1)],
+        [(f"agency-{n}", f"Myndighet {n}", org_number(n)) for n in range(1, AGENCIES + 1)],
     )
     await conn.execute(SEED_SQL)
     print(f"seeded in {time.perf_counter() - started:.1f} s")
@@ -241,10 +198,11 @@ async def _time_fresh_stats(client: httpx.AsyncClient) -> list[float]:
 
 
 async def main() -> None:
-    with _server_url() as server:
-        async with _database(server) as db_url:
+    # BENCH_KEEP=1: keep the seeded database and reuse it, to measure again without seeding
+    keep = "rt_bench_kept" if os.environ.get("BENCH_KEEP") == "1" else None
+    with postgres_server() as server:
+        async with database(server, keep=keep) as db_url:
             conn = await connect(db_url)
-            await migrate(conn)
             if await conn.fetchval("select count(*) from recommendation") == 0:
                 await _seed(conn)
             counts = await conn.fetchrow(
@@ -253,11 +211,7 @@ async def main() -> None:
             )
             assert counts is not None
             print(f"{counts['r']:,} recommendations and {counts['e']:,} events")
-            token = (
-                await create_token(
-                    conn, TokenCreate(role="secretariat", label="bench"), actor="bench"
-                )
-            ).token
+            secretariat = await token(conn, "secretariat")
             queries = {
                 "filtered list page": (
                     "/v1/recommendations?agency=agency-3&area=governance&state=responded"
@@ -279,7 +233,7 @@ async def main() -> None:
                 ),
             }
             with _serve(db_url) as base:
-                headers = {"Authorization": f"Bearer {token}"}
+                headers = {"Authorization": f"Bearer {secretariat}"}
                 async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
                     results = {}
                     for name, (path, _, _) in queries.items():

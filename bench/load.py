@@ -20,33 +20,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
-import httpx
-
-from recotrack.domain.orgnr import luhn_check_digit
-from recotrack.store.migrate import migrate
+from _support import (
+    database,
+    free_port,
+    org_number,
+    postgres_server,
+    running,
+    service_command,
+    token,
+)
 from recotrack.store.pool import connect
-from recotrack.store.tokens import create_token
-from recotrack_sdk.models import TokenCreate
 
 BENCH = Path(__file__).resolve().parent
-RECOTRACK = Path(sys.executable).with_name("recotrack")
 AGENCIES = 20
 RECOMMENDATIONS = 5_000
 LOADS = {"saturation": 32, "light": 4}
@@ -265,95 +260,18 @@ def _median(runs: list[Figures]) -> Figures:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _process(
-    command: list[str], env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603  (ours)
-            ["taskset", "-c", SERVER_CORE, *command],  # noqa: S607  (taskset from util-linux)
-            env={**os.environ, **env},
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_up(url: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up:\n{log.read_text()[-3000:]}")
-
-
-@contextlib.contextmanager
-def _server_url() -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        yield url
-        return
-    from recotrack.store.embedded import embedded_postgres
-
-    with tempfile.TemporaryDirectory() as folder, embedded_postgres(Path(folder)) as embedded:
-        yield embedded
-
-
-@contextlib.asynccontextmanager
-async def _database(server: str) -> AsyncIterator[str]:
-    name = f"rt_load_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(server)
-    await admin.execute(f'create database "{name}"')
-    try:
-        yield urlunsplit(urlsplit(server)._replace(path="/" + name))
-    finally:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.close()
-
-
-def _org_number(n: int) -> str:
-    digits = f"2021{n:05d}"
-    return f"{digits[:6]}-{digits[6:]}{luhn_check_digit([int(c) for c in digits])}"
-
-
 async def _seed(db_url: str) -> tuple[dict[str, str], list[str], list[str]]:
     """Tokens (secretariat, agency-1), ids to read, and agency-1's ids to report on."""
     conn = await connect(db_url)
     try:
-        await migrate(conn)
         await conn.executemany(
             "insert into agency (id, name, org_number) values ($1, $2, $3)",
-            [(f"agency-{n}", f"Myndighet {n}", _org_number(n)) for n in range(1, AGENCIES + 1)],
+            [(f"agency-{n}", f"Myndighet {n}", org_number(n)) for n in range(1, AGENCIES + 1)],
         )
         await conn.execute(SEED_SQL)
         tokens = {
-            "secretariat": (
-                await create_token(conn, TokenCreate(role="secretariat", label="bench"), actor="b")
-            ).token,
-            "agency": (
-                await create_token(
-                    conn,
-                    TokenCreate(role="agency", agency_id="agency-1", label="bench"),
-                    actor="b",
-                )
-            ).token,
+            "secretariat": await token(conn, "secretariat"),
+            "agency": await token(conn, "agency", "agency-1"),
         }
         reads = [r[0] for r in await conn.fetch("select id::text from recommendation limit 500")]
         ours = [
@@ -388,7 +306,7 @@ def main() -> int:
     if shutil.which("wrk") is None or shutil.which("taskset") is None:
         print("needs wrk and taskset: apt-get install wrk util-linux", file=sys.stderr)
         return 2
-    with _server_url() as server:
+    with postgres_server() as server:
         extra = dict(item.split("=", 1) for item in args.set)
         return asyncio.run(_run(server, args.seconds, args.rounds, args.only, args.profile, extra))
 
@@ -401,7 +319,7 @@ async def _run(
     profile: bool,
     extra: dict[str, str],
 ) -> int:
-    async with _database(server) as db_url:
+    async with database(server) as db_url:
         tokens, reads, ours = await _seed(db_url)
         pages = [
             f"/v1/recommendations?agency=agency-{n}&area=governance&limit=50" for n in range(1, 5)
@@ -420,11 +338,7 @@ async def _run(
         ]  # fmt: skip
         workloads = [w for w in workloads if not only or w.name in only]
         folder = Path(tempfile.mkdtemp(prefix="rt-load-"))
-        service_port, floor_port = _free_port(), _free_port()
-        service_url, floor_url = (
-            f"http://127.0.0.1:{service_port}",
-            f"http://127.0.0.1:{floor_port}",
-        )
+        service_port, floor_port = free_port(), free_port()
         service_env = {
             "DATABASE_URL": db_url,
             "RECOTRACK_LOG_FORMAT": "json",
@@ -432,16 +346,22 @@ async def _run(
             **extra,
         }
         floor_env = {"BENCH_DSN": db_url, "BENCH_AGENCY": "agency-1"}
-        service_command = [str(RECOTRACK), "serve", "--port", str(service_port)]
+        pinned = ["taskset", "-c", SERVER_CORE]  # taskset from util-linux
         floor_command = [sys.executable, str(BENCH / "floor.py"), "--port", str(floor_port)]
         with (
-            _process(service_command, service_env, folder / "service.log") as service_process,
-            _process(floor_command, floor_env, folder / "floor.log") as floor_process,
+            running(
+                [*pinned, *service_command(service_port)],
+                port=service_port,
+                env=service_env,
+                log=folder / "service.log",
+            ) as service,
+            running(
+                [*pinned, *floor_command], port=floor_port, env=floor_env, log=folder / "floor.log"
+            ) as floor,
         ):
-            _wait_until_up(f"{service_url}/healthz", folder / "service.log")
-            _wait_until_up(f"{floor_url}/v1/recommendations/{reads[0]}", folder / "floor.log")
             print(f"{RECOMMENDATIONS} recommendations; wrk {seconds} s a run; logs in {folder}")
-            service_pid, floor_pid = service_process.pid, floor_process.pid
+            service_url, service_pid = service.url, service.pid
+            floor_url, floor_pid = floor.url, floor.pid
             runs: dict[tuple[str, str, str], list[Figures]] = {}
             for workload in workloads:
                 script = workload.script(folder)
@@ -462,7 +382,7 @@ async def _run(
             if profile:
                 for workload in workloads:
                     script = workload.script(folder)
-                    _profile(service_process.pid, service_url, script, seconds, folder)
+                    _profile(service_pid, service_url, script, seconds, folder)
         _report({key: _median(figures) for key, figures in runs.items()}, workloads, rounds)
         if not profile:
             shutil.rmtree(folder, ignore_errors=True)

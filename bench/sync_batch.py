@@ -24,20 +24,11 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from recotrack.store.migrate import migrate
+from _support import database_sync, free_port, postgres_server, running, service_command, token
 from recotrack.store.pool import connect
-from recotrack.store.tokens import create_token
 from recotrack_sdk import Client
 from recotrack_sdk.models import (
     AgencyCreate,
@@ -56,83 +47,27 @@ AGENCY = "skatteverket"
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        yield url
-        return
-    from recotrack.store.embedded import embedded_postgres
-
-    with (
-        tempfile.TemporaryDirectory(prefix="rt-bench-") as data,
-        embedded_postgres(Path(data)) as embedded,
-    ):
-        yield embedded
-
-
-@contextlib.contextmanager
 def scratch_database(server_url: str) -> Iterator[tuple[str, str]]:
-    """A fresh, migrated database on the server (and a secretariat token), dropped after."""
-    name = f"rt_bench_{uuid.uuid4().hex[:10]}"
-    url = urlunsplit(urlsplit(server_url)._replace(path="/" + name))
+    """A fresh database on the server (and a secretariat token), dropped after."""
 
-    async def create() -> str:
-        admin = await connect(server_url)
-        try:
-            await admin.execute(f'create database "{name}"')
-        finally:
-            await admin.close()
+    async def secretariat(url: str) -> str:
         conn = await connect(url)
         try:
-            await migrate(conn)
-            created = await create_token(
-                conn, TokenCreate(role="secretariat", label="bench"), actor="bench"
-            )
+            return await token(conn, "secretariat")
         finally:
             await conn.close()
-        return created.token
 
-    async def drop() -> None:
-        admin = await connect(server_url)
-        try:
-            await admin.execute(f'drop database if exists "{name}" with (force)')
-        finally:
-            await admin.close()
-
-    secretariat = asyncio.run(create())
-    try:
-        yield url, secretariat
-    finally:
-        asyncio.run(drop())
+    with database_sync(server_url) as url:
+        yield url, asyncio.run(secretariat(url))
 
 
 @contextlib.contextmanager
 def service(db_url: str) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "RECOTRACK_PORT": str(port),
-        "RECOTRACK_LOG_LEVEL": "warning",
-    }
-    command = [str(Path(sys.executable).with_name("recotrack")), "serve", "--host", "127.0.0.1"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603  (ours)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "the service did not start"
-            assert time.monotonic() < deadline, "the service did not start in 60 s"
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
+    """`recotrack serve` on the database, as its own process."""
+    port = free_port()
+    env = {"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"}
+    with running(service_command(port), port=port, env=env) as serving:
+        yield serving.url
 
 
 def seed(url: str, secretariat_token: str) -> tuple[str, list[str]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from recotrack.demo import AGENCIES, load_demo
+from recotrack.demo import load_demo
+from recotrack.demo.content import AGENCIES
 from recotrack.domain.orgnr import is_valid_org_number
 
 

@@ -18,6 +18,7 @@ from recotrack_sdk._async_client import AsyncClient
 from recotrack_sdk._changes import ChangeStream
 from recotrack_sdk._client import Client
 from recotrack_sdk._errors import (
+    PROBLEM_BASE,
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -44,6 +45,7 @@ from recotrack_sdk._types import HasVersion, Health, IfMatch, Versioned
 from recotrack_sdk._version import __version__
 
 __all__ = [
+    "PROBLEM_BASE",
     "APIError",
     "AgencySync",
     "AsyncAgencySync",

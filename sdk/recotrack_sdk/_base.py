@@ -26,6 +26,7 @@ from recotrack_sdk._errors import (
 )
 from recotrack_sdk._types import Versioned
 from recotrack_sdk._version import __version__
+from recotrack_sdk.models import etag
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -145,8 +146,9 @@ def parse_versioned(type_: type[T]) -> Callable[[Response], Versioned[T]]:
 
     def parse(response: Response) -> Versioned[T]:
         value: T = dec.decode(response.content)
-        etag = response.headers.get("etag") or f'"{getattr(value, "version", "")}"'
-        return Versioned(value, etag)
+        version: Any = getattr(value, "version", "")
+        tag = response.headers.get("etag") or etag(version)
+        return Versioned(value, tag)
 
     return parse
 

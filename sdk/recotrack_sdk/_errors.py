@@ -63,20 +63,23 @@ __all__ = [
 PROBLEM_BASE = "https://recotrack.se/problems/"
 
 
-class FieldError(msgspec.Struct, kw_only=True):
+class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):
     """One thing wrong with the request: a JSON `pointer` into the body, or a `parameter`."""
 
-    detail: str
     pointer: str | None = None
     parameter: str | None = None
+    detail: str
 
 
-class Problem(msgspec.Struct, kw_only=True):
-    """An RFC 9457 problem document, as the service sent it (unknown members are ignored)."""
+class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """An RFC 9457 problem document, as the service sent it (unknown members are ignored).
 
+    The service writes its problems with this struct too: members left at their defaults are
+    not sent, the others in the order of the fields (the order the service always had)."""
+
+    status: int = 0
     type: str = "about:blank"
     title: str = ""
-    status: int = 0
     detail: str = ""
     instance: str | None = None
     errors: list[FieldError] = msgspec.field(default_factory=list)

@@ -41,7 +41,7 @@ def export_result(headers: Mapping[str, str], size: int) -> Export:
     seq = headers.get("x-chain-head-seq", "")
     return Export(
         chain_head=headers.get("x-chain-head", ""),
-        chain_head_seq=int(seq) if seq.isdigit() else None,
+        chain_head_seq=int(seq) if seq.isascii() and seq.isdigit() else None,
         filename=disposition.group(1) if disposition else None,
         media_type=headers.get("content-type", ""),
         size=size,

@@ -60,6 +60,7 @@ from recotrack_sdk.models import (
     Token,
     TokenCreate,
     TokenCreated,
+    version_of,
 )
 
 T = TypeVar("T")
@@ -82,13 +83,6 @@ def _post(
 ) -> Call[T]:
     headers = {"Content-Type": "application/json", "Idempotency-Key": key or str(uuid.uuid4())}
     return Call(Request("POST", path, headers=headers, body=_encoder.encode(body)), parse)
-
-
-def _version(etag: str) -> int | None:
-    """The version an ETag names (`"7"` → 7), when it is one of ours."""
-    tag = etag.strip()
-    inner = tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else ""
-    return int(inner) if inner.isdigit() else None
 
 
 def _our_write(
@@ -127,7 +121,7 @@ def _write(
     expected: int | None = 0
     if if_match is not None:
         headers["If-Match"] = etag_of(if_match)
-        expected = _version(headers["If-Match"])
+        expected = version_of(headers["If-Match"])
     parse = parse_versioned(type_)
     reconcile = (
         Reconcile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
-from recotrack_sdk.models import Health
+from recotrack_sdk.models import Health, etag
 
 __all__ = ["HasVersion", "Health", "IfMatch", "Versioned", "etag_of"]
 
@@ -39,4 +39,4 @@ def etag_of(if_match: IfMatch) -> str:
         return if_match
     if isinstance(if_match, Versioned):
         return if_match.etag
-    return f'"{if_match.version}"'
+    return etag(if_match.version)

@@ -68,6 +68,7 @@ __all__ = [
     "TokenCreate",
     "TokenCreated",
     "UnsetType",
+    "etag",
 ]
 
 Area = Literal["ways_of_working", "governance", "competence", "results", "enabling_conditions"]
@@ -142,6 +143,20 @@ T = TypeVar("T")
 
 OneOrMore: TypeAlias = T | Sequence[T]
 """A filter's value, or several of them (the query parameter repeated): any of them matches."""
+
+
+def etag(version: int) -> str:
+    """The `ETag` of a resource's `version`, as the service sends it and takes it back in
+    `If-Match`: the number in quotes."""
+    return f'"{version}"'
+
+
+def version_of(tag: str) -> int | None:
+    """The version an `ETag` names (`"7"` → 7), or None when it is none of ours (a weak tag,
+    another server's, or digits that are no ASCII number, such as `"²"`)."""
+    tag = tag.strip()
+    inner = tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else ""
+    return int(inner) if inner.isascii() and inner.isdigit() else None
 
 
 class _Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -9,22 +9,19 @@ much of a request line and headers it buffers. This one stops reading a head lar
 
 from __future__ import annotations
 
-import msgspec
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from recotrack.api.problems import problem
+from recotrack.api.problems import MEDIA_TYPE, encode_problem, problem
 
 
 def _refusal() -> bytes:
     exc = problem(
         "headers-too-large", 431, "the request line and headers are far too large to read"
     )
-    body = msgspec.json.encode(
-        {"type": exc.type_, "title": exc.title, "status": 431, "detail": exc.detail}
-    )
+    body = encode_problem(exc.problem)
     head = (
         "HTTP/1.1 431 Request Header Fields Too Large\r\n"
-        "content-type: application/problem+json\r\n"
+        f"content-type: {MEDIA_TYPE}\r\n"
         f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
     )
     return head.encode() + body

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.api.conftest import Shared, make_world
@@ -211,3 +212,18 @@ async def test_reopening_needs_the_closures_etag(shared: Shared) -> None:
     assert r.status_code == 204, r.text
     assert r.content == b""
     assert_problem(await api.call("secretariat", "GET", url), 404, "not-found")
+
+
+async def test_an_if_match_of_a_digit_that_is_no_number_is_412(api: Api, live_url: str) -> None:
+    """HTTP carries header bytes, read as Latin-1: `"²"` is a digit to `str.isdigit` but no
+    version. Over a real socket, as a client would send it (the in-process client re-encodes)."""
+    async with httpx.AsyncClient(base_url=live_url, timeout=30) as client:
+        r = await client.patch(
+            "/v1/agencies/skatteverket",
+            json={"name": "Skatteverket"},
+            headers={
+                b"Authorization": f"Bearer {api.tokens['secretariat']}".encode(),
+                b"If-Match": '"²"'.encode("latin-1"),
+            },
+        )
+    assert_problem(r, 412, "precondition-failed")

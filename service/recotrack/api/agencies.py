@@ -10,13 +10,13 @@ from litestar.params import FromPath, JSONBody
 from recotrack.api.auth import requires
 from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
-from recotrack.api.preconditions import IfMatch, etag, required_version
-from recotrack.api.problems import CHANGES, CREATES, READS
+from recotrack.api.preconditions import IfMatch, required_version
+from recotrack.api.problem_responses import CHANGES, CREATES, READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.orgnr import is_valid_org_number
 from recotrack.store import agencies as store
-from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch, Page
+from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch, Page, etag
 
 
 def _check_org_number(org_number: str | None) -> None:

@@ -11,7 +11,7 @@ from recotrack.api.auth import performs, requires
 from recotrack.api.contract import ID, PATH_RECOMMENDATION, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.followup import FollowUp, RecommendationId
-from recotrack.api.problems import CREATES, READS
+from recotrack.api.problem_responses import CREATES, READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.rules import Action
 from recotrack.store import assessments

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from recotrack.api.auth import requires
-from recotrack.api.problems import documented
+from recotrack.api.problem_responses import documented
 from recotrack.domain.access import Permission
 from recotrack.store.audit import verify_chain
 from recotrack_sdk.models import ChainVerification

@@ -16,7 +16,7 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.params import SkipValidationMarker
 
-from recotrack.api.problems import BodyError
+from recotrack.api.problems import InvalidBody, MalformedBody
 from recotrack.api.text import DETAIL, ESCAPED_NUL, check_parameters, nul_pointer
 
 _PATH = re.compile(r" - at `\$(.*)`$")
@@ -40,9 +40,7 @@ def _check_syntax(raw: bytes) -> None:
     try:
         msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
-        raise BodyError(
-            f"the body is not valid JSON: {exc}", pointer=None, malformed=True
-        ) from None
+        raise MalformedBody(f"the body is not valid JSON: {exc}") from None
     check_text(raw)
 
 
@@ -52,7 +50,7 @@ def check_text(raw: bytes) -> None:
         return
     pointer = nul_pointer(msgspec.json.decode(raw))
     if pointer is not None:
-        raise BodyError(DETAIL, pointer=pointer, malformed=False)
+        raise InvalidBody(DETAIL, pointer=pointer)
 
 
 async def strict_request(request: Request[Any, Any, Any]) -> None:
@@ -83,9 +81,7 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     except msgspec.ValidationError as exc:
         _check_syntax(raw)  # a schema error met before a syntax error is still malformed JSON
         pointer, detail = json_pointer(str(exc))
-        raise BodyError(detail, pointer=pointer, malformed=False) from None
+        raise InvalidBody(detail, pointer=pointer) from None
     except msgspec.DecodeError as exc:
-        raise BodyError(
-            f"the body is not valid JSON: {exc}", pointer=None, malformed=True
-        ) from None
+        raise MalformedBody(f"the body is not valid JSON: {exc}") from None
     check_text(raw)

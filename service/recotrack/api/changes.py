@@ -15,7 +15,7 @@ from litestar.params import QueryParameter
 
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
-from recotrack.api.problems import READS
+from recotrack.api.problem_responses import READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.store.changes import decode_position, encode_position, read_changes
 from recotrack.store.notify import ChangeNotifier

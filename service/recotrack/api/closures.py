@@ -10,12 +10,12 @@ from litestar.params import JSONBody
 from recotrack.api.auth import performs, requires
 from recotrack.api.contract import ETAG, PATH_RECOMMENDATION, also, follows, success
 from recotrack.api.followup import FollowUp, RecommendationId
-from recotrack.api.preconditions import IfMatch, etag, if_match_version, required_version
-from recotrack.api.problems import CHANGES, READS, REMOVES
+from recotrack.api.preconditions import IfMatch, if_match_version, required_version
+from recotrack.api.problem_responses import CHANGES, READS, REMOVES
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.rules import Action
 from recotrack.store import closures
-from recotrack_sdk.models import Closure, ClosureWrite
+from recotrack_sdk.models import Closure, ClosureWrite, etag
 
 
 class ClosureController(FollowUp):

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.followup import FollowUp, RecommendationId
-from recotrack.api.problems import READS
+from recotrack.api.problem_responses import READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import history
 from recotrack_sdk.models import HistoryEntry, Page

@@ -15,11 +15,11 @@ import re
 from typing import Any
 
 import asyncpg
-import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from recotrack.api.problems import problem, send_problem, unavailable
+from recotrack.api.asgi import send_problem, send_response
+from recotrack.api.problems import problem, unavailable
 from recotrack.domain.access import Principal
 from recotrack.store import idempotency
 from recotrack.store.errors import DATABASE_UNAVAILABLE
@@ -37,14 +37,6 @@ _LOST: tuple[type[Exception], ...] = (
 )
 
 
-async def _send_problem(send: Send, slug: str, status: int, detail: str) -> None:
-    exc = problem(slug, status, detail)
-    body = msgspec.json.encode(
-        {"type": exc.type_, "title": exc.title, "status": status, "detail": exc.detail}
-    )
-    await _send(send, status, [("content-type", "application/problem+json")], body)
-
-
 def idempotency_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["method"] != "POST":
@@ -58,20 +50,22 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         if not _KEY.match(key):
-            await _send_problem(
+            await send_problem(
                 send,
-                "bad-request",
-                400,
-                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                problem(
+                    "bad-request", 400, "Idempotency-Key must be 1 to 255 visible ASCII characters"
+                ),
             )
             return
         if not scope["route_handler"].opt.get("idempotent", True):
-            await _send_problem(
+            await send_problem(
                 send,
-                "bad-request",
-                400,
-                "this operation cannot be replayed (its response holds a secret that is never "
-                "stored): send it without Idempotency-Key",
+                problem(
+                    "bad-request",
+                    400,
+                    "this operation cannot be replayed (its response holds a secret that is "
+                    "never stored): send it without Idempotency-Key",
+                ),
             )
             return
         http_scope: HTTPScope = scope
@@ -104,21 +98,25 @@ async def _run_once(
         committed = False
         try:
             if not await idempotency.claim(conn, token_id, key):
-                await _send_problem(
+                await send_problem(
                     send,
-                    "idempotency-in-progress",
-                    409,
-                    "a request with this Idempotency-Key is still running; retry later",
+                    problem(
+                        "idempotency-in-progress",
+                        409,
+                        "a request with this Idempotency-Key is still running; retry later",
+                    ),
                 )
                 return
             stored = await idempotency.find(conn, token_id, key)
             if stored is not None:
                 if stored.fingerprint != print_:
-                    await _send_problem(
+                    await send_problem(
                         send,
-                        "idempotency-key-mismatch",
-                        422,
-                        "this Idempotency-Key was used for a different request",
+                        problem(
+                            "idempotency-key-mismatch",
+                            422,
+                            "this Idempotency-Key was used for a different request",
+                        ),
                     )
                     return
                 await _replay(stored, send)
@@ -146,7 +144,7 @@ async def _run_once(
                     await send_problem(send, unavailable())
                     return
                 committed = True
-            await _send(send, status, headers, response_body)
+            await send_response(send, status, headers, response_body)
         finally:
             if not committed:
                 # A connection the database dropped took its transaction with it; the
@@ -186,16 +184,10 @@ async def _capture(
     return status, headers, b"".join(chunks)
 
 
-async def _send(send: Send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-    raw: Any = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
-
-
 async def _replay(stored: idempotency.StoredResponse, send: Send) -> None:
     headers = [
         *stored.headers,
         ("idempotent-replayed", "true"),
         ("content-length", str(len(stored.body))),
     ]
-    await _send(send, stored.status, headers, stored.body)
+    await send_response(send, stored.status, headers, stored.body)

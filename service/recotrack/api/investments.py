@@ -12,12 +12,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from recotrack.api.auth import requires
 from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
-from recotrack.api.preconditions import IfMatch, etag, required_version
-from recotrack.api.problems import CHANGES, CREATES, READS, problem
+from recotrack.api.preconditions import IfMatch, required_version
+from recotrack.api.problem_responses import CHANGES, CREATES, READS
+from recotrack.api.problems import problem
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import investments as store
 from recotrack.store.rows import set_fields
-from recotrack_sdk.models import Investment, InvestmentCreate, InvestmentPatch, Page
+from recotrack_sdk.models import Investment, InvestmentCreate, InvestmentPatch, Page, etag
 
 AgencyFilter = Annotated[
     list[str] | None, QueryParameter(description="Only these agencies (repeat the parameter).")

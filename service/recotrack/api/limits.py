@@ -17,7 +17,8 @@ import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from recotrack.api.problems import problem, send_problem
+from recotrack.api.asgi import send_problem
+from recotrack.api.problems import problem
 from recotrack.credentials import PREFIX, token_hash
 
 log = structlog.get_logger("recotrack.api")

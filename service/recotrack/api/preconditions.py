@@ -1,4 +1,8 @@
-"""Optimistic concurrency: `ETag` from a resource's version, `If-Match` required to change it."""
+"""Optimistic concurrency: `ETag` from a resource's version, `If-Match` required to change it.
+
+A bad or missing `If-Match` fails as the store's version checks do (`VersionMismatch`, 412;
+`VersionRequired`, 428): one family of precondition errors, one problem type each.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from typing import Annotated
 
 from litestar.params import HeaderParameter
 
-from recotrack.api.problems import PreconditionError
+from recotrack.store.errors import VersionMismatch, VersionRequired
+from recotrack_sdk.models import version_of
 
 IfMatch = Annotated[
     str | None,
@@ -20,10 +25,6 @@ IfMatch = Annotated[
 ]
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
 def if_match_version(if_match: str | None) -> int | None:
     """The version named by `If-Match`, or None when there is no such header.
 
@@ -31,21 +32,19 @@ def if_match_version(if_match: str | None) -> int | None:
     """
     if if_match is None or not if_match.strip():
         return None
-    tag = if_match.strip()
-    if not (tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit()):
-        raise PreconditionError(
-            f"If-Match {tag} does not match the current version", required=False
-        )
-    return int(tag[1:-1])
+    version = version_of(if_match)
+    if version is None:
+        tag = if_match.strip()
+        raise VersionMismatch(None, detail=f"If-Match {tag} does not match the current version")
+    return version
 
 
 def required_version(if_match: str | None) -> int:
     """As `if_match_version`, but a missing header is 428: the change must be conditional."""
     version = if_match_version(if_match)
     if version is None:
-        raise PreconditionError(
+        raise VersionRequired(
             "this change needs an If-Match header with the ETag of the version you read; "
-            "GET the resource, then send its ETag",
-            required=True,
+            "GET the resource, then send its ETag"
         )
     return version

@@ -13,8 +13,9 @@ from recotrack.api.auth import performs, requires
 from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.filters import RECOMMENDATION_FILTER
-from recotrack.api.preconditions import IfMatch, etag, required_version
-from recotrack.api.problems import CHANGES, CREATES, READS, problem
+from recotrack.api.preconditions import IfMatch, required_version
+from recotrack.api.problem_responses import CHANGES, CREATES, READS
+from recotrack.api.problems import problem
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.rules import Action
 from recotrack.store import recommendation_list, recommendation_writes
@@ -26,6 +27,7 @@ from recotrack_sdk.models import (
     RecommendationCreate,
     RecommendationPatch,
     RecommendationQuery,
+    etag,
 )
 
 # What can be done with a recommendation once its id is known: the follow-up of it.

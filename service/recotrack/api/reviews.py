@@ -13,11 +13,11 @@ from recotrack.api.auth import requires
 from recotrack.api.contract import ETAG, FIRST_ID, ID, follows, success
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.investments import AgencyFilter
-from recotrack.api.preconditions import IfMatch, etag, required_version
-from recotrack.api.problems import CHANGES, CREATES, READS
+from recotrack.api.preconditions import IfMatch, required_version
+from recotrack.api.problem_responses import CHANGES, CREATES, READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import reviews as store
-from recotrack_sdk.models import Page, Review, ReviewCreate, ReviewPatch
+from recotrack_sdk.models import Page, Review, ReviewCreate, ReviewPatch, etag
 
 CHANGE = follows("update_review", review_id=ID, if_match=ETAG)
 

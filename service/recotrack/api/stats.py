@@ -8,7 +8,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from recotrack.api.auth import requires
-from recotrack.api.problems import READS
+from recotrack.api.problem_responses import READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import stats as store
 from recotrack_sdk.models import Stats

@@ -13,10 +13,14 @@ from litestar.params import JSONBody, SkipValidation
 from recotrack.api.auth import performs
 from recotrack.api.body import check_text, json_pointer
 from recotrack.api.metrics import record_sync_batch
-from recotrack.api.problems import CREATES, PROBLEM_BASE, BodyError
+from recotrack.api.problem_responses import CREATES
+from recotrack.api.problems import InvalidBody, kind_of
 from recotrack.domain.access import Principal
+from recotrack.domain.errors import DomainError
 from recotrack.domain.rules import Action
 from recotrack.store import sync as store
+from recotrack.store.errors import StoreError
+from recotrack_sdk import PROBLEM_BASE
 from recotrack_sdk.models import (
     ItemProblem,
     SyncOutcome,
@@ -45,30 +49,30 @@ def _decode(raw: bytes) -> list[SyncProgressItem | ItemProblem]:
         envelope = _envelope.decode(raw)
     except msgspec.ValidationError as exc:
         pointer, detail = json_pointer(str(exc))
-        raise BodyError(detail, pointer=pointer, malformed=False) from None
+        raise InvalidBody(detail, pointer=pointer) from None
     decoded: list[SyncProgressItem | ItemProblem] = []
     for item in envelope.items:
         try:
             report = _item.decode(item)
             check_text(bytes(item))
             decoded.append(report)
-        except BodyError as exc:
-            decoded.append(
-                ItemProblem(
-                    type=PROBLEM_BASE + "validation",
-                    status=422,
-                    detail=exc.detail,
-                    pointer=exc.pointer,
-                )
-            )
+        except InvalidBody as exc:
+            decoded.append(_item_problem(exc, exc.pointer))
         except msgspec.ValidationError as exc:
             pointer, detail = json_pointer(str(exc))
-            decoded.append(
-                ItemProblem(
-                    type=PROBLEM_BASE + "validation", status=422, detail=detail, pointer=pointer
-                )
-            )
+            decoded.append(_item_problem(InvalidBody(detail), pointer))
     return decoded
+
+
+def _item_problem(
+    error: InvalidBody | DomainError | StoreError, pointer: str | None
+) -> ItemProblem:
+    """One item's problem: of the kind its error is, as a whole request's would be."""
+    kind = kind_of(error)
+    assert kind is not None, f"no kind of problem for {error!r}"
+    return ItemProblem(
+        type=PROBLEM_BASE + kind.slug, status=kind.status, detail=error.detail, pointer=pointer
+    )
 
 
 class SyncController(Controller):
@@ -126,12 +130,7 @@ class SyncController(Controller):
                         index=index,
                         external_ref=item.external_ref,
                         outcome="rejected",
-                        problem=ItemProblem(
-                            type=PROBLEM_BASE + result.slug,
-                            status=result.status,
-                            detail=result.detail,
-                            pointer=result.pointer,
-                        ),
+                        problem=_item_problem(result.error, result.pointer),
                     )
                 )
         counts = {

@@ -13,7 +13,8 @@ import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from recotrack.api.problems import send_problem, timed_out
+from recotrack.api.asgi import send_problem
+from recotrack.api.problems import timed_out
 
 log = structlog.get_logger("recotrack.api")
 

@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 from recotrack.api.auth import requires
 from recotrack.api.contract import ID, follows, success
 from recotrack.api.deps import Cursor, Limit
-from recotrack.api.problems import CREATES, REMOVES, documented
+from recotrack.api.problem_responses import CREATES, REMOVES, documented
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import tokens as store
 from recotrack_sdk.models import Page, Token, TokenCreate, TokenCreated

@@ -24,14 +24,19 @@ class Conflict(StoreError):
 
 
 class VersionMismatch(StoreError):
-    """The caller's `If-Match` names a version that is no longer current."""
+    """The caller's `If-Match` names a version that is not the current one (412).
 
-    def __init__(self, current_version: int | None) -> None:
-        super().__init__(
-            "the resource does not exist yet: send no If-Match to create it"
-            if current_version is None
-            else f"the resource has changed: its current version is {current_version}"
-        )
+    `current_version` goes back to the caller as the current ETag; None when it is not known:
+    the resource does not exist yet, or the header names no version at all."""
+
+    def __init__(self, current_version: int | None, *, detail: str | None = None) -> None:
+        if detail is None:
+            detail = (
+                "the resource does not exist yet: send no If-Match to create it"
+                if current_version is None
+                else f"the resource has changed: its current version is {current_version}"
+            )
+        super().__init__(detail)
         self.current_version = current_version
 
 
@@ -40,18 +45,15 @@ class InvalidCursor(StoreError):
 
 
 class VersionRequired(StoreError):
-    """The resource exists, so changing it needs the caller's `If-Match`."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            f"the {what} exists already: send If-Match with the ETag of the version you read"
-        )
+    """A change to a resource that exists needs the caller's `If-Match` (428)."""
 
 
 def check_version(current: int, expected: int | None, what: str) -> None:
     """Optimistic concurrency: the caller must have read the version it changes."""
     if expected is None:
-        raise VersionRequired(what)
+        raise VersionRequired(
+            f"the {what} exists already: send If-Match with the ETag of the version you read"
+        )
     if current != expected:
         raise VersionMismatch(current)
 

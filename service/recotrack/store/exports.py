@@ -229,7 +229,7 @@ async def recommendation_rows(
 ) -> AsyncIterator[list[asyncpg.Record]]:
     """One row per recommendation the caller may see (an agency: its own, issued), with its
     response, latest progress report, latest assessment and closure; in creation order.
-    `area_sv` is left empty here: the API fills it in from the vocabulary."""
+    `area_sv` is left empty here: the export fills it in from the vocabulary."""
     found = filter_query(scope, filters, "v")
     if found is None:
         return

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import msgspec
 
-from recotrack.domain.errors import DomainError, TransitionNotAllowed
+from recotrack.domain.errors import DomainError
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role, State
+from recotrack.store.errors import Conflict, NotFound, StoreError
 from recotrack.store.pool import Connection
 from recotrack.store.rows import maybe_id, must
 from recotrack.store.writes import Write, write
@@ -30,9 +31,10 @@ class Applied:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    slug: str
-    status: int
-    detail: str
+    """Why an item was not applied (the API answers `error` as it would for one request), and
+    the field of the item at fault."""
+
+    error: DomainError | StoreError
     pointer: str | None = None
 
 
@@ -92,9 +94,7 @@ async def sync_progress(
         for item in items:
             rec_id = parsed[item.recommendation_id]
             if rec_id is None or rec_id not in visible:
-                outcomes.append(
-                    Refused("not-found", 404, "no such recommendation", "/recommendation_id")
-                )
+                outcomes.append(Refused(NotFound("no such recommendation"), "/recommendation_id"))
                 continue
             if item.external_ref in known:
                 report_id, for_rec = known[item.external_ref]
@@ -102,9 +102,9 @@ async def sync_progress(
                     Applied(report_id, created=False)
                     if for_rec == rec_id
                     else Refused(
-                        "conflict",
-                        409,
-                        "this external_ref was used for a report on another recommendation",
+                        Conflict(
+                            "this external_ref was used for a report on another recommendation"
+                        ),
                         "/external_ref",
                     )
                 )
@@ -115,10 +115,10 @@ async def sync_progress(
                     -1 - position
                     if for_rec == rec_id
                     else Refused(
-                        "conflict",
-                        409,
-                        "this external_ref is used twice in the batch for different "
-                        "recommendations",
+                        Conflict(
+                            "this external_ref is used twice in the batch for different "
+                            "recommendations"
+                        ),
                         "/external_ref",
                     )
                 )
@@ -128,7 +128,7 @@ async def sync_progress(
                 check_transition(Action.REPORT_PROGRESS, states[rec_id], Role.AGENCY)
                 check_not_in_future("reported_on", reported_on, today)
             except DomainError as exc:
-                outcomes.append(_refusal(exc))
+                outcomes.append(Refused(exc, exc.pointer))
                 continue
             in_batch[item.external_ref] = (len(fresh), rec_id)
             outcomes.append(len(fresh))
@@ -147,12 +147,6 @@ def _resolve(outcome: Outcome | int, created: list[ProgressReport]) -> Outcome:
             else Applied(created[-1 - outcome].id, created=False)
         )
     return outcome
-
-
-def _refusal(exc: DomainError) -> Refused:
-    if isinstance(exc, TransitionNotAllowed):
-        return Refused("transition-not-allowed", 409, exc.detail)
-    return Refused("rule-violation", 422, exc.detail, exc.pointer)
 
 
 async def _insert(

@@ -14,7 +14,6 @@ from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Redirect, Response
 from litestar.static_files import create_static_files_router
 
@@ -122,7 +121,6 @@ def dashboard_router(settings: Settings) -> Router:
             BadFilter: _bad_filter,
             StoreError: _store_error,
             ValidationException: _http_error,
-            ProblemDetailsException: _http_error,
             HTTPException: _http_error,
             Exception: _internal,
         },

@@ -7,15 +7,14 @@ standard form) and `14 mars 2026` / `14 March 2026` in running text.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Literal
 
+from recotrack.domain.swedish_time import STOCKHOLM
 from recotrack.domain.vocabulary import AREA_LABELS_SV, Area
 
 Lang = Literal["sv", "en"]
 LANGS: tuple[Lang, ...] = ("sv", "en")
 DEFAULT_LANG: Lang = "sv"
-STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
 _MONTHS = {
     "sv": [

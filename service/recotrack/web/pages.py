@@ -17,9 +17,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Stream
 
-from recotrack.api.exports import recommendations_export
 from recotrack.domain.access import Principal
+from recotrack.domain.swedish_time import STOCKHOLM
 from recotrack.domain.vocabulary import Area, Priority, State
+from recotrack.exports.recommendations import recommendations_export
 from recotrack.store import (
     agencies,
     assessments,
@@ -35,7 +36,6 @@ from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.stats import StatsCache, issued_and_closed_by_quarter
 from recotrack.web.filters import FILTER_KEYS, SORTS, parse_list_query, query_string
-from recotrack.web.i18n import STOCKHOLM
 from recotrack.web.overview import build_overview, swedish_key
 from recotrack.web.render import page, words_for
 from recotrack_sdk.models import (
@@ -203,12 +203,14 @@ class DashboardPages(Controller):
         state: AppState,
     ) -> Stream:
         """The API's export of the list's current selection, for the signed-in person: the
-        same rows, columns and scope as `GET /v1/exports/recommendations` (CSV for Excel)."""
+        same rows, columns and scope as `GET /v1/exports/recommendations` (CSV for Excel),
+        from the same `recotrack.exports`."""
         fmt: Literal["csv", "xlsx"] = "xlsx" if request.url.path.endswith(".xlsx") else "csv"
         asked = parse_list_query(request.query_params.dict())
-        return await recommendations_export(
+        export = await recommendations_export(
             state.pool, fmt=fmt, dialect="excel", scope=principal.scope, filters=asked.filters
         )
+        return Stream(export.body, media_type=export.media_type, headers=export.headers)
 
 
 def _day(moment: dt.datetime) -> dt.date:
