@@ -198,8 +198,9 @@ def _columns(out: TextIO, env: Mapping[str, str]) -> int | None:
     """The terminal's width, to fit tables into; None when stdout is not a terminal."""
     if not _isatty(out):
         return None
-    if env.get("COLUMNS", "").isdigit():
-        return int(env["COLUMNS"])
+    columns = env.get("COLUMNS", "")
+    if columns.isascii() and columns.isdigit():
+        return int(columns)
     try:
         return os.get_terminal_size(out.fileno()).columns
     except (AttributeError, OSError, ValueError):

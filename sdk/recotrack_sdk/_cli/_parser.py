@@ -84,7 +84,7 @@ def _seconds(text: str) -> float:
 
 
 def _retries(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit, and no number
         raise argparse.ArgumentTypeError(f"not a whole number 0 or more: {text!r}")
     return int(text)
 
