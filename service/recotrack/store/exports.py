@@ -20,8 +20,8 @@ import asyncpg
 
 from recotrack.store.checkpoints import latest
 from recotrack.store.pool import Connection, Pool
-from recotrack.store.recommendation_list import RecommendationFilter, filter_query
-from recotrack_sdk.models import Checkpoint
+from recotrack.store.recommendation_list import filter_query
+from recotrack_sdk.models import Checkpoint, RecommendationQuery
 
 CHUNK_ROWS = 5000
 """Rows fetched from the cursor at a time."""
@@ -229,7 +229,7 @@ RECOMMENDATION_COLUMNS = (
 
 
 async def recommendation_rows(
-    snap: Snapshot, *, scope: str | None, filters: RecommendationFilter
+    snap: Snapshot, *, scope: str | None, filters: RecommendationQuery
 ) -> AsyncIterator[list[asyncpg.Record]]:
     """One row per recommendation the caller may see (an agency: its own, issued), with its
     response, latest progress report, latest assessment and closure; in creation order.
