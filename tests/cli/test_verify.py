@@ -29,7 +29,8 @@ async def test_verify_against_a_kept_checkpoint_online_and_offline(
         saved.write_bytes(encode_checkpoint(kept))
         export = tmp_path / "before.ndjson"
         with export.open("wb") as out:
-            client.export_events(out, format="ndjson")
+            exported = client.export_events(out, format="ndjson")
+        assert exported.checkpoint == kept
         assert [k.key_id for k in client.list_signing_keys()] == [kept.key_id]
         assert [c.seq for c in client.iter_checkpoints(page_size=1)] == [kept.seq]
 
