@@ -1,5 +1,6 @@
 """`recotrack-cli verify`: the event log's hash chain, checked by the service or offline on an
-export, against a checkpoint kept from earlier."""
+export, against a checkpoint kept from earlier. Its options and its words are also those of
+the service's own `recotrack audit verify` (on the database), so the two say the same."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from recotrack_sdk.audit import CheckpointLike, decode_checkpoint, verify_ndjson
 from recotrack_sdk.models import ChainVerification, Checkpoint
 
 
-def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
+def add_checkpoint_arguments(parser: argparse.ArgumentParser) -> None:
+    """--checkpoint, --at-seq with --expected-hash, --expected-head."""
     parser.add_argument(
         "--checkpoint",
         type=_checkpoint,
@@ -31,6 +33,10 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="HASH",
         help="a head hash noted earlier: the chain must end exactly there",
     )
+
+
+def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
+    add_checkpoint_arguments(parser)
     parser.add_argument(
         "--export",
         type=Path,
@@ -41,7 +47,12 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_verify(ctx: Context, args: argparse.Namespace) -> int:
-    anchor = _anchor(args)
+    from recotrack_sdk._cli._parser import UsageError
+
+    try:
+        anchor = anchor_of(args)
+    except ValueError as exc:
+        raise UsageError(f"recotrack-cli verify: {exc}") from None
     if args.export is not None:
         keys = ctx.client.list_signing_keys()
         with args.export.open("rb") as lines:
@@ -76,14 +87,13 @@ def describe(result: ChainVerification) -> list[str]:
     ]
 
 
-def _anchor(args: argparse.Namespace) -> CheckpointLike | None:
-    from recotrack_sdk._cli._parser import UsageError
-
+def anchor_of(args: argparse.Namespace) -> CheckpointLike | None:
+    """The checkpoint the arguments name, or None; ValueError for half a one, or two."""
     if (args.at_seq is None) != (args.expected_hash is None):
-        raise UsageError("recotrack-cli verify: --at-seq and --expected-hash go together")
+        raise ValueError("--at-seq and --expected-hash go together")
     if args.at_seq is not None:
         if args.checkpoint is not None:
-            raise UsageError("recotrack-cli verify: give --checkpoint or --at-seq, not both")
+            raise ValueError("give --checkpoint or --at-seq, not both")
         return (args.at_seq, args.expected_hash)
     checkpoint: Checkpoint | None = args.checkpoint
     return checkpoint

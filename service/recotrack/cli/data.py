@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import asyncpg
-import msgspec
 
 from recotrack.cli.support import UsageError, with_connection
 from recotrack.settings import Settings
-from recotrack_sdk.audit import CheckpointLike, decode_checkpoint
-from recotrack_sdk.models import ChainVerification, Checkpoint
+from recotrack_sdk._cli._audit import add_checkpoint_arguments, anchor_of, describe
+from recotrack_sdk.models import ChainVerification
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,72 +31,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         " the first broken link: which event (or range of events) and what is wrong with it"
         " (exit status 1).",
     )
-    verify.add_argument(
-        "--expected-head",
-        type=_head_hash,
-        metavar="HASH",
-        help="a head hash noted earlier (hex SHA-256): the chain must end exactly there",
-    )
-    verify.add_argument(
-        "--checkpoint",
-        type=_checkpoint,
-        metavar="FILE",
-        help="a signed checkpoint as issued (a file holding its JSON, or the JSON itself): the"
-        " chain up to its seq must still hash to it, and its signature be a published key's",
-    )
-    verify.add_argument(
-        "--at-seq",
-        type=_seq,
-        metavar="N",
-        help="with --expected-hash: the event at which the chain must still have that hash",
-    )
-    verify.add_argument(
-        "--expected-hash", type=_head_hash, metavar="HASH", help="the hash of event --at-seq"
-    )
+    add_checkpoint_arguments(verify)
     verify.set_defaults(command=_audit_verify)
 
     demo = commands.add_parser(
         "demo", help="load demo data", description="Load demo data into the database."
     )
     demo.set_defaults(command=_demo)
-
-
-def _head_hash(text: str) -> str:
-    value = text.strip().lower()
-    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise argparse.ArgumentTypeError(f"not a SHA-256 hash in hex: {text!r}")
-    return value
-
-
-def _seq(text: str) -> int:
-    if not (text.isascii() and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"not an event number: {text!r}")
-    return int(text)
-
-
-def _checkpoint(text: str) -> Checkpoint:
-    raw = text.strip()
-    if not raw.startswith("{"):
-        try:
-            raw = Path(text).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise argparse.ArgumentTypeError(f"cannot read {text}: {exc}") from None
-    try:
-        return decode_checkpoint(raw)
-    except msgspec.DecodeError as exc:
-        raise argparse.ArgumentTypeError(f"not a checkpoint as issued: {exc}") from None
-
-
-def anchor_of(args: argparse.Namespace) -> CheckpointLike | None:
-    """The checkpoint the arguments name, or None; a usage error for a half or two."""
-    if (args.at_seq is None) != (args.expected_hash is None):
-        raise UsageError("--at-seq and --expected-hash go together")
-    if args.at_seq is not None:
-        if args.checkpoint is not None:
-            raise UsageError("give --checkpoint or --at-seq, not both")
-        return (args.at_seq, args.expected_hash)
-    checkpoint: Checkpoint | None = args.checkpoint
-    return checkpoint
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -112,24 +51,17 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from recotrack.store.audit import verify_chain
 
-    anchor = anchor_of(args)
+    try:
+        anchor = anchor_of(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
     async def job(conn: asyncpg.Connection) -> ChainVerification:
         return await verify_chain(conn, args.expected_head, anchor)
 
     result = with_connection(settings, job)
-    if result.ok:
-        held = f"; {result.checkpoints} checkpoints hold" if result.checkpoints else ""
-        print(f"ok: {result.count} events, head {result.head_hash or '(empty log)'}{held}")
-        return 0
-    problem = result.first_problem
-    assert problem is not None
-    where = f"event {problem.seq}" if problem.seq is not None else "the log"
-    if problem.from_seq is not None and problem.from_seq != problem.seq:
-        where = f"events {problem.from_seq} to {problem.seq}"
-    print(f"broken: {where}: {problem.kind}: {problem.detail}")
-    print(f"intact before it: {result.count} events, head {result.head_hash or '(none)'}")
-    return 1
+    print("\n".join(describe(result)))
+    return 0 if result.ok else 1
 
 
 async def _load_demo(conn: asyncpg.Connection) -> str:
