@@ -4,7 +4,10 @@ must then exist and hold an Ed25519 key."""
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +54,23 @@ def test_a_named_key_must_exist_and_be_ed25519(tmp_path: Path) -> None:
     )
     with pytest.raises(SigningKeyError, match="not an Ed25519"):
         load_signer(ec, tmp_path)
+
+
+def test_serve_without_its_named_key_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RECOTRACK_")}
+    env.update(
+        DATABASE_URL="postgresql://nobody@127.0.0.1:1/unused",  # never reached
+        RECOTRACK_SIGNING_KEY_FILE=str(tmp_path / "missing.pem"),
+        RECOTRACK_LOG_FORMAT="json",
+    )
+    ran = subprocess.run(
+        [Path(sys.executable).with_name("recotrack"), "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ran.returncode == 2, ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert "cannot read the signing key" in ran.stderr

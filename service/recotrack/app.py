@@ -38,7 +38,7 @@ from recotrack.api.sync import SyncController
 from recotrack.api.timeouts import request_timeout_middleware
 from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
-from recotrack.signing import load_signer
+from recotrack.signing import Signer, load_signer
 from recotrack.store.checkpoints import register_key
 from recotrack.store.migrate import migrate
 from recotrack.store.notify import ChangeNotifier
@@ -66,16 +66,17 @@ CONTROLLERS: list[type] = [
 ]
 
 
-def create_app(settings: Settings, dsn: str) -> Litestar:
-    """The app for one database; `dsn` is resolved by the caller (embedded or `DATABASE_URL`)."""
+def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Litestar:
+    """The app for one database; `dsn` is resolved by the caller (embedded or `DATABASE_URL`);
+    `signer` signs checkpoints (read from the settings' key file at start when not given)."""
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
-        signer = load_signer(settings.signing_key_file, settings.data_dir)
+        key = signer or load_signer(settings.signing_key_file, settings.data_dir)
         conn = await connect(dsn)
         try:
             await migrate(conn)
-            await register_key(conn, signer)
+            await register_key(conn, key)
         finally:
             await conn.close()
         app.state.pool = await create_pool(
@@ -92,12 +93,12 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         notifier.on_revoked = app.state.principals.clear
         app.state.notifier = notifier
         app.state.stats_cache = StatsCache()
-        app.state.signer = signer
+        app.state.signer = key
         try:
             await app.state.notifier.start(dsn)
             async with checkpoints.running(
                 app.state.pool,
-                signer,
+                key,
                 notifier,
                 interval=settings.checkpoint_interval_seconds,
                 every=settings.checkpoint_every_events,
