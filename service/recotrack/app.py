@@ -38,9 +38,9 @@ from recotrack.api.sync import SyncController
 from recotrack.api.timeouts import request_timeout_middleware
 from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
-from recotrack.store.migrate import migrate
+from recotrack.store.database import Database
 from recotrack.store.notify import ChangeNotifier
-from recotrack.store.pool import connect, create_pool
+from recotrack.store.pool import create_pool
 from recotrack.store.stats import StatsCache
 from recotrack.web import TEMPLATE_CONFIG, dashboard_router, to_dashboard
 
@@ -63,16 +63,13 @@ CONTROLLERS: list[type] = [
 ]
 
 
-def create_app(settings: Settings, dsn: str) -> Litestar:
-    """The app for one database; `dsn` is resolved by the caller (embedded or `DATABASE_URL`)."""
+def create_app(settings: Settings, dsn: str, *, owner_dsn: str | None = None) -> Litestar:
+    """The app for one database, resolved by the caller (embedded or `DATABASE_URL`): `dsn` as
+    the service's role; `owner_dsn`, when known, as the owner who applies migrations."""
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
-        conn = await connect(dsn)
-        try:
-            await migrate(conn)
-        finally:
-            await conn.close()
+        await Database(dsn, owner_dsn).prepare()
         app.state.pool = await create_pool(
             dsn,
             min_size=settings.pool_min_size,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 import asyncpg
 
-from recotrack.cli.support import with_connection
+from recotrack.cli.support import with_connection, with_database
 from recotrack.settings import Settings
 from recotrack_sdk.models import ChainVerification
+
+if TYPE_CHECKING:
+    from recotrack.store.database import Database
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,9 +55,9 @@ def _head_hash(text: str) -> str:
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from recotrack.store.migrate import migrate
+    from recotrack.store.database import Database
 
-    applied = with_connection(settings, migrate, migrate_first=False)
+    applied = with_database(settings, Database.prepare)
     print("\n".join(applied) if applied else "up to date")
     return 0
 
@@ -88,13 +92,12 @@ async def _load_demo(conn: asyncpg.Connection) -> str:
     return f"demo data loaded: {held}" if summary.loaded else f"demo data already there: {held}"
 
 
-async def connect_and_load_demo(dsn: str) -> str:
-    from recotrack.store.migrate import migrate
+async def connect_and_load_demo(db: Database) -> str:
     from recotrack.store.pool import connect
 
-    conn = await connect(dsn)
+    await db.prepare()
+    conn = await connect(db.url)
     try:
-        await migrate(conn)
         return await _load_demo(conn)
     finally:
         await conn.close()

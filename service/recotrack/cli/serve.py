@@ -120,14 +120,14 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: Sto
 
     if stop.requested:
         return 0
-    with database(settings) as dsn:  # leaving it stops the embedded PostgreSQL
+    with database(settings) as db:  # leaving it stops the embedded PostgreSQL
         if args.demo and not stop.requested:
-            log.info("demo data", summary=asyncio.run(connect_and_load_demo(dsn)))
+            log.info("demo data", summary=asyncio.run(connect_and_load_demo(db)))
         if stop.requested:
             log.info("stopping", signal=stop.requested)
             return 0
         config = uvicorn.Config(
-            create_app(settings, dsn),
+            create_app(settings, db.url, owner_dsn=db.owner_url),
             host=host,
             port=port,
             log_config=None,

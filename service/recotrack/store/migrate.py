@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from importlib import resources
 
+from recotrack.store.errors import StoreError
 from recotrack.store.pool import Connection
+from recotrack.store.roles import SERVICE_GROUP
 
 # Any fixed number: only migrators take this lock, so two replicas starting at once
 # apply each migration once.
@@ -55,3 +57,46 @@ async def migrate(conn: Connection) -> list[str]:
     finally:
         await conn.execute("select pg_advisory_unlock($1)", _LOCK_KEY)
     return applied_now
+
+
+class NotMigrated(StoreError):
+    """The database lacks migrations that the connected role may not apply."""
+
+
+async def pending(conn: Connection) -> list[str]:
+    """The names of the migrations not applied yet, read without changing anything."""
+    names = [name for name, _ in available()]
+    if await conn.fetchval("select to_regclass('schema_migration')") is None:
+        return names
+    done = {row["name"] for row in await conn.fetch("select name from schema_migration")}
+    return [name for name in names if name not in done]
+
+
+async def is_service_role(conn: Connection) -> bool:
+    """Whether the connected role is the service's restricted one (in `recotrack_service`, not
+    a superuser): it never migrates, only checks."""
+    found: bool = await conn.fetchval(
+        """
+        select exists (select from pg_roles where rolname = $1)
+           and pg_has_role(current_user, $1, 'member')
+           and not (select rolsuper from pg_roles where rolname = current_user)
+        """,
+        SERVICE_GROUP,
+    )
+    return found
+
+
+async def prepare(conn: Connection) -> list[str]:
+    """Bring the schema up to date before the service uses it: migrate as any role but the
+    service's own, which instead checks that nothing is pending. Returns what was applied."""
+    missing = await pending(conn)
+    if not missing:
+        return []
+    if await is_service_role(conn):
+        raise NotMigrated(
+            f"the database lacks migrations ({', '.join(missing)}) and the service's role "
+            f"{await conn.fetchval('select current_user')} may not apply them: run "
+            "`recotrack migrate` with RECOTRACK_MIGRATION_DATABASE_URL set to the owner's URL"
+            " (deploy/OPERATIONS.md, Database roles)"
+        )
+    return await migrate(conn)
