@@ -5,6 +5,7 @@ disabling the append-only trigger, no `session_replication_role` (which skips tr
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import AsyncIterator
 
@@ -13,7 +14,7 @@ import pytest
 
 from recotrack.settings import Settings
 from recotrack.store.database import Database
-from recotrack.store.migrate import NotMigrated, available, pending
+from recotrack.store.migrate import NotMigrated, available, migrate
 from recotrack.store.pool import connect
 from recotrack.store.roles import SERVICE_GROUP, ensure_service_login
 from tests.conftest import SERVICE_ROLE, as_service, with_database
@@ -84,9 +85,9 @@ async def test_tables_of_later_migrations_are_readable_and_appendable_only(
     db: asyncpg.Connection, as_service_role: asyncpg.Connection
 ) -> None:
     await db.execute("create table later_table (id bigint generated always as identity, x int)")
-    assert (
-        await as_service_role.fetchval("insert into later_table (x) values (1) returning id") == 1
-    )
+    await migrate(db)  # as a later migration would: the privileges follow it
+    inserted = await as_service_role.fetchval("insert into later_table (x) values (1) returning id")
+    assert inserted == 1
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await as_service_role.execute("update later_table set x = 2")
 
@@ -94,31 +95,50 @@ async def test_tables_of_later_migrations_are_readable_and_appendable_only(
 async def test_the_service_role_checks_and_says_what_to_run(
     server_url: str, service_role: str
 ) -> None:
-    """On a database nobody migrated, the service's role applies nothing and says what to do;
-    with the owner's URL the same start migrates."""
+    """The service's role applies nothing: on a database nobody migrated, one a migration is
+    missing from, or one restored without privileges, it says what to run; the owner's run
+    puts it right."""
     name = f"rt_fresh_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(server_url)
     try:
         await admin.execute(f'create database "{name}"')
         owner_url = with_database(server_url, name)
-        unmigrated = Database(as_service(owner_url))
-        with pytest.raises(NotMigrated) as refused:
-            await unmigrated.prepare()
-        assert "RECOTRACK_MIGRATION_DATABASE_URL" in refused.value.detail
-        assert "recotrack migrate" in refused.value.detail
-        assert available()[0][0] in refused.value.detail
-
         settings = Settings.from_env(
             {"DATABASE_URL": as_service(owner_url), "RECOTRACK_MIGRATION_DATABASE_URL": owner_url}
         )
-        migrated = Database(settings.database_url or "", settings.migration_database_url)
-        assert await migrated.prepare() == [name for name, _ in available()]
-        assert await unmigrated.prepare() == []
-        conn = await connect(unmigrated.url)
+        assert settings.database_url
+        assert settings.migration_database_url
+        service = Database(settings.database_url)
+        owner = Database(settings.database_url, settings.migration_database_url)
+
+        async def refusal() -> str:
+            with pytest.raises(NotMigrated) as refused:
+                await service.prepare()
+            assert "RECOTRACK_MIGRATION_DATABASE_URL" in refused.value.detail
+            assert "recotrack migrate" in refused.value.detail
+            return refused.value.detail
+
+        assert "no privileges" in await refusal()
+        assert await owner.prepare() == [name for name, _ in available()]
+        assert await service.prepare() == []
+
+        conn = await connect(owner_url)
         try:
-            assert await pending(conn) == []
+            last = available()[-1][0]
+            await conn.execute("delete from schema_migration where name = $1", last)
+            assert f"lacks migrations ({last})" in await refusal()
+            await conn.execute(
+                "insert into schema_migration (name, sha256) values ($1, $2)",
+                last,
+                hashlib.sha256(available()[-1][1].encode()).hexdigest(),
+            )
+            # what `pg_restore --no-acl` leaves
+            await conn.execute(f"revoke all on all tables in schema public from {SERVICE_GROUP}")
+            assert "no privileges" in await refusal()
         finally:
             await conn.close()
+        assert await owner.prepare() == []
+        assert await service.prepare() == []
     finally:
         await admin.execute(f'drop database if exists "{name}" with (force)')
         await admin.close()

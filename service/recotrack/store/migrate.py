@@ -14,6 +14,10 @@ from recotrack.store.roles import SERVICE_GROUP
 _LOCK_KEY = 0x7265636F
 
 
+_PRIVILEGES = (resources.files("recotrack.store") / "privileges.sql").read_text(encoding="utf-8")
+"""What the service's role may do: granted again by every run, after the migrations."""
+
+
 def available() -> list[tuple[str, str]]:
     """(name, sql) of every migration shipped with the package, in order."""
     folder = resources.files("recotrack.store") / "migrations"
@@ -22,7 +26,9 @@ def available() -> list[tuple[str, str]]:
 
 
 async def migrate(conn: Connection) -> list[str]:
-    """Apply what has not been applied; return the names applied now."""
+    """Apply what has not been applied, then grant the service's role its privileges (anew:
+    they cover the tables just added, and come back after a restore without them); return
+    the names applied now."""
     applied_now: list[str] = []
     await conn.execute("select pg_advisory_lock($1)", _LOCK_KEY)
     try:
@@ -54,6 +60,8 @@ async def migrate(conn: Connection) -> list[str]:
                     "insert into schema_migration (name, sha256) values ($1, $2)", name, digest
                 )
             applied_now.append(name)
+        async with conn.transaction():
+            await conn.execute(_PRIVILEGES)
     finally:
         await conn.execute("select pg_advisory_unlock($1)", _LOCK_KEY)
     return applied_now
@@ -88,15 +96,26 @@ async def is_service_role(conn: Connection) -> bool:
 
 async def prepare(conn: Connection) -> list[str]:
     """Bring the schema up to date before the service uses it: migrate as any role but the
-    service's own, which instead checks that nothing is pending. Returns what was applied."""
-    missing = await pending(conn)
-    if not missing:
+    service's own, which only checks that nothing is pending and that it has its privileges
+    (saying what to run if not). Returns the names applied now."""
+    if not await is_service_role(conn):
+        return await migrate(conn)
+    granted = await conn.fetchval(
+        """
+        select coalesce(has_table_privilege(to_regclass('schema_migration'), 'select')
+            and has_table_privilege(to_regclass('event'), 'select, insert'), false)
+        """
+    )
+    missing = await pending(conn) if granted else []
+    if granted and not missing:
         return []
-    if await is_service_role(conn):
-        raise NotMigrated(
-            f"the database lacks migrations ({', '.join(missing)}) and the service's role "
-            f"{await conn.fetchval('select current_user')} may not apply them: run "
-            "`recotrack migrate` with RECOTRACK_MIGRATION_DATABASE_URL set to the owner's URL"
-            " (deploy/OPERATIONS.md, Database roles)"
-        )
-    return await migrate(conn)
+    lacks = (
+        f"lacks migrations ({', '.join(missing)})"
+        if missing
+        else "has no privileges for the service's role (never migrated, or restored without them)"
+    )
+    raise NotMigrated(
+        f"the database {lacks}, and the service's role {await conn.fetchval('select current_user')}"
+        " does not migrate: run `recotrack migrate` with RECOTRACK_MIGRATION_DATABASE_URL set"
+        " to the owner's URL (deploy/OPERATIONS.md, Database roles)"
+    )
