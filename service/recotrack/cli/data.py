@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 import asyncpg
 
 from recotrack.cli.support import with_connection, with_database
 from recotrack.settings import Settings
 from recotrack_sdk.models import ChainVerification
-
-if TYPE_CHECKING:
-    from recotrack.store.database import Database
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -92,11 +88,11 @@ async def _load_demo(conn: asyncpg.Connection) -> str:
     return f"demo data loaded: {held}" if summary.loaded else f"demo data already there: {held}"
 
 
-async def connect_and_load_demo(db: Database) -> str:
+async def connect_and_load_demo(dsn: str) -> str:
+    """Load the demo data into a database already migrated."""
     from recotrack.store.pool import connect
 
-    await db.prepare()
-    conn = await connect(db.url)
+    conn = await connect(dsn)
     try:
         return await _load_demo(conn)
     finally:

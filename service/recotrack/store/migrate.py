@@ -109,13 +109,15 @@ async def prepare(conn: Connection) -> list[str]:
     missing = await pending(conn) if granted else []
     if granted and not missing:
         return []
-    lacks = (
-        f"lacks migrations ({', '.join(missing)})"
+    user = await conn.fetchval("select current_user")
+    problem = (
+        f"the database lacks migrations ({', '.join(missing)}), which the service's role {user}"
+        " does not apply"
         if missing
-        else "has no privileges for the service's role (never migrated, or restored without them)"
+        else f"the service's role {user} has no privileges in this database (not migrated yet,"
+        " or restored without them)"
     )
     raise NotMigrated(
-        f"the database {lacks}, and the service's role {await conn.fetchval('select current_user')}"
-        " does not migrate: run `recotrack migrate` with RECOTRACK_MIGRATION_DATABASE_URL set"
-        " to the owner's URL (deploy/OPERATIONS.md, Database roles)"
+        f"{problem}: run `recotrack migrate` with RECOTRACK_MIGRATION_DATABASE_URL set to the"
+        " owner's URL (deploy/OPERATIONS.md, Database roles)"
     )
