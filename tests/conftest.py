@@ -22,7 +22,7 @@ from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect
 from recotrack.store.roles import ensure_service_login, with_user
-from tests.helpers import Api
+from tests.helpers import Api, connection
 from tests.live import serve
 
 
@@ -114,11 +114,8 @@ async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A direct connection, to look at what the API did (or did not do)."""
-    conn = await connect(db_url)
-    try:
+    async with connection(db_url) as conn:
         yield conn
-    finally:
-        await conn.close()
 
 
 def test_settings(db_url: str) -> Settings:

@@ -15,10 +15,9 @@ import pytest
 from recotrack.settings import Settings
 from recotrack.store.database import Database
 from recotrack.store.migrate import NotMigrated, available, migrate
-from recotrack.store.pool import connect
 from recotrack.store.roles import SERVICE_GROUP, ensure_service_login
 from tests.conftest import SERVICE_ROLE, as_service, with_database
-from tests.helpers import Api
+from tests.helpers import RESTRICTED, Api, connection, role_powers
 
 REFUSED = [
     "update event set actor = 'someone else'",
@@ -34,11 +33,8 @@ REFUSED = [
 
 @pytest.fixture
 async def as_service_role(service_url: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await connect(service_url)
-    try:
+    async with connection(service_url) as conn:
         yield conn
-    finally:
-        await conn.close()
 
 
 @pytest.mark.parametrize("statement", REFUSED)
@@ -57,18 +53,8 @@ async def test_the_service_role_may_not_rewrite_history(
 async def test_the_service_role_reads_and_appends_only(
     as_service_role: asyncpg.Connection,
 ) -> None:
-    role = await as_service_role.fetchrow(
-        "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles"
-        " where rolname = current_user"
-    )
-    assert role is not None
-    assert dict(role) == {
-        "rolname": SERVICE_ROLE,
-        "rolsuper": False,
-        "rolcreaterole": False,
-        "rolcreatedb": False,
-        "rolbypassrls": False,
-    }
+    assert await as_service_role.fetchval("select current_user") == SERVICE_ROLE
+    assert await role_powers(as_service_role, SERVICE_ROLE) == RESTRICTED
     owner = await as_service_role.fetchval(
         "select pg_get_userbyid(relowner) from pg_class where oid = 'event'::regclass"
     )
@@ -119,11 +105,10 @@ async def test_the_service_role_checks_and_says_what_to_run(
             return refused.value.detail
 
         assert "no privileges" in await refusal()
-        assert await owner.prepare() == [name for name, _ in available()]
+        assert await owner.prepare() == [migration for migration, _ in available()]
         assert await service.prepare() == []
 
-        conn = await connect(owner_url)
-        try:
+        async with connection(owner_url) as conn:
             last = available()[-1][0]
             await conn.execute("delete from schema_migration where name = $1", last)
             assert f"lacks migrations ({last})" in await refusal()
@@ -135,8 +120,6 @@ async def test_the_service_role_checks_and_says_what_to_run(
             # what `pg_restore --no-acl` leaves
             await conn.execute(f"revoke all on all tables in schema public from {SERVICE_GROUP}")
             assert "no privileges" in await refusal()
-        finally:
-            await conn.close()
         assert await owner.prepare() == []
         assert await service.prepare() == []
     finally:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import asyncpg
 import pytest
 
-from recotrack.store.roles import SERVICE_GROUP, with_user
+from recotrack.store.roles import with_user
 from tests.deploy.support import (
     COMPOSE,
     ENV_EXAMPLE,
@@ -23,6 +23,7 @@ from tests.deploy.support import (
     setting_names,
 )
 from tests.deploy.test_backup import client_tool, run
+from tests.helpers import RESTRICTED, role_powers
 
 pytestmark = needs_linux_x86_64
 ROLE_SCRIPT = ROOT / "deploy" / "compose" / "service-role.sh"
@@ -200,19 +201,7 @@ async def test_the_role_script_makes_the_service_login(server_url: str) -> None:
             env["POSTGRES_SERVICE_PASSWORD"] = password
             result = await run(["sh", ROLE_SCRIPT], env)
             assert result.returncode == 0, result.stderr
-        role = await admin.fetchrow(
-            "select rolcanlogin, rolsuper, rolcreaterole, pg_has_role(rolname, $2, 'member')"
-            " as member from pg_roles where rolname = $1",
-            SERVICE_LOGIN,
-            SERVICE_GROUP,
-        )
-        assert role is not None
-        assert dict(role) == {
-            "rolcanlogin": True,
-            "rolsuper": False,
-            "rolcreaterole": False,
-            "member": True,
-        }
+        assert await role_powers(admin, SERVICE_LOGIN) == RESTRICTED
         login = await asyncpg.connect(with_user(server_url, SERVICE_LOGIN, "second0"))
         try:
             assert await login.fetchval("select current_user") == SERVICE_LOGIN

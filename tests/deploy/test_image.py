@@ -23,13 +23,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from recotrack.store.migrate import available
 from tests.conftest import as_service, with_database
 from tests.deploy.support import ROOT, stages
+from tests.helpers import connection
 
 IMAGE_PREFIX = "/opt/recotrack"  # where the build stage puts the environment
 UV = ROOT / ".venv" / ".uv" / "bin" / "uv"
@@ -167,21 +167,11 @@ def test_the_entrypoint_migrates_as_the_owner_and_the_service_role_only_checks(
             check=False,
         )
 
-    async def create() -> None:
-        admin = await asyncpg.connect(server_url)
-        try:
-            await admin.execute(f'create database "{name}"')
-        finally:
-            await admin.close()
+    async def admin(statement: str) -> None:
+        async with connection(server_url) as conn:
+            await conn.execute(statement)
 
-    async def drop() -> None:
-        admin = await asyncpg.connect(server_url)
-        try:
-            await admin.execute(f'drop database if exists "{name}" with (force)')
-        finally:
-            await admin.close()
-
-    asyncio.run(create())
+    asyncio.run(admin(f'create database "{name}"'))
     try:
         refused = entrypoint("serve")
         assert refused.returncode == 2, refused.stderr
@@ -189,10 +179,10 @@ def test_the_entrypoint_migrates_as_the_owner_and_the_service_role_only_checks(
         assert "Traceback" not in refused.stderr
         migrated = entrypoint("migrate", RECOTRACK_MIGRATION_DATABASE_URL=owner_url)
         assert migrated.returncode == 0, migrated.stderr
-        assert migrated.stdout.split() == [name for name, _ in available()]
+        assert migrated.stdout.split() == [migration for migration, _ in available()]
         assert entrypoint("migrate").stdout.strip() == "up to date"  # the service's role checks
     finally:
-        asyncio.run(drop())
+        asyncio.run(admin(f'drop database if exists "{name}" with (force)'))
 
 
 def test_the_entrypoint_serves_and_the_healthcheck_sees_it(
