@@ -63,13 +63,14 @@ CONTROLLERS: list[type] = [
 ]
 
 
-def create_app(settings: Settings, dsn: str, *, owner_dsn: str | None = None) -> Litestar:
-    """The app for one database, resolved by the caller (embedded or `DATABASE_URL`): `dsn` as
-    the service's role; `owner_dsn`, when known, as the owner who applies migrations."""
+def create_app(settings: Settings, dsn: str) -> Litestar:
+    """The app for one database, resolved by the caller (embedded or `DATABASE_URL`), as the
+    service's role; it migrates on start only when that role owns the tables (store/migrate.py,
+    `prepare`): `recotrack serve` migrates as the owner first when it knows the owner's URL."""
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
-        await Database(dsn, owner_dsn).prepare()
+        await Database(dsn).prepare()
         app.state.pool = await create_pool(
             dsn,
             min_size=settings.pool_min_size,
