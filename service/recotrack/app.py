@@ -27,6 +27,7 @@ from recotrack.api.idempotency import idempotency_middleware
 from recotrack.api.investments import InvestmentController
 from recotrack.api.limits import header_limit_middleware, rate_limit_middleware
 from recotrack.api.metrics import metrics_handler
+from recotrack.api.options import options_middleware
 from recotrack.api.problems import EXCEPTION_HANDLERS
 from recotrack.api.progress import ProgressController
 from recotrack.api.recommendations import RecommendationController
@@ -112,7 +113,7 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
             to_dashboard,
         ],
         lifespan=[database],
-        middleware=[authentication_middleware(), idempotency_middleware],
+        middleware=[authentication_middleware(), options_middleware, idempotency_middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TEMPLATE_CONFIG,
         request_max_body_size=settings.max_body_bytes,

@@ -21,6 +21,7 @@ import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from recotrack.api.options import allow
 from recotrack.domain.errors import DomainError, NotPermitted, RuleViolation, TransitionNotAllowed
 from recotrack.store.errors import (
     DATABASE_UNAVAILABLE,
@@ -205,7 +206,10 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     status = exc.status_code
     slug = _BY_STATUS.get(status, "internal" if status >= 500 else "bad-request")
     detail = exc.detail if status < 500 else "the server could not complete the request"
-    return _respond(problem(slug, status, detail, headers=exc.headers))
+    headers = exc.headers
+    if headers and "allow" in headers:  # a 405: its methods as OPTIONS gives them
+        headers = {**headers, "allow": allow(headers["allow"].split(", "))}
+    return _respond(problem(slug, status, detail, headers=headers))
 
 
 def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
