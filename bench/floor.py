@@ -25,9 +25,9 @@ from recotrack.domain.vocabulary import Role
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Pool, create_pool
 from recotrack.store.progress import add_progress
-from recotrack.store.recommendation_list import RecommendationFilter, list_recommendations
+from recotrack.store.recommendation_list import list_recommendations
 from recotrack.store.recommendations import get_recommendation
-from recotrack_sdk.models import ProgressReportCreate
+from recotrack_sdk.models import ProgressReportCreate, RecommendationQuery
 
 _PREFIX = "/v1/recommendations"
 _JSON = [(b"content-type", b"application/json")]
@@ -66,7 +66,8 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     async with pool.acquire() as conn:
         if method == "GET" and path == _PREFIX:
             query = parse_qs(scope["query_string"].decode())
-            filters = RecommendationFilter(agency_ids=query.get("agency"), areas=query.get("area"))
+            asked = {name: query[name] for name in ("agency", "area") if name in query}
+            filters = msgspec.convert(asked, RecommendationQuery)
             items, cursor = await list_recommendations(
                 conn,
                 scope=None,

@@ -32,7 +32,7 @@ from recotrack.app import create_app
 from recotrack.settings import Settings
 from recotrack.store import recommendation_list, stats
 from recotrack.store.pool import connect
-from recotrack.store.recommendation_list import RecommendationFilter
+from recotrack_sdk.models import RecommendationQuery
 
 RECOMMENDATIONS = 100_000
 EVENTS = 1_000_000
@@ -218,10 +218,10 @@ async def main() -> None:
                     "&state=in_progress&limit=100",
                     recommendation_list.list_recommendations,
                     {
-                        "filters": RecommendationFilter(
-                            agency_ids=["agency-3"],
-                            areas=["governance"],
-                            states=["responded", "in_progress"],
+                        "filters": RecommendationQuery(
+                            agency=["agency-3"],
+                            area=["governance"],
+                            state=["responded", "in_progress"],
                         ),
                         "sort": None,
                     },
@@ -229,7 +229,7 @@ async def main() -> None:
                 "full-text search page": (
                     "/v1/recommendations?q=investeringar%20styrning&limit=100",
                     recommendation_list.list_recommendations,
-                    {"filters": RecommendationFilter(q="investeringar styrning"), "sort": None},
+                    {"filters": RecommendationQuery(q="investeringar styrning"), "sort": None},
                 ),
             }
             with _serve(db_url) as base:

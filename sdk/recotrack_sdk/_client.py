@@ -16,6 +16,12 @@ from typing import Any, BinaryIO, TypeVar
 
 from recotrack_sdk import _exports as exports
 from recotrack_sdk import _operations as ops
+from recotrack_sdk._arguments import (
+    ExportRecommendations,
+    IterRecommendations,
+    ListRecommendations,
+    keywords,
+)
 from recotrack_sdk._base import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -38,7 +44,7 @@ from recotrack_sdk._errors import (
     RecotrackError,
     error_for,
 )
-from recotrack_sdk._exports import Dialect, EventFormat, Export, RecommendationFormat
+from recotrack_sdk._exports import Dialect, EventFormat, Export
 from recotrack_sdk._transport import SyncTransport
 from recotrack_sdk._types import Health, IfMatch, Versioned
 from recotrack_sdk.models import (
@@ -46,7 +52,6 @@ from recotrack_sdk.models import (
     AgencyCreate,
     AgencyPatch,
     AgencyResponse,
-    Area,
     Assessment,
     AssessmentCreate,
     ChainVerification,
@@ -58,18 +63,15 @@ from recotrack_sdk.models import (
     InvestmentCreate,
     InvestmentPatch,
     Page,
-    Priority,
     ProgressReport,
     ProgressReportCreate,
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
-    RecommendationSort,
     ResponseWrite,
     Review,
     ReviewCreate,
     ReviewPatch,
-    State,
     Stats,
     SyncProgressItem,
     SyncProgressResult,
@@ -347,77 +349,19 @@ class Client:
 
     # --- recommendations ---------------------------------------------------------------------
 
-    def list_recommendations(
-        self,
-        *,
-        agency: str | Sequence[str] | None = None,
-        review_id: str | None = None,
-        investment_id: str | None = None,
-        area: Area | Sequence[Area] | None = None,
-        priority: Priority | Sequence[Priority] | None = None,
-        state: State | Sequence[State] | None = None,
-        overdue: bool | None = None,
-        q: str | None = None,
-        issued_from: dt.date | None = None,
-        issued_to: dt.date | None = None,
-        due_before: dt.date | None = None,
-        sort: RecommendationSort | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-    ) -> Page[Recommendation]:
+    @keywords(ListRecommendations)
+    def list_recommendations(self, args: ListRecommendations) -> Page[Recommendation]:
         """One page of recommendations; every filter given must hold (a sequence: any of)."""
         return self._run(
-            ops.list_recommendations(
-                agency=agency,
-                review_id=review_id,
-                investment_id=investment_id,
-                area=area,
-                priority=priority,
-                state=state,
-                overdue=overdue,
-                q=q,
-                issued_from=issued_from,
-                issued_to=issued_to,
-                due_before=due_before,
-                sort=sort,
-                limit=limit,
-                cursor=cursor,
-            )
+            ops.list_recommendations(args, sort=args.sort, limit=args.limit, cursor=args.cursor)
         )
 
-    def iter_recommendations(
-        self,
-        *,
-        agency: str | Sequence[str] | None = None,
-        review_id: str | None = None,
-        investment_id: str | None = None,
-        area: Area | Sequence[Area] | None = None,
-        priority: Priority | Sequence[Priority] | None = None,
-        state: State | Sequence[State] | None = None,
-        overdue: bool | None = None,
-        q: str | None = None,
-        issued_from: dt.date | None = None,
-        issued_to: dt.date | None = None,
-        due_before: dt.date | None = None,
-        sort: RecommendationSort | None = None,
-        page_size: int | None = None,
-    ) -> Iterator[Recommendation]:
+    @keywords(IterRecommendations)
+    def iter_recommendations(self, args: IterRecommendations) -> Iterator[Recommendation]:
+        """Every recommendation that the filters select, page after page."""
         return self._pages(
             lambda cursor: ops.list_recommendations(
-                agency=agency,
-                review_id=review_id,
-                investment_id=investment_id,
-                area=area,
-                priority=priority,
-                state=state,
-                overdue=overdue,
-                q=q,
-                issued_from=issued_from,
-                issued_to=issued_to,
-                due_before=due_before,
-                sort=sort,
-                limit=page_size,
-                cursor=cursor,
+                args, sort=args.sort, limit=args.page_size, cursor=cursor
             )
         )
 
@@ -611,42 +555,12 @@ class Client:
         )
         return self._download(request, fp)
 
-    def export_recommendations(
-        self,
-        fp: BinaryIO,
-        *,
-        format: RecommendationFormat = "csv",
-        dialect: Dialect | None = None,
-        agency: str | Sequence[str] | None = None,
-        review_id: str | None = None,
-        investment_id: str | None = None,
-        area: Area | Sequence[Area] | None = None,
-        priority: Priority | Sequence[Priority] | None = None,
-        state: State | Sequence[State] | None = None,
-        overdue: bool | None = None,
-        q: str | None = None,
-        issued_from: dt.date | None = None,
-        issued_to: dt.date | None = None,
-        due_before: dt.date | None = None,
-    ) -> Export:
+    @keywords(ExportRecommendations)
+    def export_recommendations(self, fp: BinaryIO, args: ExportRecommendations) -> Export:
         """Download one row per recommendation (the filters of `list_recommendations`) with
         its response, latest progress, assessment and closure into `fp`: CSV for Excel
         (default), NDJSON or XLSX."""
-        request = exports.export_recommendations(
-            format=format,
-            dialect=dialect,
-            agency=agency,
-            review_id=review_id,
-            investment_id=investment_id,
-            area=area,
-            priority=priority,
-            state=state,
-            overdue=overdue,
-            q=q,
-            issued_from=issued_from,
-            issued_to=issued_to,
-            due_before=due_before,
-        )
+        request = exports.export_recommendations(args, format=args.format, dialect=args.dialect)
         return self._download(request, fp)
 
     def _download(self, request: Request, fp: BinaryIO) -> Export:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from recotrack_sdk._base import Request
-from recotrack_sdk.models import Area, Priority, State
+from recotrack_sdk._query import filter_params, query
+from recotrack_sdk.models import RecommendationQuery
 
 EventFormat = Literal["ndjson", "csv"]
 RecommendationFormat = Literal["csv", "ndjson", "xlsx"]
@@ -47,24 +48,6 @@ def export_result(headers: Mapping[str, str], size: int) -> Export:
     )
 
 
-def _moment(value: dt.date | dt.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _params(**values: str | bool | Sequence[str] | None) -> list[tuple[str, str]]:
-    params: list[tuple[str, str]] = []
-    for name, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            params.append((name, "true" if value else "false"))
-        elif isinstance(value, str):
-            params.append((name, value))
-        else:
-            params.extend((name, item) for item in value)
-    return params
-
-
 def export_events(
     *,
     format: EventFormat,
@@ -73,41 +56,12 @@ def export_events(
     since: dt.date | dt.datetime | None,
     until: dt.date | dt.datetime | None,
 ) -> Request:
-    params = _params(
-        format=format, dialect=dialect, agency=agency, since=_moment(since), until=_moment(until)
-    )
+    params = query(format=format, dialect=dialect, agency=agency, since=since, until=until)
     return Request("GET", "/v1/audit/events", params, {"Accept": "*/*"})
 
 
 def export_recommendations(
-    *,
-    format: RecommendationFormat,
-    dialect: Dialect | None,
-    agency: str | Sequence[str] | None,
-    review_id: str | None,
-    investment_id: str | None,
-    area: Area | Sequence[Area] | None,
-    priority: Priority | Sequence[Priority] | None,
-    state: State | Sequence[State] | None,
-    overdue: bool | None,
-    q: str | None,
-    issued_from: dt.date | None,
-    issued_to: dt.date | None,
-    due_before: dt.date | None,
+    filters: RecommendationQuery, *, format: RecommendationFormat, dialect: Dialect | None
 ) -> Request:
-    params = _params(
-        format=format,
-        dialect=dialect,
-        agency=agency,
-        review_id=review_id,
-        investment_id=investment_id,
-        area=area,
-        priority=priority,
-        state=state,
-        overdue=overdue,
-        q=q,
-        issued_from=_moment(issued_from),
-        issued_to=_moment(issued_to),
-        due_before=_moment(due_before),
-    )
+    params = [*query(format=format, dialect=dialect), *filter_params(filters)]
     return Request("GET", "/v1/exports/recommendations", params, {"Accept": "*/*"})

@@ -6,7 +6,6 @@ Pure functions: arguments in, a request and how to read its answer out. A POST g
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -25,13 +24,13 @@ from recotrack_sdk._base import (
     parse_nothing,
     parse_versioned,
 )
+from recotrack_sdk._query import filter_params, query
 from recotrack_sdk._types import Health, IfMatch, Versioned, etag_of
 from recotrack_sdk.models import (
     Agency,
     AgencyCreate,
     AgencyPatch,
     AgencyResponse,
-    Area,
     Assessment,
     AssessmentCreate,
     ChainVerification,
@@ -43,18 +42,17 @@ from recotrack_sdk.models import (
     InvestmentCreate,
     InvestmentPatch,
     Page,
-    Priority,
     ProgressReport,
     ProgressReportCreate,
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
+    RecommendationQuery,
     RecommendationSort,
     ResponseWrite,
     Review,
     ReviewCreate,
     ReviewPatch,
-    State,
     Stats,
     SyncProgressBatch,
     SyncProgressItem,
@@ -66,30 +64,12 @@ from recotrack_sdk.models import (
 )
 
 T = TypeVar("T")
-QueryValue = str | int | bool | dt.date | Sequence[str] | None
 
 _encoder = msgspec.json.Encoder()
 
 
 def _path(*segments: str) -> str:
     return "/v1/" + "/".join(quote(segment, safe="") for segment in segments)
-
-
-def _query(**values: QueryValue) -> list[tuple[str, str]]:
-    """Query parameters in a stable order; a sequence repeats its name; None is left out."""
-    params: list[tuple[str, str]] = []
-    for name, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            params.append((name, "true" if value else "false"))
-        elif isinstance(value, str | int):
-            params.append((name, str(value)))
-        elif isinstance(value, dt.date):
-            params.append((name, value.isoformat()))
-        else:
-            params.extend((name, item) for item in value)
-    return params
 
 
 def _get(
@@ -160,7 +140,7 @@ def _write(
 
 
 def list_agencies(*, limit: int | None, cursor: str | None) -> Call[Page[Agency]]:
-    return _get(_path("agencies"), parse_json(Page[Agency]), _query(limit=limit, cursor=cursor))
+    return _get(_path("agencies"), parse_json(Page[Agency]), query(limit=limit, cursor=cursor))
 
 
 def create_agency(agency: AgencyCreate, *, idempotency_key: str | None) -> Call[Versioned[Agency]]:
@@ -187,7 +167,7 @@ def list_investments(
     limit: int | None,
     cursor: str | None,
 ) -> Call[Page[Investment]]:
-    params = _query(agency=agency, external_ref=external_ref, limit=limit, cursor=cursor)
+    params = query(agency=agency, external_ref=external_ref, limit=limit, cursor=cursor)
     return _get(_path("investments"), parse_json(Page[Investment]), params)
 
 
@@ -217,7 +197,7 @@ def list_reviews(
     limit: int | None,
     cursor: str | None,
 ) -> Call[Page[Review]]:
-    params = _query(agency=agency, investment_id=investment_id, limit=limit, cursor=cursor)
+    params = query(agency=agency, investment_id=investment_id, limit=limit, cursor=cursor)
     return _get(_path("reviews"), parse_json(Page[Review]), params)
 
 
@@ -239,38 +219,13 @@ def update_review(
 
 
 def list_recommendations(
+    filters: RecommendationQuery,
     *,
-    agency: str | Sequence[str] | None,
-    review_id: str | None,
-    investment_id: str | None,
-    area: Area | Sequence[Area] | None,
-    priority: Priority | Sequence[Priority] | None,
-    state: State | Sequence[State] | None,
-    overdue: bool | None,
-    q: str | None,
-    issued_from: dt.date | None,
-    issued_to: dt.date | None,
-    due_before: dt.date | None,
-    sort: RecommendationSort | None = None,
+    sort: RecommendationSort | None,
     limit: int | None,
     cursor: str | None,
 ) -> Call[Page[Recommendation]]:
-    params = _query(
-        agency=agency,
-        review_id=review_id,
-        investment_id=investment_id,
-        area=area,
-        priority=priority,
-        state=state,
-        overdue=overdue,
-        q=q,
-        issued_from=issued_from,
-        issued_to=issued_to,
-        due_before=due_before,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-    )
+    params = [*filter_params(filters), *query(sort=sort, limit=limit, cursor=cursor)]
     return _get(_path("recommendations"), parse_json(Page[Recommendation]), params)
 
 
@@ -299,7 +254,7 @@ def get_history(
     return _get(
         _path("recommendations", recommendation_id, "history"),
         parse_json(Page[HistoryEntry]),
-        _query(limit=limit, cursor=cursor),
+        query(limit=limit, cursor=cursor),
     )
 
 
@@ -311,7 +266,7 @@ def verify_audit_chain(*, expected_head: str | None) -> Call[ChainVerification]:
     return _get(
         _path("audit", "verify"),
         parse_json(ChainVerification),
-        _query(expected_head=expected_head),
+        query(expected_head=expected_head),
     )
 
 
@@ -337,7 +292,7 @@ def list_progress(
     return _get(
         _path("recommendations", recommendation_id, "progress"),
         parse_json(Page[ProgressReport]),
-        _query(limit=limit, cursor=cursor),
+        query(limit=limit, cursor=cursor),
     )
 
 
@@ -359,7 +314,7 @@ def list_assessments(
     return _get(
         _path("recommendations", recommendation_id, "assessments"),
         parse_json(Page[Assessment]),
-        _query(limit=limit, cursor=cursor),
+        query(limit=limit, cursor=cursor),
     )
 
 
@@ -407,7 +362,7 @@ def reopen(recommendation_id: str, *, if_match: IfMatch) -> Call[None]:
 
 
 def list_tokens(*, limit: int | None, cursor: str | None) -> Call[Page[Token]]:
-    return _get(_path("tokens"), parse_json(Page[Token]), _query(limit=limit, cursor=cursor))
+    return _get(_path("tokens"), parse_json(Page[Token]), query(limit=limit, cursor=cursor))
 
 
 def create_token(token: TokenCreate) -> Call[TokenCreated]:
@@ -430,7 +385,7 @@ def revoke_token(token_id: str) -> Call[Token]:
 
 
 def list_changes(*, cursor: str | None, limit: int | None, wait: int | None) -> Call[ChangePage]:
-    params = _query(cursor=cursor, limit=limit, wait=wait)
+    params = query(cursor=cursor, limit=limit, wait=wait)
     request = Request("GET", _path("changes"), params, extra_timeout=float(wait or 0))
     return Call(request, parse_json(ChangePage))
 

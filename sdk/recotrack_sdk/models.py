@@ -8,7 +8,8 @@ older SDK keeps working when the server adds one.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any, Generic, Literal, TypeAlias, TypeVar
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -47,6 +48,7 @@ __all__ = [
     "Recommendation",
     "RecommendationCreate",
     "RecommendationPatch",
+    "RecommendationQuery",
     "RecommendationSort",
     "ResponseWrite",
     "Review",
@@ -138,6 +140,9 @@ Percent = Annotated[int, Meta(ge=0, le=100)]
 Label = Annotated[str, Meta(min_length=1, max_length=200)]
 
 T = TypeVar("T")
+
+OneOrMore: TypeAlias = T | Sequence[T]
+"""A filter's value, or several of them (the query parameter repeated): any of them matches."""
 
 
 def etag(version: int) -> str:
@@ -318,6 +323,43 @@ class RecommendationPatch(_Request, kw_only=True):
     response_due: dt.date | UnsetType | None = UNSET
     implementation_due: dt.date | UnsetType | None = UNSET
     diarienummer: Ref | UnsetType | None = UNSET
+
+
+class RecommendationQuery(_Request, kw_only=True):
+    """The filters of the recommendation list and of its export, as their query parameters:
+    each one given narrows the list.
+
+    Their one definition: the service's list, export and dashboard decode their query into
+    it, and the SDK's methods and the CLI's options are made from its fields, so a new
+    filter is a new field here (and its SQL in the service's store).
+    """
+
+    agency: Annotated[
+        OneOrMore[str] | None, Meta(description="Only these agencies (repeat the parameter).")
+    ] = None
+    review_id: Annotated[str, Meta(max_length=64)] | None = None
+    investment_id: Annotated[str, Meta(max_length=64)] | None = None
+    area: Annotated[OneOrMore[Area] | None, Meta(description="Repeatable.")] = None
+    priority: Annotated[OneOrMore[Priority] | None, Meta(description="Repeatable.")] = None
+    state: Annotated[OneOrMore[State] | None, Meta(description="Repeatable.")] = None
+    overdue: bool | None = None
+    q: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=200,
+                description="Swedish full-text search (stemmed) over the code, title, body, "
+                "the response's rationale and planned actions, and the progress notes.",
+            ),
+        ]
+        | None
+    ) = None
+    issued_from: Annotated[dt.date | None, Meta(description="Issued on or after.")] = None
+    issued_to: Annotated[dt.date | None, Meta(description="Issued on or before.")] = None
+    due_before: Annotated[
+        dt.date | None, Meta(description="Response or implementation due before.")
+    ] = None
 
 
 # --- the agency's response -----------------------------------------------------------------

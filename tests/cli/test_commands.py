@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from recotrack_sdk._cli import _commands
+from recotrack_sdk._cli import _reading
 from recotrack_sdk._cli._render import width
 from recotrack_sdk.models import Recommendation
 from tests.cli.conftest import PER_AGENCY, Cli, Terminal
@@ -178,7 +178,7 @@ async def test_list_by_review_and_investment_and_limit(demo: Cli, api: Api) -> N
 async def test_list_pages_through_everything(
     demo: Cli, api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_commands, "PAGE_SIZE", 7)  # 80 recommendations: 12 pages
+    monkeypatch.setattr(_reading, "PAGE_SIZE", 7)  # 80 recommendations: 12 pages
     for sort in ({}, {"sort": "-implementation_due"}, {"sort": "-code"}):
         ran = await demo.run("list", "--json", *(f"--sort={s}" for s in sort.values()))
         codes = [r["code"] for r in json.loads(ran.stdout)]

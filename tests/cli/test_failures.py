@@ -120,6 +120,7 @@ async def test_a_filter_the_service_refuses_is_a_usage_error(cli: Cli) -> None:
         (["lsit"], "argument COMMAND: invalid choice: 'lsit'"),
         ([], "the following arguments are required: COMMAND"),
         (["status", "--timeout", "0"], "argument --timeout: not a positive number"),
+        (["status", "--retries", "²"], "argument --retries: not a whole number 0 or more"),
     ],
 )
 async def test_bad_arguments_are_one_line_and_exit_2(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from recotrack_sdk._cli import _commands
+from recotrack_sdk._cli import _reading
 from tests.cli.conftest import PER_AGENCY, Cli, Terminal
 
 RECOTRACK_CLI = Path(sys.executable).with_name("recotrack-cli")
@@ -24,7 +24,7 @@ TIMEOUT_SECONDS = 60
 async def test_a_progress_bar_while_paging_on_a_terminal(
     demo: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_commands, "PAGE_SIZE", 5)
+    monkeypatch.setattr(_reading, "PAGE_SIZE", 5)
     err = Terminal()
     ran = await demo.run("list", "--json", stderr=err)
     assert ran.status == 0
@@ -52,9 +52,9 @@ async def test_no_progress_bar_when_stderr_is_not_a_terminal_or_when_asked(demo:
 async def test_an_error_while_paging_wipes_the_bar_first(
     demo: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_commands, "PAGE_SIZE", 5)
+    monkeypatch.setattr(_reading, "PAGE_SIZE", 5)
     pages = 0
-    real = _commands._page
+    real = _reading._page
 
     def failing(*args: object, **kwargs: object) -> object:
         nonlocal pages
@@ -63,7 +63,7 @@ async def test_an_error_while_paging_wipes_the_bar_first(
             raise ConnectionRefusedError("simulated")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_commands, "_page", failing)
+    monkeypatch.setattr(_reading, "_page", failing)
     ran = await demo.run("list", "--json", stderr=Terminal())
     assert ran.status == 1
     bar, message = ran.stderr.rsplit("\r", 1)

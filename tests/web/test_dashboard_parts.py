@@ -19,7 +19,7 @@ def test_an_empty_form_filters_nothing() -> None:
         {"q": [""], "agency": [""], "overdue": [""], "issued_from": [""], "sort": [""]}
     )
     assert asked.filters.q is None
-    assert asked.filters.agency_ids is None
+    assert asked.filters.agency is None
     assert asked.filters.overdue is None
     assert asked.filters.issued_from is None
     assert asked.sort is None
@@ -41,9 +41,9 @@ def test_a_filled_form_is_the_apis_filter() -> None:
     )
     f = asked.filters
     assert f.q == "styrning"
-    assert f.states == ["closed", "issued"]
-    assert f.areas == ["results"]
-    assert f.priorities == ["high"]
+    assert f.state == ["closed", "issued"]
+    assert f.area == ["results"]
+    assert f.priority == ["high"]
     assert f.overdue is True
     assert f.issued_from == dt.date(2025, 1, 1)
     assert f.due_before == dt.date(2026, 6, 30)

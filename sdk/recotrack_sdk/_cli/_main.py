@@ -1,4 +1,4 @@
-"""`recotrack-cli`: the argument parser, and one line on stderr and an exit status for failures."""
+"""`recotrack-cli`: run a command; a failure is one line on stderr and an exit status."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import datetime as dt
 import os
 import re
 import sys
-import textwrap
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, NoReturn, TextIO, cast
+from collections.abc import Mapping, Sequence
+from typing import TextIO, cast
 from urllib.parse import urlsplit
 
 import msgspec
@@ -27,321 +26,24 @@ from recotrack_sdk import (
     ValidationError,
     __version__,
 )
-from recotrack_sdk._cli import _commands as commands
-from recotrack_sdk._cli._commands import (
-    AREAS,
-    PRIORITIES,
-    SORTS,
-    STATES,
-    STATUS_RULE,
-    Context,
-    Filters,
-    Format,
-    NoSuchRecommendation,
-)
 from recotrack_sdk._cli._config import ConfigError, MissingToken, redact, resolve
+from recotrack_sdk._cli._context import Context, Format
+from recotrack_sdk._cli._exits import (
+    AUTHENTICATION,
+    BROKEN_PIPE,
+    CANNOT_REACH,
+    FAILED,
+    INTERRUPTED,
+    NOT_FOUND,
+    OK,
+    USAGE,
+)
+from recotrack_sdk._cli._figures import run_stats, run_status
+from recotrack_sdk._cli._filters import query_of
+from recotrack_sdk._cli._listing import run_list, run_overdue
+from recotrack_sdk._cli._parser import PROG, ParserExit, UsageError, parser
 from recotrack_sdk._cli._render import clean
-from recotrack_sdk.models import Area, Priority, State
-
-if TYPE_CHECKING:
-    from _typeshed import SupportsWrite
-
-PROG = "recotrack-cli"
-
-OK = 0
-FAILED = 1
-"""The service failed (5xx), or answered what the CLI did not expect."""
-USAGE = 2
-"""Bad arguments, a filter the service refused, or an unusable configuration."""
-AUTHENTICATION = 3
-"""No token, an unknown or revoked one, or one whose role may not do this."""
-NOT_FOUND = 4
-CANNOT_REACH = 5
-INTERRUPTED = 130
-BROKEN_PIPE = 141
-
-EXIT_CODES = f"""exit status:
-  {OK}    done
-  {FAILED}    the service failed, or answered something unexpected
-  {USAGE}    bad arguments, a filter the service refused, or a bad config file
-  {AUTHENTICATION}    authentication failed (no token, or a bad one) or permission denied
-  {NOT_FOUND}    not found (show CODE: no such recommendation, or not one you may see)
-  {CANNOT_REACH}    cannot reach the service (or no answer in time)
-Errors are one line on stderr; the token is never printed."""
-
-CONFIGURATION = """configuration (flags win, then the environment, then the file):
-  --url, RECOTRACK_URL, or url = "…" in the config file
-  --token, RECOTRACK_TOKEN, or token = "rt_…" in the config file (prefer the file or the
-      environment: a flag is visible to other users in the process list)
-  the config file: --config, else RECOTRACK_CONFIG, else
-      $XDG_CONFIG_HOME/recotrack/cli.toml (~/.config/recotrack/cli.toml)"""
-
-
-class UsageError(Exception):
-    """argparse found a mistake in the arguments."""
-
-
-class ParserExit(Exception):
-    """argparse is done (after --help or --version)."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class Parser(argparse.ArgumentParser):
-    """An argument parser that reports instead of exiting, so `main` says it in one line, and
-    writes help to the streams `main` was given."""
-
-    out: TextIO = sys.stdout
-    err: TextIO = sys.stderr
-
-    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
-        if message:
-            (self.err if file is sys.stderr else self.out).write(message)
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if message:
-            self.err.write(message)
-        raise ParserExit(status)
-
-
-# --- arguments -----------------------------------------------------------------------------
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _one_of(choices: Sequence[str]) -> Callable[[str], list[str]]:
-    """Comma-separated values, each one of `choices` (the option may also be repeated)."""
-
-    def parse(text: str) -> list[str]:
-        values = [v.strip() for v in text.split(",") if v.strip()]
-        wrong = [v for v in values if v not in choices]
-        if wrong or not values:
-            raise argparse.ArgumentTypeError(
-                f"invalid choice {', '.join(map(repr, wrong)) or repr(text)} "
-                f"(choose from {', '.join(choices)})"
-            )
-        return values
-
-    return parse
-
-
-def _names(text: str) -> list[str]:
-    values = [v.strip() for v in text.split(",") if v.strip()]
-    if not values:
-        raise argparse.ArgumentTypeError(f"empty: {text!r}")
-    return values
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
-    return value
-
-
-def _retries(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"not a whole number 0 or more: {text!r}")
-    return int(text)
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    """Options every command takes, before or after its name (the later one wins)."""
-    s = argparse.SUPPRESS
-    group = parser.add_argument_group("connection and output")
-    group.add_argument("--url", default=s, help="the service, e.g. https://recotrack.example.se")
-    group.add_argument("--token", default=s, help="a bearer token (rt_…); see configuration")
-    group.add_argument("--config", default=s, metavar="PATH", help="a TOML file: url, token")
-    group.add_argument(
-        "--timeout", type=_seconds, default=s, metavar="SECONDS", help="per request (30)"
-    )
-    group.add_argument(
-        "--retries",
-        type=_retries,
-        default=s,
-        metavar="N",
-        help="tries again after a failure that is safe to retry (3)",
-    )
-    formats = group.add_mutually_exclusive_group()
-    formats.add_argument(
-        "--json",
-        dest="format",
-        action="store_const",
-        const="json",
-        default=s,
-        help="JSON for scripts",
-    )
-    formats.add_argument(
-        "--csv",
-        dest="format",
-        action="store_const",
-        const="csv",
-        default=s,
-        help="CSV for scripts (RFC 4180, a header row)",
-    )
-    formats.add_argument(
-        "--table",
-        dest="format",
-        action="store_const",
-        const="table",
-        default=s,
-        help="an aligned table (the default)",
-    )
-    group.add_argument(
-        "--no-progress",
-        dest="progress",
-        action="store_false",
-        default=s,
-        help="no progress bar (it is drawn only when stderr is a terminal)",
-    )
-
-
-def _filters(parser: argparse.ArgumentParser, *, overdue: bool) -> None:
-    group = parser.add_argument_group(
-        "filters (all must hold; a repeated or comma-separated option: any of its values)"
-    )
-    group.add_argument(
-        "--agency", type=_names, action="extend", metavar="ID", help="agency id, e.g. skatteverket"
-    )
-    group.add_argument("--review", dest="review_id", metavar="ID")
-    group.add_argument("--investment", dest="investment_id", metavar="ID")
-    group.add_argument(
-        "--area", type=_one_of(AREAS), action="extend", metavar="AREA", help=", ".join(AREAS)
-    )
-    group.add_argument(
-        "--priority",
-        type=_one_of(PRIORITIES),
-        action="extend",
-        metavar="PRIORITY",
-        help=", ".join(PRIORITIES),
-    )
-    group.add_argument(
-        "--state", type=_one_of(STATES), action="extend", metavar="STATE", help=", ".join(STATES)
-    )
-    if overdue:
-        flag = group.add_mutually_exclusive_group()
-        flag.add_argument("--overdue", action="store_true", default=None, help="only overdue ones")
-        flag.add_argument(
-            "--not-overdue",
-            dest="overdue",
-            action="store_false",
-            help="only ones that are not overdue",
-        )
-    group.add_argument(
-        "-q",
-        "--search",
-        dest="q",
-        metavar="TEXT",
-        help="Swedish full-text search: code, title, body, rationale, notes",
-    )
-    group.add_argument("--issued-from", type=_date, metavar="DATE", help="issued on or after")
-    group.add_argument("--issued-to", type=_date, metavar="DATE", help="issued on or before")
-    group.add_argument(
-        "--due-before", type=_date, metavar="DATE", help="response or implementation due before"
-    )
-
-
-def parser(out: TextIO, err: TextIO) -> Parser:
-    main = Parser(
-        prog=PROG,
-        description=_wrap(
-            "Follow the expert group's recommendations across agencies, from a terminal or "
-            "a script: through the recotrack API."
-        ),
-        epilog=f"{CONFIGURATION}\n\n{EXIT_CODES}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    main.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    _common(main)
-    main.out, main.err = out, err
-    sub = main.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    def command(name: str, summary: str, description: str = "") -> argparse.ArgumentParser:
-        p = sub.add_parser(
-            name,
-            help=summary,
-            description=_wrap(f"{summary}. {description}".strip()),
-            epilog=f"{CONFIGURATION}\n\n{EXIT_CODES}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        p.out, p.err = out, err
-        _common(p)
-        return p
-
-    command(
-        "status",
-        "One table: the agencies as rows, how many recommendations each has in each state, "
-        "and how many are overdue",
-        STATUS_RULE + " The JSON and CSV have one row per agency, in this order.",
-    )
-    listing = command(
-        "list",
-        "The recommendations that match the filters",
-        "JSON: an array of recommendations as the API gives them; CSV: one row each, every "
-        "field a column.",
-    )
-    _filters(listing, overdue=True)
-    listing.add_argument(
-        "--sort",
-        choices=SORTS,
-        metavar="ORDER",
-        help=f"{', '.join(SORTS)}: created is the default, relevance the default with -q; "
-        "'-' for latest first, written --sort=-issued_on (a missing date sorts last)",
-    )
-    listing.add_argument("--limit", type=_positive, metavar="N", help="at most N of them")
-    show = command(
-        "show",
-        "One recommendation, by its code: its fields, the agency's response, the latest "
-        "progress report, the secretariat's assessment, the closure, and its timeline (with "
-        "who did what)",
-        "JSON: all of it, in one document; CSV: the timeline, one event a row (the data of "
-        "each event as JSON in its last column).",
-    )
-    show.add_argument("code", metavar="CODE", help="e.g. 2026-SKV-003")
-    overdue = command(
-        "overdue",
-        "The overdue recommendations, most overdue first",
-        "Overdue: issued, not closed, and no response by the response due date, or not "
-        "reported implemented by the implementation due date. Sorted by the earliest due "
-        "date missed; JSON and CSV add `late`, `overdue_since` and `days_overdue`.",
-    )
-    _filters(overdue, overdue=False)
-    overdue.add_argument("--limit", type=_positive, metavar="N", help="at most N of them")
-    command(
-        "stats",
-        "The figures of /v1/stats: totals, overdue, decisions, implemented share, median days",
-        "JSON: as the API gives them; CSV: one figure a row (metric, agency_id, area, state, "
-        "decision, value).",
-    )
-    return main
-
-
-def _wrap(text: str) -> str:
-    return textwrap.fill(text, width=88)
-
+from recotrack_sdk._cli._show import NoSuchRecommendation, run_show
 
 # --- running -------------------------------------------------------------------------------
 
@@ -439,33 +141,17 @@ def main(
 
 def _dispatch(ctx: Context, args: argparse.Namespace) -> None:
     if args.command == "status":
-        commands.run_status(ctx)
+        run_status(ctx)
     elif args.command == "stats":
-        commands.run_stats(ctx)
+        run_stats(ctx)
     elif args.command == "show":
-        commands.run_show(ctx, args.code)
+        run_show(ctx, args.code)
     elif args.command == "list":
-        commands.run_list(ctx, _filters_of(args), sort=args.sort, limit=args.limit)
+        run_list(ctx, query_of(args), sort=args.sort, limit=args.limit)
     elif args.command == "overdue":
-        commands.run_overdue(ctx, _filters_of(args), limit=args.limit)
+        run_overdue(ctx, query_of(args), limit=args.limit)
     else:  # pragma: no cover  (argparse allows only the commands above)
         raise AssertionError(args.command)
-
-
-def _filters_of(args: argparse.Namespace) -> Filters:
-    return Filters(
-        agency=args.agency,
-        review_id=args.review_id,
-        investment_id=args.investment_id,
-        area=cast("list[Area] | None", args.area),
-        priority=cast("list[Priority] | None", args.priority),
-        state=cast("list[State] | None", args.state),
-        overdue=getattr(args, "overdue", None),
-        q=args.q,
-        issued_from=args.issued_from,
-        issued_to=args.issued_to,
-        due_before=args.due_before,
-    )
 
 
 # --- messages ------------------------------------------------------------------------------
@@ -512,8 +198,9 @@ def _columns(out: TextIO, env: Mapping[str, str]) -> int | None:
     """The terminal's width, to fit tables into; None when stdout is not a terminal."""
     if not _isatty(out):
         return None
-    if env.get("COLUMNS", "").isdigit():
-        return int(env["COLUMNS"])
+    columns = env.get("COLUMNS", "")
+    if columns.isascii() and columns.isdigit():
+        return int(columns)
     try:
         return os.get_terminal_size(out.fileno()).columns
     except (AttributeError, OSError, ValueError):

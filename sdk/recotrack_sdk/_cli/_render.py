@@ -77,6 +77,30 @@ def display(value: object) -> str:
     return clean(str(value))
 
 
+def number(n: int) -> str:
+    """A whole number as Swedish writes it: thousands apart by a space."""
+    return f"{n:,}".replace(",", " ")
+
+
+def count(n: int, noun: str) -> str:
+    """`n` of `noun`, e.g. `1 recommendation`, `2 000 recommendations`."""
+    return f"{number(n)} {noun}{'' if n == 1 else 's'}"
+
+
+AREA_LABELS: dict[str, str] = {
+    "ways_of_working": "arbetssätt",
+    "governance": "styrning och ledning",
+    "competence": "kompetens",
+    "results": "resultat",
+    "enabling_conditions": "förutsättningskapande",
+}
+
+
+def area_label(area: str) -> str:
+    """An area in Swedish words, with its name: `kompetens (competence)`."""
+    return f"{AREA_LABELS.get(area, area)} ({area})"
+
+
 def table(
     headers: Sequence[str],
     rows: Iterable[Sequence[str]],

@@ -30,7 +30,7 @@ from recotrack.exports.csv import Dialect
 from recotrack.exports.events import events_export
 from recotrack.exports.recommendations import RecommendationFormat, recommendations_export
 from recotrack.exports.stream import MEDIA_TYPES, Export
-from recotrack.store.recommendation_list import RecommendationFilter
+from recotrack_sdk.models import RecommendationQuery
 
 NDJSON_DOC = text("One JSON object a line (`format=ndjson`).")
 CSV_DOC = text("A header row, then one row a line (`format=csv`; see `dialect`).")
@@ -151,7 +151,7 @@ class ExportController(Controller):
         self,
         principal: NamedDependency[Principal],
         state: AppState,
-        filters: NamedDependency[RecommendationFilter],
+        filters: NamedDependency[RecommendationQuery],
         format: Annotated[
             RecommendationFormat,
             QueryParameter(description="`csv` (default), `ndjson` or `xlsx`."),

@@ -1,60 +1,49 @@
-"""The recommendation list's filters as query parameters: one definition, shared by the list
-and its export through dependency injection."""
+"""The recommendation list's filters as query parameters, shared by the list and its export
+through dependency injection: a `RecommendationQuery`, its parameters made from its fields."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated
+import inspect
+import types
+from typing import Annotated, Any
 
+from litestar.constants import RESERVED_KWARGS
 from litestar.di import Provide
 from litestar.params import QueryParameter
 
-from recotrack.api.investments import AgencyFilter
-from recotrack.store.recommendation_list import RecommendationFilter
-from recotrack_sdk.models import Area, Priority, State
+from recotrack_sdk._query import QueryField, query_fields
+from recotrack_sdk.models import RecommendationQuery
 
 
-def recommendation_filter(
-    agency: AgencyFilter = None,
-    review_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-    investment_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-    area: Annotated[list[Area] | None, QueryParameter(description="Repeatable.")] = None,
-    priority: Annotated[list[Priority] | None, QueryParameter(description="Repeatable.")] = None,
-    states: Annotated[
-        list[State] | None, QueryParameter(name="state", description="Repeatable.")
-    ] = None,
-    overdue: Annotated[bool | None, QueryParameter()] = None,
-    q: Annotated[
-        str | None,
-        QueryParameter(
-            min_length=1,
-            max_length=200,
-            description="Swedish full-text search (stemmed) over the code, title, body, the "
-            "response's rationale and planned actions, and the progress notes.",
-        ),
-    ] = None,
-    issued_from: Annotated[
-        dt.date | None, QueryParameter(description="Issued on or after.")
-    ] = None,
-    issued_to: Annotated[dt.date | None, QueryParameter(description="Issued on or before.")] = None,
-    due_before: Annotated[
-        dt.date | None, QueryParameter(description="Response or implementation due before.")
-    ] = None,
-) -> RecommendationFilter:
-    return RecommendationFilter(
-        agency_ids=agency,
-        review_id=review_id,
-        investment_id=investment_id,
-        areas=list(area) if area else None,
-        priorities=list(priority) if priority else None,
-        states=list(states) if states else None,
-        overdue=overdue,
-        q=q,
-        issued_from=issued_from,
-        issued_to=issued_to,
-        due_before=due_before,
-    )
+def _annotation(field: QueryField) -> Any:
+    """What Litestar reads of a parameter: its type (a list when it repeats), its name, its
+    description and limits."""
+    values = types.GenericAlias(list, field.value) if field.repeatable else field.value
+    return Annotated[values | None, QueryParameter(name=field.name, **field.meta)]
 
 
-RECOMMENDATION_FILTER = {"filters": Provide(recommendation_filter, sync_to_thread=False)}
-"""Route dependencies: `filters`, a `RecommendationFilter` from the query parameters."""
+# Litestar reads a dependency's parameters from its signature and type hints. A name it
+# reserves for what it injects itself (`state`) is the parameter's alone, not the argument's.
+_FIELDS = {
+    f"{field.name}_" if field.name in RESERVED_KWARGS else field.name: field
+    for field in query_fields(RecommendationQuery)
+}
+
+
+def recommendation_query(**filters: Any) -> RecommendationQuery:
+    """The filters of the list and its export, from their query parameters."""
+    return RecommendationQuery(**{_FIELDS[key].name: value for key, value in filters.items()})
+
+
+_HINTS = {key: _annotation(field) for key, field in _FIELDS.items()}
+recommendation_query.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hint)
+        for key, hint in _HINTS.items()
+    ],
+    return_annotation=RecommendationQuery,
+)
+recommendation_query.__annotations__ = {**_HINTS, "return": RecommendationQuery}
+
+RECOMMENDATION_FILTER = {"filters": Provide(recommendation_query, sync_to_thread=False)}
+"""Route dependencies: `filters`, a `RecommendationQuery` from the query parameters."""

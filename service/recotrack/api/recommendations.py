@@ -20,12 +20,13 @@ from recotrack.domain.access import Permission, Principal
 from recotrack.domain.rules import Action
 from recotrack.store import recommendation_list, recommendation_writes
 from recotrack.store import recommendations as store
-from recotrack.store.recommendation_list import RecommendationFilter, Sort
+from recotrack.store.recommendation_list import Sort
 from recotrack_sdk.models import (
     Page,
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
+    RecommendationQuery,
     etag,
 )
 
@@ -67,7 +68,7 @@ class RecommendationController(Controller):
         self,
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
-        filters: NamedDependency[RecommendationFilter],
+        filters: NamedDependency[RecommendationQuery],
         sort: Annotated[
             Sort | None,
             QueryParameter(

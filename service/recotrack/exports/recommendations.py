@@ -14,7 +14,7 @@ from recotrack.exports import csv, ndjson, xlsx
 from recotrack.exports.stream import Export, chain_head, start
 from recotrack.store import exports as store
 from recotrack.store.pool import Pool
-from recotrack.store.recommendation_list import RecommendationFilter
+from recotrack_sdk.models import RecommendationQuery
 
 RecommendationFormat = Literal["csv", "ndjson", "xlsx"]
 COLUMNS = store.RECOMMENDATION_COLUMNS
@@ -28,7 +28,7 @@ async def recommendations_export(
     fmt: RecommendationFormat,
     dialect: csv.Dialect,
     scope: str | None,
-    filters: RecommendationFilter,
+    filters: RecommendationQuery,
 ) -> Export:
     """The recommendations matching `filters` as a started export, in creation order."""
     body = (
@@ -46,7 +46,7 @@ def _labelled(row: asyncpg.Record) -> list[Any]:
 
 
 async def _rows(
-    snap: store.Snapshot, scope: str | None, filters: RecommendationFilter
+    snap: store.Snapshot, scope: str | None, filters: RecommendationQuery
 ) -> AsyncIterator[list[list[Any]]]:
     async for rows in store.recommendation_rows(snap, scope=scope, filters=filters):
         yield [_labelled(row) for row in rows]
@@ -58,7 +58,7 @@ async def _text(
     fmt: Literal["csv", "ndjson"],
     dialect: csv.Dialect,
     scope: str | None,
-    filters: RecommendationFilter,
+    filters: RecommendationQuery,
 ) -> AsyncGenerator[bytes, None]:
     async with store.snapshot(pool) as snap:
         yield chain_head(snap)
@@ -69,7 +69,7 @@ async def _text(
 
 
 async def _workbook(
-    pool: Pool, *, scope: str | None, filters: RecommendationFilter
+    pool: Pool, *, scope: str | None, filters: RecommendationQuery
 ) -> AsyncGenerator[bytes, None]:
     with xlsx.temporary_file() as path:
         async with store.snapshot(pool) as snap:

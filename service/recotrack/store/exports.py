@@ -19,7 +19,8 @@ import anyio
 import asyncpg
 
 from recotrack.store.pool import Connection, Pool
-from recotrack.store.recommendation_list import RecommendationFilter, filter_query
+from recotrack.store.recommendation_list import filter_query
+from recotrack_sdk.models import RecommendationQuery
 
 CHUNK_ROWS = 5000
 """Rows fetched from the cursor at a time."""
@@ -224,7 +225,7 @@ RECOMMENDATION_COLUMNS = (
 
 
 async def recommendation_rows(
-    snap: Snapshot, *, scope: str | None, filters: RecommendationFilter
+    snap: Snapshot, *, scope: str | None, filters: RecommendationQuery
 ) -> AsyncIterator[list[asyncpg.Record]]:
     """One row per recommendation the caller may see (an agency: its own, issued), with its
     response, latest progress report, latest assessment and closure; in creation order.

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -12,25 +11,7 @@ import asyncpg
 from recotrack.store.pool import Connection
 from recotrack.store.recommendations import COLUMNS
 from recotrack.store.rows import Keyset, maybe_id
-from recotrack_sdk.models import Recommendation, RecommendationSort
-
-
-@dataclass(frozen=True, slots=True)
-class RecommendationFilter:
-    """Filters of the recommendation list; each set one narrows it, lists match any value."""
-
-    agency_ids: list[str] | None = None
-    review_id: str | None = None
-    investment_id: str | None = None
-    areas: list[str] | None = None
-    priorities: list[str] | None = None
-    states: list[str] | None = None
-    overdue: bool | None = None
-    q: str | None = None
-    issued_from: dt.date | None = None
-    issued_to: dt.date | None = None
-    due_before: dt.date | None = None
-
+from recotrack_sdk.models import Recommendation, RecommendationQuery, RecommendationSort
 
 Sort = RecommendationSort
 _LATEST, _EARLIEST = "'9999-12-31'::date", "'0001-01-01'::date"
@@ -76,7 +57,7 @@ async def list_recommendations(
     conn: Connection,
     *,
     scope: str | None,
-    filters: RecommendationFilter,
+    filters: RecommendationQuery,
     sort: Sort | None,
     cursor: str | None,
     limit: int,
@@ -113,7 +94,7 @@ async def list_recommendations(
         source = "recommendation r"
     direction = "desc" if descending else "asc"
     # Without a state or overdue filter every candidate is on the page: one chunk suffices.
-    chunk = keyset.fetch if f.states is None and f.overdue is None else _FIRST_CHUNK * keyset.fetch
+    chunk = keyset.fetch if f.state is None and f.overdue is None else _FIRST_CHUNK * keyset.fetch
     rows: list[asyncpg.Record] = []
     while True:
         chunk_args = list(args)
@@ -146,15 +127,15 @@ _UNNARROWED = """(
 ) is null"""
 
 
-def _narrowed(f: RecommendationFilter) -> bool:
+def _narrowed(f: RecommendationQuery) -> bool:
     """Whether a filter on the recommendation's own columns is set."""
-    own = (f.agency_ids, f.review_id, f.investment_id, f.areas, f.priorities)
+    own = (f.agency, f.review_id, f.investment_id, f.area, f.priority)
     dates = (f.issued_from, f.issued_to, f.due_before)
     return any(value is not None for value in (*own, *dates))
 
 
 def filter_query(
-    scope: str | None, f: RecommendationFilter, table: str, *, hits_joined: bool = False
+    scope: str | None, f: RecommendationQuery, table: str, *, hits_joined: bool = False
 ) -> tuple[str, str, list[Any]] | None:
     """The filters as SQL: the conditions on the recommendation's own columns (of `table`, a
     `recommendation` or the `recommendation_view v`), those on its derived state and overdue
@@ -166,14 +147,15 @@ def filter_query(
     ]
     if (f.review_id and ids[0] is None) or (f.investment_id and ids[1] is None):
         return None
+    agency, area, priority, state = (_listed(v) for v in (f.agency, f.area, f.priority, f.state))
     args: list[Any] = [
         scope,
-        f.agency_ids,
+        agency,
         ids[0],
         ids[1],
-        f.areas,
-        f.priorities,
-        f.states,
+        area,
+        priority,
+        state,
         f.overdue,
         f.q,
         f.issued_from,
@@ -185,9 +167,7 @@ def filter_query(
     # page order, and the query stops at the page's end (before PostgreSQL 17, `= any` of one
     # value does not).
     agencies = (
-        f"{t}.agency_id = $2[1]"
-        if f.agency_ids and len(f.agency_ids) == 1
-        else f"{t}.agency_id = any($2)"
+        f"{t}.agency_id = $2[1]" if agency and len(agency) == 1 else f"{t}.agency_id = any($2)"
     )
     matches = f"""{t}.id in (
         select h.recommendation_id from recommendation_search h
@@ -211,3 +191,8 @@ def filter_query(
         "($7::text[] is null or v.state = any($7)) and ($8::boolean is null or v.overdue = $8)"
     )
     return where, derived, args
+
+
+def _listed(values: str | Sequence[str] | None) -> list[str] | None:
+    """A filter's values as a list: it may have been given one."""
+    return [values] if isinstance(values, str) else None if values is None else list(values)

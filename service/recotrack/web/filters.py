@@ -1,7 +1,7 @@
 """The list's filters from a query string, as a form sends it (empty fields included).
 
-The same filters as the API's list (`store.recommendation_list.RecommendationFilter`); a form
-sends every field, so an empty one means "no filter" instead of an error.
+The form's fields are those of the API's list, `RecommendationQuery`, decoded into it field by
+field; a form sends every field, so an empty one means "no filter" instead of an error.
 """
 
 from __future__ import annotations
@@ -9,29 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import get_args
+from typing import Any, get_args, get_type_hints
 from urllib.parse import urlencode
 
-from recotrack.domain.vocabulary import Area, Priority, State
-from recotrack.store.recommendation_list import RecommendationFilter, Sort
+import msgspec
+
+from recotrack.store.recommendation_list import Sort
+from recotrack_sdk._query import QueryField, query_fields
+from recotrack_sdk.models import RecommendationQuery
 
 SORTS: tuple[str, ...] = get_args(Sort)
-FILTER_KEYS = (
-    "q",
-    "agency",
-    "area",
-    "state",
-    "priority",
-    "overdue",
-    "issued_from",
-    "issued_to",
-    "due_before",
-    "review_id",
-    "investment_id",
-)
+FILTERS = query_fields(RecommendationQuery)
+FILTER_KEYS = tuple(field.name for field in FILTERS)
 """The query parameters that choose recommendations (and so also the export's rows)."""
 MAX_VALUES = 50
 MAX_TEXT = 200
+_TYPES = get_type_hints(RecommendationQuery, include_extras=True)
 
 
 class BadFilter(ValueError):
@@ -43,7 +36,7 @@ class BadFilter(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    filters: RecommendationFilter
+    filters: RecommendationQuery
     sort: Sort | None
     cursor: str | None
 
@@ -64,53 +57,44 @@ def _one(query: Mapping[str, Sequence[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _choices(query: Mapping[str, Sequence[str]], name: str, allowed: Iterable[str]) -> list[str]:
-    values = _values(query, name)
-    known = set(allowed)
-    for value in values:
-        if value not in known:
-            raise BadFilter(name, f"unknown value {value!r}")
-    return list(dict.fromkeys(values))
-
-
-def _date(query: Mapping[str, Sequence[str]], name: str) -> dt.date | None:
-    value = _one(query, name)
-    if value is None:
+def _filter(query: Mapping[str, Sequence[str]], field: QueryField) -> Any:
+    """One filter, decoded as `RecommendationQuery` types it; None when the form left it empty."""
+    given: str | list[str] | None = (
+        list(dict.fromkeys(_values(query, field.name)))
+        if field.repeatable
+        else _one(query, field.name)
+    )
+    if not given:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise BadFilter(name, "not a date (YYYY-MM-DD)") from None
+        return msgspec.convert(given, _TYPES[field.name], strict=False)
+    except msgspec.ValidationError as exc:
+        raise BadFilter(field.name, _why(field, given, exc)) from None
+
+
+def _why(field: QueryField, given: str | list[str], exc: msgspec.ValidationError) -> str:
+    """What is wrong with a filter's value, in the dashboard's words."""
+    values = given if isinstance(given, list) else [given]
+    if field.choices is not None:
+        return f"unknown value {next(v for v in values if v not in field.choices)!r}"
+    if field.value is bool:
+        return "true or false"
+    if field.value is dt.date:
+        return "not a date (YYYY-MM-DD)"
+    longest = field.meta.get("max_length")
+    if longest is not None and any(len(v) > longest for v in values):
+        return f"at most {longest} characters"
+    return str(exc).split(" - at `$", 1)[0]
 
 
 def parse_list_query(query: Mapping[str, Sequence[str]]) -> ListQuery:
     """The filters, order and page asked for; BadFilter for a value that is not valid."""
-    overdue = _one(query, "overdue")
-    if overdue not in (None, "true", "false"):
-        raise BadFilter("overdue", "true or false")
     sort = _one(query, "sort")
     if sort is not None and sort not in SORTS:
         raise BadFilter("sort", f"unknown order {sort!r}")
-    q = _one(query, "q")
-    if sort == "relevance" and q is None:
+    filters = RecommendationQuery(**{field.name: _filter(query, field) for field in FILTERS})
+    if sort == "relevance" and filters.q is None:
         sort = None  # the form offers it always; without a search it means the default
-    agencies = _values(query, "agency")
-    areas = _choices(query, "area", (a.value for a in Area))
-    states = _choices(query, "state", (s.value for s in State))
-    priorities = _choices(query, "priority", (p.value for p in Priority))
-    filters = RecommendationFilter(
-        agency_ids=list(dict.fromkeys(agencies)) or None,
-        review_id=_one(query, "review_id"),
-        investment_id=_one(query, "investment_id"),
-        areas=areas or None,
-        priorities=priorities or None,
-        states=states or None,
-        overdue=None if overdue is None else overdue == "true",
-        q=q,
-        issued_from=_date(query, "issued_from"),
-        issued_to=_date(query, "issued_to"),
-        due_before=_date(query, "due_before"),
-    )
     return ListQuery(filters, sort, _one(query, "cursor"))  # type: ignore[arg-type]  # checked
 
 
