@@ -8,6 +8,7 @@ import gc
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -518,12 +519,23 @@ def lists() -> pytest.MarkDecorator:
 
 
 @lists()
-@pytest.mark.parametrize("limit", ["0", "1001", "abc", "-1", "1.5", ""])
+@pytest.mark.parametrize(
+    "limit",
+    ["0", "1001", "abc", "-1", "1.5", "", "1e3", "1.0", "1e1", " 5", "5 ", "+5", "٥", "1_0"],
+)
 async def test_a_bad_limit_is_400(shared: Shared, path: str, limit: str) -> None:
+    """Integers as the contract writes them: decimal digits (Litestar alone took `1e3`)."""
     api, world = shared.api, shared.world
-    r = await api.call("secretariat", "GET", f"{world.url(path)}?limit={limit}")
+    r = await api.call("secretariat", "GET", f"{world.url(path)}?limit={quote(limit)}")
     body = assert_problem(r, 400, "invalid-parameter")
     assert any(e.get("parameter") == "limit" for e in body["errors"]), body
+
+
+@pytest.mark.parametrize(("name", "value"), [("wait", "1e1"), ("wait", "0.0"), ("limit", "1e2")])
+async def test_the_changes_feed_takes_integers_only(shared: Shared, name: str, value: str) -> None:
+    r = await shared.api.call("secretariat", "GET", f"/v1/changes?{name}={value}")
+    body = assert_problem(r, 400, "invalid-parameter")
+    assert [e.get("parameter") for e in body["errors"]] == [name], body
 
 
 @lists()

@@ -23,7 +23,8 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.params import SkipValidationMarker
 
-from recotrack.api.problems import InvalidBody, MalformedBody
+from recotrack.api.parameters import INTEGER, integer_parameters
+from recotrack.api.problems import InvalidBody, MalformedBody, problem
 from recotrack.api.text import DETAIL, ESCAPED_NUL, check_parameters, nul_pointer
 
 _PATH = re.compile(r" - at `\$(.*)`$")
@@ -96,7 +97,26 @@ def check_text(raw: bytes) -> None:
 async def strict_request(request: Request[Any, Any, Any]) -> None:
     """`before_request` hook for every `/v1` route."""
     check_parameters(request)
+    check_integers(request)
     await strict_json_body(request)
+
+
+def check_integers(request: Request[Any, Any, Any]) -> None:
+    """Refuse (400, naming it) an integer query parameter not written in decimal digits."""
+    names = integer_parameters(request.route_handler)
+    bad = sorted(
+        name
+        for name in names
+        if not all(INTEGER.fullmatch(value) for value in request.query_params.getall(name, []))
+    )
+    if bad:
+        detail = "must be an integer, in decimal digits"
+        raise problem(
+            "invalid-parameter",
+            400,
+            "a request parameter is not valid",
+            errors=[{"parameter": name, "detail": detail} for name in bad],
+        )
 
 
 async def strict_json_body(request: Request[Any, Any, Any]) -> None:
