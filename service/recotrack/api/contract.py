@@ -3,7 +3,9 @@ media types of a streamed export, and links from an answer to the operations tha
 it (the id it names, and its `ETag` as the next change's `If-Match`).
 
 Each is an `Operation` subclass passed as a route's `operation_class`: Litestar builds the
-operation, then this fills in the success response.
+operation, then this fills in the success response. And `ClosedBodies`, a schema plugin: a
+request body refuses unknown fields (422), which its schema says (`additionalProperties:
+false`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from litestar._openapi.schema_generation import SchemaCreator
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     Link,
@@ -21,6 +25,7 @@ from litestar.openapi.spec import (
     Operation,
     Schema,
 )
+from litestar.typing import FieldDefinition
 
 ID = "$response.body#/id"
 PATH_RECOMMENDATION = "$request.path.recommendation_id"
@@ -73,3 +78,20 @@ def binary(description: str) -> Schema:
 def also(status: int, model: type, description: str) -> dict[int, ResponseSpec]:
     """A second success status of an operation (Litestar documents only the handler's own)."""
     return {status: ResponseSpec(model, description=description, generate_examples=False)}
+
+
+class ClosedBodies(StructSchemaPlugin):
+    """Litestar's schemas of msgspec structs, with `additionalProperties: false` for those that
+    forbid unknown fields (the request bodies): a client reading the contract learns it."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return super().is_plugin_supported_field(field_definition) and bool(
+            field_definition.type_.__struct_config__.forbid_unknown_fields
+        )
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        schema.additional_properties = False
+        return schema
