@@ -19,7 +19,7 @@ from recotrack.api.auth import PrincipalCache, authentication_middleware, permis
 from recotrack.api.body import MAX_DEPTH, strict_request
 from recotrack.api.changes import ChangeController
 from recotrack.api.closures import ClosureController
-from recotrack.api.contract import ClosedBodies
+from recotrack.api.contract import StructSchemas
 from recotrack.api.deps import DEPENDENCIES
 from recotrack.api.exports import ExportController
 from recotrack.api.health import healthz, readyz
@@ -115,7 +115,7 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         ],
         lifespan=[database],
         middleware=[authentication_middleware(), options_middleware, idempotency_middleware],
-        plugins=[ClosedBodies()],
+        plugins=[StructSchemas()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TEMPLATE_CONFIG,
         request_max_body_size=settings.max_body_bytes,
@@ -125,7 +125,9 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
             description="The system of record for the expert group's recommendations to agencies."
             f" Request bodies are JSON in UTF-8, nested at most {MAX_DEPTH} deep (400 "
             "otherwise), no larger than the service's RECOTRACK_MAX_BODY_BYTES (1 MiB unless "
-            "configured; 64 MiB for a batch; 413 otherwise); unknown fields are refused (422).",
+            "configured; 64 MiB for a batch; 413 otherwise); unknown fields are refused (422),"
+            " and so is an integer written as a decimal (`5.0`, `5e0`: write `5`), in a body as"
+            " in a query parameter (400).",
             render_plugins=[ScalarRenderPlugin()],
             components=Components(
                 security_schemes={

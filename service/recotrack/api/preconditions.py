@@ -15,8 +15,9 @@ from recotrack.store.errors import VersionMismatch, VersionRequired
 from recotrack_sdk.models import version_of
 
 # A header is never null: the schemas say `string`, not Litestar's `string or null` of the
-# `None` that stands for an absent header.
-_STRING = {"oneOf": None, "type": OpenAPIType.STRING}
+# `None` that stands for an absent header; and name the only tags that can match, ours (any
+# other is 412, an empty one 428).
+_STRING = {"oneOf": None, "type": OpenAPIType.STRING, "pattern": '^"[0-9]+"$'}
 
 IfMatch = Annotated[
     str | None,
