@@ -32,6 +32,12 @@ from tests.fuzz.profile import PROFILE, TALLY, examples
 
 CONTRACT = Path(__file__).parents[2] / "openapi" / "openapi.json"
 PROBLEM = "https://recotrack.se/problems/"
+PARAMETER_RULES = {
+    "relevance needs q",  # one parameter that needs another
+    "not an ISO date or date-time",  # a day its month has not (2026-02-30)
+    NUL_DETAIL,  # not yet in the contract's parameters (its bodies say it): see README.md
+}
+"""Refusals of valid parameters (400 `invalid-parameter`) for what no schema can say."""
 BEYOND_A_SCHEMA = {
     (400, "invalid-cursor"),  # a cursor this API did not hand out
     (412, "precondition-failed"),  # an ETag that is not the current version's
@@ -61,7 +67,7 @@ def valid_data_is_accepted(ctx: CheckContext, response: Response, case: Case[Any
         return None
     if slug == "validation" and details and all("got `float`" in d for d in details):
         return None
-    if slug == "invalid-parameter" and details and all(d == NUL_DETAIL for d in details):
+    if slug == "invalid-parameter" and details and all(d in PARAMETER_RULES for d in details):
         return None
     return positive_data_acceptance(ctx, response, case)
 

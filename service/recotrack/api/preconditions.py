@@ -17,7 +17,7 @@ from recotrack_sdk.models import version_of
 # A header is never null: the schemas say `string`, not Litestar's `string or null` of the
 # `None` that stands for an absent header; and name the only tags that can match, ours (any
 # other is 412, an empty one 428).
-_STRING = {"oneOf": None, "type": OpenAPIType.STRING, "pattern": '^"[0-9]+"$'}
+_STRING = {"oneOf": None, "type": OpenAPIType.STRING, "pattern": '^"[0-9]{1,18}"$'}
 
 IfMatch = Annotated[
     str | None,
