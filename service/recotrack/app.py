@@ -40,9 +40,9 @@ from recotrack.api.sync import SyncController
 from recotrack.api.timeouts import request_timeout_middleware
 from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
-from recotrack.store.migrate import migrate
+from recotrack.store.database import Database
 from recotrack.store.notify import ChangeNotifier
-from recotrack.store.pool import connect, create_pool
+from recotrack.store.pool import create_pool
 from recotrack.store.stats import StatsCache
 from recotrack.web import TEMPLATE_CONFIG, dashboard_router, to_dashboard
 
@@ -66,15 +66,13 @@ CONTROLLERS: list[type] = [
 
 
 def create_app(settings: Settings, dsn: str) -> Litestar:
-    """The app for one database; `dsn` is resolved by the caller (embedded or `DATABASE_URL`)."""
+    """The app for one database, resolved by the caller (embedded or `DATABASE_URL`), as the
+    service's role; it migrates on start only when that role owns the tables (store/migrate.py,
+    `prepare`): `recotrack serve` migrates as the owner first when it knows the owner's URL."""
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
-        conn = await connect(dsn)
-        try:
-            await migrate(conn)
-        finally:
-            await conn.close()
+        await Database(dsn).prepare()
         app.state.pool = await create_pool(
             dsn,
             min_size=settings.pool_min_size,

@@ -2,54 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role
-from recotrack.store.errors import NotFound
+from recotrack.store.appended import Appended
 from recotrack.store.pool import Connection
-from recotrack.store.recommendations import visible_id
-from recotrack.store.rows import Keyset, parse_id, to_struct
+from recotrack.store.rows import to_struct
 from recotrack.store.writes import write
 from recotrack_sdk.models import Assessment, AssessmentCreate
 
 _COLUMNS = "id::text, recommendation_id::text, status, note, assessed_on, created_at"
-
-
-async def list_assessments(
-    conn: Connection,
-    recommendation_id: str,
-    *,
-    scope: str | None,
-    cursor: str | None,
-    limit: int,
-) -> tuple[list[Assessment], str | None]:
-    rec_id = await visible_id(conn, recommendation_id, scope=scope)
-    keyset = Keyset("assessments", cursor, limit, table="assessment")
-    args: list[Any] = [rec_id]
-    rows = await conn.fetch(
-        f"""
-        select {_COLUMNS} from assessment
-        where recommendation_id = $1 and {keyset.where(args)}
-        order by {keyset.order_by} limit {keyset.fetch}
-        """,
-        *args,
-    )
-    return keyset.page(rows, Assessment)
-
-
-async def get_assessment(
-    conn: Connection, recommendation_id: str, assessment_id: str, *, scope: str | None
-) -> Assessment:
-    rec_id = await visible_id(conn, recommendation_id, scope=scope)
-    row = await conn.fetchrow(
-        f"select {_COLUMNS} from assessment where id = $1 and recommendation_id = $2",
-        parse_id(assessment_id, "assessment"),
-        rec_id,
-    )
-    if row is None:
-        raise NotFound(f"no assessment {assessment_id!r}")
-    return to_struct(row, Assessment)
+_ASSESSMENTS = Appended("assessment", _COLUMNS, Assessment, "assessment", "assessments")
+list_assessments = _ASSESSMENTS.page
+get_assessment = _ASSESSMENTS.one
 
 
 async def add_assessment(

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role
-from recotrack.store.errors import Conflict, NotFound
+from recotrack.store.appended import Appended
+from recotrack.store.errors import Conflict
 from recotrack.store.pool import Connection
-from recotrack.store.recommendations import visible_id
-from recotrack.store.rows import Keyset, parse_id, to_struct, unique_violation
+from recotrack.store.rows import to_struct, unique_violation
 from recotrack.store.writes import write
 from recotrack_sdk.models import ProgressReport, ProgressReportCreate
 
@@ -25,40 +23,11 @@ _UNIQUE = {
 }
 
 
-async def list_progress(
-    conn: Connection,
-    recommendation_id: str,
-    *,
-    scope: str | None,
-    cursor: str | None,
-    limit: int,
-) -> tuple[list[ProgressReport], str | None]:
-    rec_id = await visible_id(conn, recommendation_id, scope=scope)
-    keyset = Keyset("progress", cursor, limit, table="progress_report")
-    args: list[Any] = [rec_id]
-    rows = await conn.fetch(
-        f"""
-        select {_COLUMNS} from progress_report
-        where recommendation_id = $1 and {keyset.where(args)}
-        order by {keyset.order_by} limit {keyset.fetch}
-        """,
-        *args,
-    )
-    return keyset.page(rows, ProgressReport)
-
-
-async def get_progress(
-    conn: Connection, recommendation_id: str, report_id: str, *, scope: str | None
-) -> ProgressReport:
-    rec_id = await visible_id(conn, recommendation_id, scope=scope)
-    row = await conn.fetchrow(
-        f"select {_COLUMNS} from progress_report where id = $1 and recommendation_id = $2",
-        parse_id(report_id, "progress report"),
-        rec_id,
-    )
-    if row is None:
-        raise NotFound(f"no progress report {report_id!r}")
-    return to_struct(row, ProgressReport)
+_PROGRESS_REPORT = Appended(
+    "progress_report", _COLUMNS, ProgressReport, "progress report", "progress"
+)
+list_progress = _PROGRESS_REPORT.page
+get_progress = _PROGRESS_REPORT.one
 
 
 async def add_progress(
