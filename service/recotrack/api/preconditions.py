@@ -24,7 +24,6 @@ IfMatch = Annotated[
     HeaderParameter(
         name="If-Match",
         required=True,
-        max_length=100,
         schema_extra=_STRING,
         description="The `ETag` of the version being changed (428 without it); 412 when it is "
         "no longer the current one.",
@@ -38,7 +37,6 @@ IfMatchWhenExists = Annotated[
     HeaderParameter(
         name="If-Match",
         required=False,
-        max_length=100,
         schema_extra=_STRING,
         description="The `ETag` of the version being changed: required when the resource "
         "exists (428 without it), not for the first PUT, which creates it; 412 when it is no "
