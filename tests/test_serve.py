@@ -292,6 +292,12 @@ def test_sigterm_lets_requests_in_flight_finish(
                 raw.sendall(b"X-Pad: " + b"x" * 4096 + b"\r\n")
         refusal = raw.recv(65536)
     assert refusal.startswith(b"HTTP/1.1 431 "), refusal[:100]
+    # What the HTTP parser refuses (a control character in a header): a problem too.
+    with socket.create_connection((address.hostname, address.port), timeout=10) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a\x01b\r\n\r\n")
+        refusal = raw.recv(65536)
+    assert refusal.startswith(b"HTTP/1.1 400 "), refusal[:100]
+    assert b"content-type: application/problem+json" in refusal, refusal[:300]
 
     # A body past RECOTRACK_MAX_BODY_BYTES (1 MiB by default).
     too_big = httpx.post(

@@ -16,9 +16,10 @@ from recotrack.api.agencies import AgencyController
 from recotrack.api.assessments import AssessmentController
 from recotrack.api.audit import AuditController
 from recotrack.api.auth import PrincipalCache, authentication_middleware, permission_guard
-from recotrack.api.body import strict_request
+from recotrack.api.body import MAX_DEPTH, strict_request
 from recotrack.api.changes import ChangeController
 from recotrack.api.closures import ClosureController
+from recotrack.api.contract import StructSchemas
 from recotrack.api.deps import DEPENDENCIES
 from recotrack.api.exports import ExportController
 from recotrack.api.health import healthz, readyz
@@ -27,6 +28,7 @@ from recotrack.api.idempotency import idempotency_middleware
 from recotrack.api.investments import InvestmentController
 from recotrack.api.limits import header_limit_middleware, rate_limit_middleware
 from recotrack.api.metrics import metrics_handler
+from recotrack.api.options import options_middleware
 from recotrack.api.problems import EXCEPTION_HANDLERS
 from recotrack.api.progress import ProgressController
 from recotrack.api.recommendations import RecommendationController
@@ -110,14 +112,20 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
             to_dashboard,
         ],
         lifespan=[database],
-        middleware=[authentication_middleware(), idempotency_middleware],
+        middleware=[authentication_middleware(), options_middleware, idempotency_middleware],
+        plugins=[StructSchemas()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TEMPLATE_CONFIG,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="recotrack",
             version=__version__,
-            description="The system of record for the expert group's recommendations to agencies.",
+            description="The system of record for the expert group's recommendations to agencies."
+            f" Request bodies are JSON in UTF-8, nested at most {MAX_DEPTH} deep (400 "
+            "otherwise), no larger than the service's RECOTRACK_MAX_BODY_BYTES (1 MiB unless "
+            "configured; 64 MiB for a batch; 413 otherwise); unknown fields are refused (422),"
+            " and so is an integer written as a decimal (`5.0`, `5e0`: write `5`), in a body as"
+            " in a query parameter (400).",
             render_plugins=[ScalarRenderPlugin()],
             components=Components(
                 security_schemes={
