@@ -21,7 +21,8 @@ from recotrack.app import create_app
 from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect
-from tests.helpers import Api, signing_key_file
+from recotrack.store.roles import ensure_service_login, with_user
+from tests.helpers import Api, connection, signing_key_file
 from tests.live import serve
 
 # For the service processes tests start with this environment: none makes a key of its own
@@ -51,8 +52,30 @@ def server_url() -> Iterator[str]:
         yield embedded_url
 
 
+SERVICE_ROLE = "recotrack_test_service"
+"""The service's restricted role in the tests: the app connects as it, so every test shows
+that the privileges migration 0007 grants are enough (and `db` looks on as the superuser)."""
+SERVICE_PASSWORD = "recotrack-tests"  # for servers that ask for one; a test cluster's only
+
+
 @pytest.fixture(scope="session")
-async def template_db(server_url: str) -> AsyncIterator[str]:
+async def service_role(server_url: str) -> str:
+    """The restricted login role, made (once per cluster, whichever worker is first)."""
+    conn = await asyncpg.connect(server_url)
+    try:
+        await ensure_service_login(conn, SERVICE_ROLE, SERVICE_PASSWORD)
+    finally:
+        await conn.close()
+    return SERVICE_ROLE
+
+
+def as_service(url: str) -> str:
+    """`url` as the service's restricted role."""
+    return with_user(url, SERVICE_ROLE, SERVICE_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+async def template_db(server_url: str, service_role: str) -> AsyncIterator[str]:
     name = f"rt_tmpl_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(server_url)
     try:
@@ -95,11 +118,8 @@ async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A direct connection, to look at what the API did (or did not do)."""
-    conn = await connect(db_url)
-    try:
+    async with connection(db_url) as conn:
         yield conn
-    finally:
-        await conn.close()
 
 
 def test_settings(db_url: str) -> Settings:
@@ -113,14 +133,21 @@ def test_settings(db_url: str) -> Settings:
 
 
 @pytest.fixture
-async def api(db_url: str) -> AsyncIterator[Api]:
-    app = create_app(test_settings(db_url), db_url)
+def service_url(db_url: str) -> str:
+    """The test's database as the service's restricted role."""
+    return as_service(db_url)
+
+
+@pytest.fixture
+async def api(db_url: str, service_url: str) -> AsyncIterator[Api]:
+    """The app, connected as the service's restricted role; `api.db_url` is the superuser's."""
+    app = create_app(test_settings(service_url), service_url)
     async with AsyncTestClient(app) as client:
         yield await Api.start(client, db_url)
 
 
 @pytest.fixture
-async def live_url(api: Api) -> AsyncIterator[str]:
+async def live_url(api: Api, service_url: str) -> AsyncIterator[str]:
     """The same app and database as `api`, also served on a real loopback socket."""
-    async with serve(api.db_url) as url:
+    async with serve(service_url) as url:
         yield url

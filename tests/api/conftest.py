@@ -22,7 +22,7 @@ from recotrack.settings import Settings
 from recotrack.store.pool import connect
 from tests import flow
 from tests.api.support import World
-from tests.conftest import copy_of_template
+from tests.conftest import as_service, copy_of_template
 from tests.helpers import Api
 
 
@@ -46,8 +46,9 @@ class Shared:
 @pytest.fixture(scope="module")
 async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
     async with copy_of_template(server_url, template_db) as url:
-        settings = Settings.from_env({"DATABASE_URL": url, "RECOTRACK_LOG_LEVEL": "warning"})
-        async with AsyncTestClient(create_app(settings, url)) as client:
+        service = as_service(url)  # the app as the service's restricted role
+        settings = Settings.from_env({"DATABASE_URL": service, "RECOTRACK_LOG_LEVEL": "warning"})
+        async with AsyncTestClient(create_app(settings, service)) as client:
             api = await Api.start(client, url)
             db = await connect(url)
             try:

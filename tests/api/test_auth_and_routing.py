@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -237,3 +240,26 @@ async def test_a_wrong_method_is_a_405_problem_with_allow(
         r = await shared.api.call("secretariat", method, shared.world.url(path), json={})
         assert_problem(r, 405, "method-not-allowed")
     assert r.headers.get("allow"), r.headers
+
+
+CONTRACT = json.loads((Path(__file__).parents[2] / "openapi" / "openapi.json").read_text())
+_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH")
+
+
+@pytest.mark.parametrize("path", sorted(CONTRACT["paths"]))
+async def test_options_and_a_405_name_the_methods_of_the_contract(
+    shared: Shared, path: str
+) -> None:
+    """On every path of the contract, OPTIONS and a 405 give the same `Allow`: the path's
+    documented methods (OPTIONS once named only the first of them, litestar#4169)."""
+    documented = {m for m in _METHODS if m.lower() in CONTRACT["paths"][path]}
+    expected = ", ".join(sorted({*documented, "OPTIONS"}))
+    url = re.sub(r"\{\w+\}", "00000000-0000-4000-8000-000000000000", path)
+    r = await shared.api.call("secretariat", "OPTIONS", url)
+    assert r.status_code == 204, r.text
+    assert r.headers["allow"] == expected
+    wrong = next(m for m in _METHODS if m not in documented)
+    async with unchanged(shared.db):
+        r = await shared.api.call("secretariat", wrong, url, json={})
+    assert_problem(r, 405, "method-not-allowed")
+    assert r.headers["allow"] == expected

@@ -8,9 +8,11 @@ import gc
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
+from recotrack.api.body import MAX_DEPTH
 from tests import flow
 from tests.api.conftest import Shared
 from tests.api.support import World, assert_problem, unchanged
@@ -320,6 +322,73 @@ async def test_a_body_that_is_not_json_is_400(
         assert_problem(r, 400, "malformed-json")
 
 
+def _spoiled(world: World, ep: BodyEndpoint, raw: bytes) -> bytes:
+    """The endpoint's valid body with `raw` (not JSON text of its own) as its string field."""
+    name, _ = ep.too_long
+    return json.dumps(world.fill({**ep.body, name: "SPOIL"})).encode().replace(b'"SPOIL"', raw)
+
+
+NOT_UTF8 = {"lone-ff": b'"\xff"', "cut-short": b'"\xc3"', "surrogate": b'"\xed\xa0\x80"'}
+
+
+@endpoints()
+@pytest.mark.parametrize("raw", NOT_UTF8.values(), ids=NOT_UTF8.keys())
+async def test_a_string_that_is_not_utf8_is_400(
+    shared: Shared, ep: BodyEndpoint, raw: bytes
+) -> None:
+    """msgspec 0.22 raises UnicodeDecodeError for these, not a DecodeError: once a 500."""
+    api, db, world = shared.api, shared.db, shared.world
+    async with unchanged(db):
+        r = await send(api, world, ep, content=_spoiled(world, ep, raw))
+        body = assert_problem(r, 400, "malformed-json")
+        assert "UTF-8" in body["detail"], body
+
+
+@endpoints()
+@pytest.mark.parametrize("depth", [MAX_DEPTH, 1_000, 100_000])
+async def test_a_body_nested_too_deep_is_400(shared: Shared, ep: BodyEndpoint, depth: int) -> None:
+    """Deeper than MAX_DEPTH (the body's own object is one level) is refused before any
+    decoder recurses (about 1,000 deep was a RecursionError, a 500)."""
+    api, db, world = shared.api, shared.db, shared.world
+    async with unchanged(db):
+        r = await send(api, world, ep, content=_spoiled(world, ep, b"[" * depth + b"]" * depth))
+        body = assert_problem(r, 400, "malformed-json")
+        assert f"more than {MAX_DEPTH} deep" in body["detail"], body
+
+
+@endpoints()
+async def test_a_body_nested_as_deep_as_allowed_is_judged_by_its_schema(
+    shared: Shared, ep: BodyEndpoint
+) -> None:
+    api, db, world = shared.api, shared.db, shared.world
+    name, _ = ep.too_long
+    depth = MAX_DEPTH - 1  # in the body's object
+    async with unchanged(db):
+        r = await send(api, world, ep, content=_spoiled(world, ep, b"[" * depth + b"]" * depth))
+        assert_problem(r, 422, "validation", pointer=f"/{name}")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"items": [{"external_ref": "x", "note": "\xff"}]}',
+        b'{"items": [{"external_ref": ' + b"[" * 2_000 + b"]" * 2_000 + b"}]}",
+    ],
+    ids=["not-utf8", "too-deep"],
+)
+async def test_a_batch_that_is_not_utf8_or_too_deep_is_400(shared: Shared, content: bytes) -> None:
+    """The batch is decoded item by item by its handler: it is checked first all the same."""
+    async with unchanged(shared.db):
+        r = await shared.api.call(
+            "skatteverket",
+            "POST",
+            "/v1/sync/progress",
+            content=content,
+            headers={"Content-Type": "application/json"},
+        )
+        assert_problem(r, 400, "malformed-json")
+
+
 @endpoints()
 async def test_a_valid_body_with_a_trailing_comma_is_400(shared: Shared, ep: BodyEndpoint) -> None:
     api, db, world = shared.api, shared.db, shared.world
@@ -450,12 +519,23 @@ def lists() -> pytest.MarkDecorator:
 
 
 @lists()
-@pytest.mark.parametrize("limit", ["0", "1001", "abc", "-1", "1.5", ""])
+@pytest.mark.parametrize(
+    "limit",
+    ["0", "1001", "abc", "-1", "1.5", "", "1e3", "1.0", "1e1", " 5", "5 ", "+5", "٥", "1_0"],
+)
 async def test_a_bad_limit_is_400(shared: Shared, path: str, limit: str) -> None:
+    """Integers as the contract writes them: decimal digits (Litestar alone took `1e3`)."""
     api, world = shared.api, shared.world
-    r = await api.call("secretariat", "GET", f"{world.url(path)}?limit={limit}")
+    r = await api.call("secretariat", "GET", f"{world.url(path)}?limit={quote(limit)}")
     body = assert_problem(r, 400, "invalid-parameter")
     assert any(e.get("parameter") == "limit" for e in body["errors"]), body
+
+
+@pytest.mark.parametrize(("name", "value"), [("wait", "1e1"), ("wait", "0.0"), ("limit", "1e2")])
+async def test_the_changes_feed_takes_integers_only(shared: Shared, name: str, value: str) -> None:
+    r = await shared.api.call("secretariat", "GET", f"/v1/changes?{name}={value}")
+    body = assert_problem(r, 400, "invalid-parameter")
+    assert [e.get("parameter") for e in body["errors"]] == [name], body
 
 
 @lists()

@@ -28,7 +28,7 @@ from recotrack.store.audit import verify_chain
 from recotrack.store.pool import connect
 from recotrack.store.tokens import create_token
 from recotrack_sdk.models import TokenCreate
-from tests.conftest import with_database
+from tests.conftest import as_service, with_database
 from tests.live import serve
 
 RECOTRACK = Path(sys.executable).with_name("recotrack")
@@ -99,7 +99,7 @@ async def restored_url(server_url: str) -> AsyncIterator[str]:
 
 
 async def test_dump_restore_and_serve_the_copy(
-    db: asyncpg.Connection, db_url: str, restored_url: str, tmp_path: Path
+    db: asyncpg.Connection, db_url: str, restored_url: str, service_role: str, tmp_path: Path
 ) -> None:
     summary = await load_demo(db, per_agency=3)
     assert summary.recommendations > 0
@@ -141,16 +141,26 @@ async def test_dump_restore_and_serve_the_copy(
     finally:
         await copy.close()
 
-    # the CLI's check of the copy, against the head noted from the original
-    verified = await run(
-        [RECOTRACK, "audit", "verify", "--expected-head", chain.head_hash or ""],
-        {**clean_env, "DATABASE_URL": restored_url, "RECOTRACK_LOG_LEVEL": "warning"},
+    # as the service's role: a copy without privileges is refused until the owner migrates
+    service_url = as_service(restored_url)
+    service_env = {**clean_env, "DATABASE_URL": service_url, "RECOTRACK_LOG_LEVEL": "warning"}
+    head = ["--expected-head", chain.head_hash or ""]
+    refused = await run([RECOTRACK, "audit", "verify", *head], service_env)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "no privileges" in refused.stderr
+    migrated = await run(
+        [RECOTRACK, "migrate"], {**service_env, "RECOTRACK_MIGRATION_DATABASE_URL": restored_url}
     )
+    assert migrated.returncode == 0, migrated.stderr
+    assert migrated.stdout.strip() == "up to date"
+
+    # the CLI's check of the copy, against the head noted from the original
+    verified = await run([RECOTRACK, "audit", "verify", *head], service_env)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert verified.stdout.startswith(f"ok: {chain.count} events, head {chain.head_hash}")
 
     # the service on the copy: ready, the old token works, the same chain and the same data
-    async with serve(restored_url) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
+    async with serve(service_url) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         assert (await http.get("/readyz")).status_code == 200
         headers = {"Authorization": f"Bearer {auditor.token}"}
         r = await http.get("/v1/audit/verify", headers=headers)

@@ -8,9 +8,12 @@ import re
 import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import asyncpg
 import pytest
 
+from recotrack.store.roles import with_user
 from tests.deploy.support import (
     COMPOSE,
     ENV_EXAMPLE,
@@ -19,8 +22,12 @@ from tests.deploy.support import (
     needs_linux_x86_64,
     setting_names,
 )
+from tests.deploy.test_backup import client_tool, run
+from tests.helpers import RESTRICTED, role_powers
 
 pytestmark = needs_linux_x86_64
+ROLE_SCRIPT = ROOT / "deploy" / "compose" / "service-role.sh"
+SERVICE_LOGIN = "recotrack_api"
 
 
 def compose(*args: str, env_file: Path = ENV_EXAMPLE) -> subprocess.CompletedProcess[str]:
@@ -71,12 +78,19 @@ def test_compose_rejects_what_is_not_compose(tmp_path: Path) -> None:
     assert "healthchek" in result.stderr
 
 
-def test_without_a_database_password_it_refuses_to_start(tmp_path: Path) -> None:
-    empty = tmp_path / ".env"
-    empty.write_text("")
-    result = compose("config", "--quiet", env_file=empty)
+@pytest.mark.parametrize("password", ["POSTGRES_PASSWORD", "POSTGRES_SERVICE_PASSWORD"])
+def test_without_a_database_password_it_refuses_to_start(tmp_path: Path, password: str) -> None:
+    without = tmp_path / ".env"
+    without.write_text(
+        "".join(
+            f"{line}\n"
+            for line in ENV_EXAMPLE.read_text().splitlines()
+            if not line.startswith(f"{password}=")
+        )
+    )
+    result = compose("config", "--quiet", env_file=without)
     assert result.returncode != 0
-    assert "set POSTGRES_PASSWORD" in result.stderr
+    assert f"set {password}" in result.stderr
 
 
 def test_the_database_has_a_volume_and_a_healthcheck(config: dict[str, Any]) -> None:
@@ -128,3 +142,70 @@ def test_the_env_example_documents_every_variable_the_file_uses() -> None:
     }
     assert used == example
     assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def _env_example() -> dict[str, str]:
+    lines = ENV_EXAMPLE.read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_migrations_run_as_the_owner_and_the_api_as_the_service_role(
+    config: dict[str, Any],
+) -> None:
+    services = config["services"]
+    db, roles, migrate, api = (services[n] for n in ("db", "roles", "migrate", "api"))
+    owner, owner_password = db["environment"]["POSTGRES_USER"], _env_example()["POSTGRES_PASSWORD"]
+    service_password = _env_example()["POSTGRES_SERVICE_PASSWORD"]
+    assert owner_password != service_password
+
+    migration = urlsplit(migrate["environment"]["RECOTRACK_MIGRATION_DATABASE_URL"])
+    assert (migration.username, migration.password) == (owner, owner_password)
+    for name, service in (("migrate", migrate), ("api", api)):
+        url = urlsplit(service["environment"]["DATABASE_URL"])
+        assert (url.username, url.password) == (SERVICE_LOGIN, service_password), name
+    # the API never holds the owner's password
+    assert owner_password not in json.dumps(api)
+    assert "RECOTRACK_MIGRATION_DATABASE_URL" not in api["environment"]
+
+    # the service's role is made (by the owner) before the migration, which is before the API
+    assert migrate["depends_on"]["roles"]["condition"] == "service_completed_successfully"
+    assert roles["depends_on"]["db"]["condition"] == "service_healthy"
+    assert roles["restart"] == "no"
+    assert roles["environment"]["PGUSER"] == owner
+    assert roles["environment"]["POSTGRES_SERVICE_PASSWORD"] == service_password
+    assert roles["image"] == db["image"]
+    mount = next(v for v in roles["volumes"] if v["type"] == "bind")
+    assert Path(mount["source"]) == ROLE_SCRIPT
+    assert mount["read_only"] is True
+    assert roles["command"] == ["sh", mount["target"]]
+
+
+async def test_the_role_script_makes_the_service_login(server_url: str) -> None:
+    """deploy/compose/service-role.sh, run twice as the owner would: a login role in the
+    service's group, not a superuser, with the password from the environment."""
+    admin = await asyncpg.connect(server_url)
+    try:
+        major = int(await admin.fetchval("show server_version_num")) // 10000
+        parts = urlsplit(server_url)
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "PGHOST": parts.hostname or parse_qs(parts.query)["host"][0],
+            "PGPORT": str(parts.port or 5432),
+            "PGUSER": parts.username or "postgres",
+            "PGPASSWORD": parts.password or "",
+            "PGDATABASE": parts.path.lstrip("/") or "postgres",
+            "POSTGRES_SERVICE_PASSWORD": "first0",
+        }
+        env["PATH"] = f"{client_tool('psql', max(major, 15)).parent}:{env['PATH']}"
+        for password in ("first0", "second0"):  # again: it changes only the password
+            env["POSTGRES_SERVICE_PASSWORD"] = password
+            result = await run(["sh", ROLE_SCRIPT], env)
+            assert result.returncode == 0, result.stderr
+        assert await role_powers(admin, SERVICE_LOGIN) == RESTRICTED
+        login = await asyncpg.connect(with_user(server_url, SERVICE_LOGIN, "second0"))
+        try:
+            assert await login.fetchval("select current_user") == SERVICE_LOGIN
+        finally:
+            await login.close()
+    finally:
+        await admin.close()

@@ -8,6 +8,7 @@ steps that install recotrack and the commands that start and check it are, as wr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shlex
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,10 @@ from typing import Any
 import httpx
 import pytest
 
+from recotrack.store.migrate import available
+from tests.conftest import as_service, with_database
 from tests.deploy.support import ROOT, stages
+from tests.helpers import connection
 
 IMAGE_PREFIX = "/opt/recotrack"  # where the build stage puts the environment
 UV = ROOT / ".venv" / ".uv" / "bin" / "uv"
@@ -143,11 +148,49 @@ def test_without_database_url_it_says_so(image_env: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_the_entrypoint_serves_and_the_healthcheck_sees_it(
-    image_env: Path, db_url: str, tmp_path: Path
+def test_the_entrypoint_migrates_as_the_owner_and_the_service_role_only_checks(
+    image_env: Path, server_url: str, service_role: str
 ) -> None:
-    # the image listens on 0.0.0.0; a test listens on loopback only, on a free port
-    env = _runtime_env(image_env, DATABASE_URL=db_url, RECOTRACK_HOST="127.0.0.1")
+    """As Compose and Kubernetes run it: the API's role refuses an unmigrated database in one
+    line, saying what to run; the migration, with the owner's URL too, applies everything."""
+    name = f"rt_image_{uuid.uuid4().hex[:10]}"
+    owner_url = with_database(server_url, name)
+    env = _runtime_env(image_env, DATABASE_URL=as_service(owner_url))
+
+    def entrypoint(*args: str, **more: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            _resolve([*_instruction("ENTRYPOINT"), *args], env),
+            env={**env, "RECOTRACK_HOST": "127.0.0.1", "RECOTRACK_PORT": "0", **more},
+            capture_output=True,
+            text=True,
+            timeout=START_SECONDS,
+            check=False,
+        )
+
+    async def admin(statement: str) -> None:
+        async with connection(server_url) as conn:
+            await conn.execute(statement)
+
+    asyncio.run(admin(f'create database "{name}"'))
+    try:
+        refused = entrypoint("serve")
+        assert refused.returncode == 2, refused.stderr
+        assert "RECOTRACK_MIGRATION_DATABASE_URL" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        migrated = entrypoint("migrate", RECOTRACK_MIGRATION_DATABASE_URL=owner_url)
+        assert migrated.returncode == 0, migrated.stderr
+        assert migrated.stdout.split() == [migration for migration, _ in available()]
+        assert entrypoint("migrate").stdout.strip() == "up to date"  # the service's role checks
+    finally:
+        asyncio.run(admin(f'drop database if exists "{name}" with (force)'))
+
+
+def test_the_entrypoint_serves_and_the_healthcheck_sees_it(
+    image_env: Path, service_url: str, tmp_path: Path
+) -> None:
+    # the image listens on 0.0.0.0; a test listens on loopback only, on a free port; as the
+    # service's restricted role, as Compose and Kubernetes run it
+    env = _runtime_env(image_env, DATABASE_URL=service_url, RECOTRACK_HOST="127.0.0.1")
     env["RECOTRACK_PORT"] = "0"
     command = _resolve(_instruction("ENTRYPOINT") + _instruction("CMD"), env)
     log_path = tmp_path / "stderr.log"

@@ -4,8 +4,10 @@ promises (probes, replicas, a non-root user, selectors that match). No cluster n
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
@@ -23,12 +25,17 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def by_kind() -> dict[str, dict[str, Any]]:
+    """One of each kind; the Secrets (the service's and the owner's) under their names."""
     found: dict[str, dict[str, Any]] = {}
     for path in MANIFESTS:
         for doc in load(path):
-            assert doc["kind"] not in found, f"two {doc['kind']}s"
-            found[doc["kind"]] = doc
+            key = f"Secret/{doc['metadata']['name']}" if doc["kind"] == "Secret" else doc["kind"]
+            assert key not in found, f"two {key}s"
+            found[key] = doc
     return found
+
+
+SERVICE_SECRET, MIGRATION_SECRET = "Secret/recotrack", "Secret/recotrack-migration"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -49,7 +56,7 @@ def test_the_validator_rejects_a_wrong_manifest() -> None:
 
 def test_every_kind_the_issue_asks_for_is_there() -> None:
     kinds = set(by_kind())
-    expected = {"Deployment", "Service", "ConfigMap", "Secret", "Job"}
+    expected = {"Deployment", "Service", "ConfigMap", SERVICE_SECRET, MIGRATION_SECRET, "Job"}
     assert {*expected, "HorizontalPodAutoscaler", "PodDisruptionBudget"} <= kinds
 
 
@@ -90,13 +97,28 @@ def test_pods_run_as_the_image_user_without_privileges(kind: str) -> None:
     assert container["capabilities"]["drop"] == ["ALL"]
 
 
-def test_the_migration_job_migrates_with_the_same_configuration() -> None:
+def test_the_migration_job_migrates_with_the_same_configuration_as_the_owner() -> None:
     kinds = by_kind()
     job, deployment = kinds["Job"], kinds["Deployment"]
     assert _api_container(job)["args"] == ["migrate"]
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
-    assert _api_container(job)["envFrom"] == _api_container(deployment)["envFrom"]
+    owner = {"secretRef": {"name": kinds[MIGRATION_SECRET]["metadata"]["name"]}}
+    assert _api_container(job)["envFrom"] == [*_api_container(deployment)["envFrom"], owner]
     assert _api_container(job)["image"] == _api_container(deployment)["image"]
+
+
+def test_the_api_connects_as_the_service_role_and_only_the_job_as_the_owner() -> None:
+    kinds = by_kind()
+    service = kinds[SERVICE_SECRET]["stringData"]
+    owner = kinds[MIGRATION_SECRET]["stringData"]
+    assert set(owner) == {"RECOTRACK_MIGRATION_DATABASE_URL"}
+    assert "RECOTRACK_MIGRATION_DATABASE_URL" not in service
+    assert urlsplit(service["DATABASE_URL"]).username == "recotrack_api"
+    owner_url = urlsplit(owner["RECOTRACK_MIGRATION_DATABASE_URL"])
+    assert owner_url.username not in (None, "recotrack_api")
+    assert owner_url.password != urlsplit(service["DATABASE_URL"]).password
+    # the API's pods never see the owner's Secret
+    assert kinds[MIGRATION_SECRET]["metadata"]["name"] not in json.dumps(kinds["Deployment"])
 
 
 def test_selectors_and_references_match() -> None:
@@ -113,15 +135,16 @@ def test_selectors_and_references_match() -> None:
     assert kinds["PodDisruptionBudget"]["spec"]["minAvailable"] < hpa["minReplicas"]
     env_from = _api_container(deployment)["envFrom"]
     assert {"configMapRef": {"name": kinds["ConfigMap"]["metadata"]["name"]}} in env_from
-    assert {"secretRef": {"name": kinds["Secret"]["metadata"]["name"]}} in env_from
+    assert {"secretRef": {"name": kinds[SERVICE_SECRET]["metadata"]["name"]}} in env_from
 
 
 def test_configuration_holds_only_settings_the_service_reads() -> None:
     kinds = by_kind()
     known = setting_names()
     assert set(kinds["ConfigMap"]["data"]) <= known
-    assert set(kinds["Secret"]["stringData"]) <= known
-    assert "DATABASE_URL" in kinds["Secret"]["stringData"]
+    for secret in (SERVICE_SECRET, MIGRATION_SECRET):
+        assert set(kinds[secret]["stringData"]) <= known
+    assert "DATABASE_URL" in kinds[SERVICE_SECRET]["stringData"]
     assert "DATABASE_URL" not in kinds["ConfigMap"]["data"], "the URL holds a password"
 
 

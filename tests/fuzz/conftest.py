@@ -17,7 +17,7 @@ from schemathesis import Case
 
 from recotrack.app import create_app
 from tests import flow
-from tests.conftest import copy_of_template, test_settings
+from tests.conftest import as_service, copy_of_template, test_settings
 from tests.fuzz.profile import PROFILE, TALLY
 from tests.helpers import Api, seed_tokens
 from tests.live import serve
@@ -90,8 +90,9 @@ async def _callers(api: Api) -> frozenset[str]:
 async def service(server_url: str, template_db: str) -> AsyncIterator[Service]:
     async with copy_of_template(server_url, template_db, "rt_fuzz") as db_url:
         tokens = await seed_tokens(db_url)
-        app = create_app(test_settings(db_url), db_url)
-        async with serve(db_url) as url, AsyncTestClient(app) as client:
+        service_url = as_service(db_url)  # the app as the service's restricted role
+        app = create_app(test_settings(service_url), service_url)
+        async with serve(service_url) as url, AsyncTestClient(app) as client:
             api = Api(client, db_url, tokens)
             ids = await _seed(api)
             yield Service(url, db_url, tokens, ids, await _callers(api))

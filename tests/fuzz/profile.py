@@ -20,6 +20,8 @@ class Profile:
     """Schemathesis state machine runs (each a chain of linked calls) per token."""
     property_examples: int
     """Hypothesis examples per property test."""
+    hostile_examples: int
+    """Bodies not UTF-8 or nested too deep (`test_hostile_bodies.py`), over all operations."""
     coverage_phase: bool
     derandomize: bool
     """The same cases on every run (for CI: a failure there is never luck); deep runs explore."""
@@ -33,6 +35,7 @@ PROFILES = {
         operation_examples=4,
         stateful_examples=6,
         property_examples=20,
+        hostile_examples=30,
         coverage_phase=False,
         derandomize=True,
     ),
@@ -41,6 +44,7 @@ PROFILES = {
         operation_examples=60,
         stateful_examples=300,
         property_examples=300,
+        hostile_examples=1_500,
         coverage_phase=True,
         derandomize=False,
     ),

@@ -14,23 +14,67 @@ import pytest
 import schemathesis
 from hypothesis.errors import Flaky
 from schemathesis import Case, Response
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CheckContext, not_a_server_error
 from schemathesis.generation.stateful.state_machine import APIStateMachine
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ensure_resource_availability,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
     use_after_free,
 )
 
+from recotrack.api.text import DETAIL as NUL_DETAIL
 from tests.fuzz.conftest import CALLERS, Service
 from tests.fuzz.profile import PROFILE, TALLY, examples
 
 CONTRACT = Path(__file__).parents[2] / "openapi" / "openapi.json"
+PROBLEM = "https://recotrack.se/problems/"
+PARAMETER_RULES = {
+    "relevance needs q",  # one parameter that needs another
+    "not an ISO date or date-time",  # a day its month has not (2026-02-30)
+    NUL_DETAIL,  # not yet in the contract's parameters (its bodies say it): see README.md
+}
+"""Refusals of valid parameters (400 `invalid-parameter`) for what no schema can say."""
+BEYOND_A_SCHEMA = {
+    (400, "invalid-cursor"),  # a cursor this API did not hand out
+    (412, "precondition-failed"),  # an ETag that is not the current version's
+    (422, "rule-violation"),  # a rule: a check digit, a reference to an object that exists
+}
+"""Refusals of valid data for what no schema can say. Any other refusal of data valid by the
+contract (a 400 or 422 of its shape, a 428) is the contract saying less than the service
+enforces, and fails."""
+
+
+def valid_data_is_accepted(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """Schemathesis's `positive_data_acceptance`, but for the refusals of `BEYOND_A_SCHEMA`,
+    and two that the contract says in words: a PUT of a response or closure that exists needs
+    `If-Match` (the first, which creates it, does not); an integer is written without a
+    fraction (JSON Schema's `integer` cannot tell 5.0 from 5). And one the contract does not
+    say yet: a path or query parameter with a NUL is a 400 (its bodies' text says it)."""
+    if response.status_code < 400 or not response.headers.get("content-type", [""])[0].startswith(
+        "application/problem+json"
+    ):
+        return positive_data_acceptance(ctx, response, case)
+    document = response.json()
+    slug = str(document.get("type", "")).removeprefix(PROBLEM)
+    details = [str(error.get("detail", "")) for error in document.get("errors") or []]
+    if (response.status_code, slug) in BEYOND_A_SCHEMA:
+        return None
+    if (response.status_code, slug, case.method) == (428, "precondition-required", "PUT"):
+        return None
+    if slug == "validation" and details and all("got `float`" in d for d in details):
+        return None
+    if slug == "invalid-parameter" and details and all(d in PARAMETER_RULES for d in details):
+        return None
+    return positive_data_acceptance(ctx, response, case)
+
+
 CHECKS = [
     not_a_server_error,
+    valid_data_is_accepted,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,

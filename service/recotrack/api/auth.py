@@ -111,8 +111,6 @@ async def permission_guard(
 ) -> None:
     """Async although it awaits nothing: Litestar runs a sync guard in a worker thread, which
     cost a fifth of the time of a one-row GET (bench/README.md)."""
-    if connection.scope.get("method") == "OPTIONS":
-        return  # Litestar's own answer to OPTIONS (the allowed methods) reveals no data
     permission = handler.opt.get("permission")
     principal = connection.user
     if not isinstance(principal, Principal) or not isinstance(permission, Permission):

@@ -4,11 +4,18 @@ parameter or body text that PostgreSQL cannot hold (see `text`).
 Litestar converts bodies in lax mode (it would take `"12"` for an integer). Before a handler
 runs, this hook decodes the raw body strictly against the handler's declared type, so a wrong
 type is a 422 with a JSON pointer, and a body that is not JSON a 400 or 415.
+
+Before any decoder sees a body, `check_json` refuses (400) one that is not UTF-8 or that nests
+arrays and objects deeper than `MAX_DEPTH`: msgspec 0.22 raises `UnicodeDecodeError` for the
+first (not a `DecodeError`), and its decoders, like ours that look for NULs, recurse, so a body
+nested a thousand deep would exhaust the stack.
 """
 
 from __future__ import annotations
 
+import operator
 import re
+from itertools import accumulate
 from typing import Any
 
 import msgspec
@@ -16,12 +23,46 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.params import SkipValidationMarker
 
-from recotrack.api.problems import InvalidBody, MalformedBody
+from recotrack.api.parameters import INTEGER, integer_parameters
+from recotrack.api.problems import InvalidBody, MalformedBody, problem
 from recotrack.api.text import DETAIL, ESCAPED_NUL, check_parameters, nul_pointer
 
 _PATH = re.compile(r" - at `\$(.*)`$")
 _FIELD = re.compile(r"(?:unknown|required) field `([^`]+)`")
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+MAX_DEPTH = 64
+"""How deeply a JSON body may nest arrays and objects (ours nest three deep at most)."""
+# A string, escapes and all; one left open runs to the end (its body is malformed anyway), so
+# every match succeeds where it starts and the scan stays linear.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+_STEPS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
+
+
+def nesting_depth(raw: bytes) -> int:
+    """How deeply the JSON text `raw` nests arrays and objects, without parsing it: counting
+    brackets outside strings, in C loops (a 1 MiB body costs milliseconds)."""
+    steps = _STRING.sub(b"", raw).translate(_STEPS, _NOT_BRACKETS)  # 2 opens, 0 closes
+    # the depth after each bracket: the sum of the steps so far, less one per bracket
+    return max(map(operator.sub, accumulate(steps), range(1, len(steps) + 1)), default=0)
+
+
+def check_json(raw: bytes) -> None:
+    """Refuse (400) a body that is not UTF-8, or nests deeper than `MAX_DEPTH`."""
+    if not raw.isascii():
+        try:
+            raw.decode()
+        except UnicodeDecodeError as exc:
+            raise MalformedBody(
+                f"the body is not valid JSON: it is not UTF-8 (byte {exc.start})"
+            ) from None
+    brackets = raw.count(b"[") + raw.count(b"{")
+    if brackets > MAX_DEPTH and nesting_depth(raw) > MAX_DEPTH:  # most bodies: too few to look
+        raise MalformedBody(
+            f"the body nests arrays and objects more than {MAX_DEPTH} deep, which no operation "
+            "takes"
+        )
 
 
 def json_pointer(message: str) -> tuple[str, str]:
@@ -56,7 +97,26 @@ def check_text(raw: bytes) -> None:
 async def strict_request(request: Request[Any, Any, Any]) -> None:
     """`before_request` hook for every `/v1` route."""
     check_parameters(request)
+    check_integers(request)
     await strict_json_body(request)
+
+
+def check_integers(request: Request[Any, Any, Any]) -> None:
+    """Refuse (400, naming it) an integer query parameter not written in decimal digits."""
+    names = integer_parameters(request.route_handler)
+    bad = sorted(
+        name
+        for name in names
+        if not all(INTEGER.fullmatch(value) for value in request.query_params.getall(name, []))
+    )
+    if bad:
+        detail = "must be an integer, in decimal digits"
+        raise problem(
+            "invalid-parameter",
+            400,
+            "a request parameter is not valid",
+            errors=[{"parameter": name, "detail": detail} for name in bad],
+        )
 
 
 async def strict_json_body(request: Request[Any, Any, Any]) -> None:
@@ -70,12 +130,13 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
             status_code=415,
             detail=f"the body must be application/json, not {media_type or 'unspecified'}",
         )
+    raw = await request.body()
+    check_json(raw)
     if data_field.has_metadata(SkipValidationMarker):
         return  # the handler decodes this body itself (batches: item by item)
     decoder = _decoders.get(data_field.annotation)
     if decoder is None:
         decoder = _decoders[data_field.annotation] = msgspec.json.Decoder(data_field.annotation)
-    raw = await request.body()
     try:
         decoder.decode(raw)
     except msgspec.ValidationError as exc:

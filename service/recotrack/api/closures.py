@@ -10,7 +10,12 @@ from litestar.params import JSONBody
 from recotrack.api.auth import performs, requires
 from recotrack.api.contract import ETAG, PATH_RECOMMENDATION, also, follows, success
 from recotrack.api.followup import FollowUp, RecommendationId
-from recotrack.api.preconditions import IfMatch, if_match_version, required_version
+from recotrack.api.preconditions import (
+    IfMatch,
+    IfMatchWhenExists,
+    if_match_version,
+    required_version,
+)
 from recotrack.api.problem_responses import CHANGES, READS, REMOVES
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.rules import Action
@@ -58,7 +63,7 @@ class ClosureController(FollowUp):
         principal: NamedDependency[Principal],
         recommendation_id: RecommendationId,
         data: JSONBody[ClosureWrite],
-        if_match: IfMatch = None,
+        if_match: IfMatchWhenExists = None,
     ) -> Response[Closure]:
         closure, created = await closures.put_closure(
             conn,

@@ -3,7 +3,8 @@ media types of a streamed export, and links from an answer to the operations tha
 it (the id it names, and its `ETag` as the next change's `If-Match`).
 
 Each is an `Operation` subclass passed as a route's `operation_class`: Litestar builds the
-operation, then this fills in the success response.
+operation, then this fills in the success response. And `StructSchemas`, a schema plugin,
+which documents what the structs enforce and Litestar leaves out.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import msgspec
+from litestar._openapi.schema_generation import SchemaCreator
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     Link,
@@ -21,6 +25,7 @@ from litestar.openapi.spec import (
     Operation,
     Schema,
 )
+from litestar.typing import FieldDefinition
 
 ID = "$response.body#/id"
 PATH_RECOMMENDATION = "$request.path.recommendation_id"
@@ -73,3 +78,56 @@ def binary(description: str) -> Schema:
 def also(status: int, model: type, description: str) -> dict[int, ResponseSpec]:
     """A second success status of an operation (Litestar documents only the handler's own)."""
     return {status: ResponseSpec(model, description=description, generate_examples=False)}
+
+
+class StructSchemas(StructSchemaPlugin):
+    """Litestar's schemas of msgspec structs, saying more of what the service enforces. A
+    struct that forbids unknown fields (a request body) has `additionalProperties: false`, and
+    its free text a pattern without NUL. The items of a list of constrained strings (evidence
+    URLs, planned actions) keep their constraints, and integers a lower bound of 0, which
+    Litestar drops."""
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        struct = field_definition.type_
+        closed = bool(struct.__struct_config__.forbid_unknown_fields)
+        if closed:
+            schema.additional_properties = False
+        info = msgspec.inspect.type_info(struct)
+        assert isinstance(info, msgspec.inspect.StructType)
+        for field in info.fields:
+            prop = (schema.properties or {})[field.encode_name]
+            if not isinstance(prop, Schema):
+                continue
+            kind = _not_null(field.type)
+            if isinstance(kind, msgspec.inspect.IntType) and kind.ge is not None:
+                prop.minimum = kind.ge  # Litestar drops a bound of 0
+            if closed and isinstance(kind, msgspec.inspect.StrType) and kind.pattern is None:
+                prop.pattern = NO_NUL
+            if isinstance(kind, msgspec.inspect.ListType) and isinstance(prop.items, Schema):
+                _constrain_items(kind.item_type, prop.items, closed=closed)
+        return schema
+
+
+NO_NUL = "^[^\\u0000]*$"
+"""No text may hold a NUL (`api/text.py`); a pattern of its own says so of unconstrained text."""
+
+
+def _not_null(kind: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    """The type of a field that may also be null, without the null (or its description)."""
+    if isinstance(kind, msgspec.inspect.UnionType):
+        types = [t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType)]
+        if len(types) == 1:
+            kind = types[0]
+    return kind.type if isinstance(kind, msgspec.inspect.Metadata) else kind
+
+
+def _constrain_items(item: msgspec.inspect.Type, items: Schema, *, closed: bool) -> None:
+    """The constraints of the strings `item` on the `items` schema of a list (of a request
+    body's, when `closed`)."""
+    if isinstance(item, msgspec.inspect.StrType):
+        items.min_length = item.min_length
+        items.max_length = item.max_length
+        items.pattern = item.pattern or (NO_NUL if closed else None)

@@ -54,6 +54,12 @@ Moment = Annotated[
         max_length=40,
         description="An ISO date or date-time (without an offset: Swedish time). A date "
         "means its whole day.",
+        # What `_moment` reads, as a pattern (documented, not enforced: a day that the month
+        # has not, such as 2026-02-30, is refused all the same).
+        schema_extra={
+            "pattern": r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+            r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?)?$"
+        },
     ),
 ]
 HEADERS_DOC = (

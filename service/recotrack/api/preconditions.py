@@ -8,21 +8,42 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from litestar.openapi.spec import OpenAPIType
 from litestar.params import HeaderParameter
 
 from recotrack.store.errors import VersionMismatch, VersionRequired
 from recotrack_sdk.models import version_of
 
+# A header is never null: the schemas say `string`, not Litestar's `string or null` of the
+# `None` that stands for an absent header; and name the only tags that can match, ours (any
+# other is 412, an empty one 428).
+_STRING = {"oneOf": None, "type": OpenAPIType.STRING, "pattern": '^"[0-9]{1,18}"$'}
+
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
         name="If-Match",
-        required=False,
-        max_length=100,
-        description="The `ETag` of the version being changed: required to change an existing "
-        "resource (428 without it), 412 when it is no longer the current one.",
+        required=True,
+        schema_extra=_STRING,
+        description="The `ETag` of the version being changed (428 without it); 412 when it is "
+        "no longer the current one.",
     ),
 ]
+"""`If-Match` of a change that always needs one (PATCH, and DELETE of a closure). Documented as
+required; its absence (None) is answered by `required_version`: 428, not Litestar's 400."""
+
+IfMatchWhenExists = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        required=False,
+        schema_extra=_STRING,
+        description="The `ETag` of the version being changed: required when the resource "
+        "exists (428 without it), not for the first PUT, which creates it; 412 when it is no "
+        "longer the current one.",
+    ),
+]
+"""`If-Match` of a PUT, which needs one only to change what exists (`if_match_version`)."""
 
 
 def if_match_version(if_match: str | None) -> int | None:

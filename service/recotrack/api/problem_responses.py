@@ -10,6 +10,7 @@ from __future__ import annotations
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 
+from recotrack.api.body import MAX_DEPTH
 from recotrack.api.problems import MEDIA_TYPE
 from recotrack_sdk import FieldError
 
@@ -26,7 +27,8 @@ class ProblemDocument(msgspec.Struct, omit_defaults=True):
 
 
 _DESCRIPTIONS = {
-    400: "Malformed JSON, a bad query parameter or cursor",
+    400: f"Malformed JSON (not UTF-8, or nested more than {MAX_DEPTH} deep), a bad query "
+    "parameter or cursor",
     401: "No token, or an unknown or revoked one",
     403: "The caller's role may not do this",
     404: "No such resource, or not one the caller may see",

@@ -21,6 +21,8 @@ import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from recotrack.api.options import allow
+from recotrack.api.parameters import declared, wire_name
 from recotrack.domain.errors import DomainError, NotPermitted, RuleViolation, TransitionNotAllowed
 from recotrack.store.errors import (
     DATABASE_UNAVAILABLE,
@@ -205,22 +207,16 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     status = exc.status_code
     slug = _BY_STATUS.get(status, "internal" if status >= 500 else "bad-request")
     detail = exc.detail if status < 500 else "the server could not complete the request"
-    return _respond(problem(slug, status, detail, headers=exc.headers))
+    headers = exc.headers
+    if headers and "allow" in headers:  # a 405: its methods as OPTIONS gives them
+        headers = {**headers, "allow": allow(headers["allow"].split(", "))}
+    return _respond(problem(slug, status, detail, headers=headers))
 
 
 def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Litestar's own validation of query, path and header parameters, reported under the
     names the client sent (not the handler's Python names)."""
-    handler = request.route_handler
-    # the handler's own parameters and those of its dependencies (the list's filters)
-    parameters = {
-        **handler.parsed_fn_signature.parameters,
-        **{
-            name: field
-            for provide in handler.resolve_dependencies().values()
-            for name, field in provide.parsed_fn_signature.parameters.items()
-        },
-    }
+    parameters = declared(request.route_handler)
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         message = str(item.get("message", "invalid value"))
@@ -228,9 +224,7 @@ def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException
         if not key:
             errors.append({"detail": message})
             continue
-        field = parameters.get(str(key))
-        kwarg = field.kwarg_definition if field is not None else None
-        name = getattr(kwarg, "name", None) or getattr(kwarg, "query", None) or str(key)
+        name = wire_name(str(key), parameters.get(str(key)))
         errors.append({"parameter": name, "detail": message})
     return _respond(
         problem("invalid-parameter", 400, "a request parameter is not valid", errors=errors)

@@ -10,7 +10,7 @@ from litestar.params import JSONBody
 from recotrack.api.auth import performs, requires
 from recotrack.api.contract import ETAG, PATH_RECOMMENDATION, also, follows, success
 from recotrack.api.followup import FollowUp, RecommendationId
-from recotrack.api.preconditions import IfMatch, if_match_version
+from recotrack.api.preconditions import IfMatchWhenExists, if_match_version
 from recotrack.api.problem_responses import CHANGES, READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.rules import Action
@@ -59,7 +59,7 @@ class ResponseController(FollowUp):
         principal: NamedDependency[Principal],
         recommendation_id: RecommendationId,
         data: JSONBody[ResponseWrite],
-        if_match: IfMatch = None,
+        if_match: IfMatchWhenExists = None,
     ) -> Response[AgencyResponse]:
         response, created = await responses.put_response(
             conn,

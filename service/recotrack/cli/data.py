@@ -6,7 +6,7 @@ import argparse
 
 import asyncpg
 
-from recotrack.cli.support import UsageError, with_connection
+from recotrack.cli.support import UsageError, with_connection, with_database
 from recotrack.settings import Settings
 from recotrack_sdk._cli._audit import add_checkpoint_arguments, anchor_of, describe
 from recotrack_sdk.models import ChainVerification
@@ -41,9 +41,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from recotrack.store.migrate import migrate
+    from recotrack.store.database import Database
 
-    applied = with_connection(settings, migrate, migrate_first=False)
+    applied = with_database(settings, Database.prepare)
     print("\n".join(applied) if applied else "up to date")
     return 0
 
@@ -77,12 +77,11 @@ async def _load_demo(conn: asyncpg.Connection) -> str:
 
 
 async def connect_and_load_demo(dsn: str) -> str:
-    from recotrack.store.migrate import migrate
+    """Load the demo data into a database already migrated."""
     from recotrack.store.pool import connect
 
     conn = await connect(dsn)
     try:
-        await migrate(conn)
         return await _load_demo(conn)
     finally:
         await conn.close()

@@ -126,14 +126,18 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: Sto
     except SigningKeyError as exc:
         log.error("the server could not start", error=str(exc), exit_status=2)
         return 2
-    with database(settings) as dsn:  # leaving it stops the embedded PostgreSQL
+    with database(settings) as db:  # leaving it stops the embedded PostgreSQL
+        # Before the server: a database the service's role may not use stops it in one line.
+        applied = asyncio.run(db.prepare())
+        if applied:
+            log.info("migrated", applied=applied)
         if args.demo and not stop.requested:
-            log.info("demo data", summary=asyncio.run(connect_and_load_demo(dsn)))
+            log.info("demo data", summary=asyncio.run(connect_and_load_demo(db.url)))
         if stop.requested:
             log.info("stopping", signal=stop.requested)
             return 0
         config = uvicorn.Config(
-            create_app(settings, dsn, signer),
+            create_app(settings, db.url, signer),  # migrated: the owner's URL is not kept
             host=host,
             port=port,
             log_config=None,

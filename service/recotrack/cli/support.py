@@ -7,13 +7,16 @@ import contextlib
 import datetime as dt
 import getpass
 import os
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 
 from recotrack.logs import configure_logging
 from recotrack.settings import Settings
+
+if TYPE_CHECKING:
+    from recotrack.store.database import Database
 
 T = TypeVar("T")
 
@@ -23,36 +26,34 @@ class UsageError(Exception):
 
 
 @contextlib.contextmanager
-def database(settings: Settings) -> Iterator[str]:
-    """The database URL (starting or joining the embedded server when DATABASE_URL is unset)."""
-    from recotrack.store.database import database_url
+def database(settings: Settings) -> Iterator[Database]:
+    """The database (starting or joining the embedded server when DATABASE_URL is unset)."""
+    from recotrack.store.database import database
 
-    with database_url(settings) as dsn:
-        yield dsn
+    with database(settings) as db:
+        yield db
 
 
-def with_connection(
-    settings: Settings,
-    job: Callable[[asyncpg.Connection], Awaitable[T]],
-    *,
-    migrate_first: bool = True,
-) -> T:
-    """Run `job` on one connection to the service's database, migrated first."""
-    from recotrack.store.migrate import migrate
+def with_database(settings: Settings, job: Callable[[Database], Coroutine[Any, Any, T]]) -> T:
+    """Run `job` on the database, logging configured."""
+    configure_logging(settings)
+    with database(settings) as db:
+        return asyncio.run(job(db))
+
+
+def with_connection(settings: Settings, job: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """Run `job` on one connection to the service's database, migrated (or checked) first."""
     from recotrack.store.pool import connect
 
-    async def run(dsn: str) -> T:
-        conn = await connect(dsn)
+    async def run(db: Database) -> T:
+        await db.prepare()
+        conn = await connect(db.url)
         try:
-            if migrate_first:
-                await migrate(conn)
             return await job(conn)
         finally:
             await conn.close()
 
-    configure_logging(settings)
-    with database(settings) as dsn:
-        return asyncio.run(run(dsn))
+    return with_database(settings, run)
 
 
 def who_runs_it() -> str:
