@@ -27,7 +27,7 @@ from recotrack_sdk.audit import (
     verify_ndjson,
 )
 from recotrack_sdk.models import ChainVerification, Checkpoint, SigningKey
-from tests.helpers import Api, signing_key_file
+from tests.helpers import Api, connection, signing_key_file
 from tests.test_audit_chain import (
     COLUMNS,
     K,
@@ -355,3 +355,19 @@ def test_an_empty_logs_checkpoint_and_events_without_any() -> None:
     assert verify_ndjson([line], checkpoints=[genesis, (1, event.hash)]).checkpoints == 2
     late = b'{"checkpoint":' + line + b"}"
     assert verify_ndjson([line, late]).first_problem.kind == "malformed"  # type: ignore[union-attr]
+
+
+async def test_the_service_role_may_only_read_and_append_checkpoints_and_keys(
+    api: Api, service_url: str
+) -> None:
+    await _checkpoint(api)  # made as the service's role: it may append
+    async with connection(service_url) as conn:
+        for table in ("checkpoint", "signing_key"):
+            allowed = {
+                privilege
+                for privilege in ("select", "insert", "update", "delete", "truncate")
+                if await conn.fetchval("select has_table_privilege($1, $2)", table, privilege)
+            }
+            assert allowed == {"select", "insert"}, table
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("delete from checkpoint")
