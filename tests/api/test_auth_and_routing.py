@@ -55,6 +55,9 @@ OPERATIONS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("DELETE", "/v1/tokens/00000000-0000-4000-8000-000000000000", None),
     ("GET", "/v1/audit/verify", None),
     ("GET", "/v1/audit/events", None),
+    ("POST", "/v1/audit/checkpoints", {}),
+    ("GET", "/v1/audit/checkpoints", None),
+    ("GET", "/v1/audit/keys", None),
     ("GET", "/v1/exports/recommendations", None),
 ]
 WRITES = [op for op in OPERATIONS if op[0] != "GET"]
