@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from litestar.testing import AsyncTestClient
 
 from recotrack.store.pool import connect
 from recotrack.store.roles import SERVICE_GROUP
 from recotrack.store.tokens import create_token
 from recotrack_sdk.models import Role, TokenCreate
+
+
+@functools.cache
+def signing_key_file() -> str:
+    """A checkpoint signing key for this test process (RECOTRACK_SIGNING_KEY_FILE), so that
+    no test makes one in the user's data directory."""
+    folder = Path(tempfile.mkdtemp(prefix="recotrack-key-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "signing-key.pem"
+    path.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    path.chmod(0o600)
+    return str(path)
+
 
 AGENCIES = {
     "skatteverket": ("Skatteverket", "202100-5448"),
@@ -108,9 +134,10 @@ class Api:
         json: Any = None,
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
+        params: dict[str, Any] | None = None,
     ) -> httpx.Response:
         all_headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who in self.tokens else {}
         all_headers.update(headers or {})
         return await self.client.request(
-            method, url, json=json, headers=all_headers, content=content
+            method, url, json=json, headers=all_headers, content=content, params=params
         )

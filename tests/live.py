@@ -22,6 +22,7 @@ import uvicorn
 from recotrack.app import create_app
 from recotrack.httpserver import BoundedHttpToolsProtocol
 from recotrack.settings import Settings
+from tests.helpers import signing_key_file
 
 START_SECONDS = 30.0
 
@@ -34,7 +35,12 @@ async def serve(
 
     `env`: more settings (`RECOTRACK_…` variables) for this app."""
     settings = Settings.from_env(
-        {"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning", **(env or {})}
+        {
+            "DATABASE_URL": db_url,
+            "RECOTRACK_LOG_LEVEL": "warning",
+            "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+            **(env or {}),
+        }
     )
     config = uvicorn.Config(
         create_app(settings, db_url),
@@ -74,6 +80,7 @@ def serve_processes(
         DATABASE_URL=db_url,
         RECOTRACK_LOG_FORMAT="json",
         RECOTRACK_LOG_LEVEL="info",  # the `listening` event has the port
+        RECOTRACK_SIGNING_KEY_FILE=signing_key_file(),
         **(env or {}),
     )
     logs = [folder / f"serve-{n}.log" for n in range(count)]

@@ -140,6 +140,7 @@ async def test_the_chain_holds_after_many_writes(api: Api, db: asyncpg.Connectio
             "count": count,
             "head_hash": head_hash,
             "first_problem": None,
+            "checkpoints": 0,
         }
     ran = await recotrack("audit", "verify", database=api.db_url)
     assert (ran.status, ran.stdout) == (0, f"ok: {count} events, head {head_hash}\n"), ran.stderr

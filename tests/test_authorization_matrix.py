@@ -11,7 +11,8 @@ The table is written by hand from DESIGN.md:
 - an agency reads its own agency's data only: another agency's objects, and its own drafts,
   are not found (404, never 403, so ids leak nothing); it writes its responses, its progress
   reports and its investments' `external_ref`, nothing else (403);
-- the auditor reads everything and writes nothing (403);
+- the auditor reads everything and writes nothing (403), but for asking the service to sign
+  a checkpoint of the audit log (which appends no event);
 - without a token: 401.
 
 Each cell is a real request on a fresh database, with path ids of existing objects and a
@@ -347,6 +348,20 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
     ("GET", "/v1/stats"): [list_read(check=_check_stats)],
     # the audit log's hash chain: the auditor's and the secretariat's, every agency at once
     ("GET", "/v1/audit/verify"): [
+        Case({SECRETARIAT: 200, AUDITOR: 200, OWN: 403, OTHER: 403, ANONYMOUS: 401})
+    ],
+    # its signed checkpoints and their public keys; signing one appends no event
+    ("POST", "/v1/audit/checkpoints"): [
+        Case(
+            {SECRETARIAT: 201, AUDITOR: 201, OWN: 403, OTHER: 403, ANONYMOUS: 401},
+            body=lambda w: {},
+            appends={SECRETARIAT: 0, AUDITOR: 0},
+        )
+    ],
+    ("GET", "/v1/audit/checkpoints"): [
+        Case({SECRETARIAT: 200, AUDITOR: 200, OWN: 403, OTHER: 403, ANONYMOUS: 401})
+    ],
+    ("GET", "/v1/audit/keys"): [
         Case({SECRETARIAT: 200, AUDITOR: 200, OWN: 403, OTHER: 403, ANONYMOUS: 401})
     ],
     # exports: everyone with a token, over what it may see (an agency: its own, no drafts)

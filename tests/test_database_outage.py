@@ -29,7 +29,7 @@ from recotrack.store.pool import connect
 from recotrack_sdk import AsyncClient
 from recotrack_sdk.models import ProgressReportCreate
 from tests import flow
-from tests.helpers import Api
+from tests.helpers import Api, signing_key_file
 from tests.live import serve
 
 WORKERS = 6
@@ -95,7 +95,13 @@ async def outage_api(own_postgres: OwnPostgres) -> AsyncIterator[Api]:
         await migrate(conn)
     finally:
         await conn.close()
-    settings = Settings.from_env({"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "error"})
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": db_url,
+            "RECOTRACK_LOG_LEVEL": "error",
+            "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+        }
+    )
     async with AsyncTestClient(create_app(settings, db_url)) as client:
         yield await Api.start(client, db_url)
 

@@ -55,6 +55,7 @@ from recotrack_sdk.models import (
     AssessmentCreate,
     ChainVerification,
     ChangePage,
+    Checkpoint,
     Closure,
     ClosureWrite,
     HistoryEntry,
@@ -71,6 +72,7 @@ from recotrack_sdk.models import (
     Review,
     ReviewCreate,
     ReviewPatch,
+    SigningKey,
     Stats,
     SyncProgressItem,
     SyncProgressResult,
@@ -403,11 +405,36 @@ class AsyncClient:
 
     # --- the audit log -----------------------------------------------------------------------
 
-    async def verify_audit_chain(self, *, expected_head: str | None = None) -> ChainVerification:
-        """Check the event log's hash chain on the server: `ok` with the count and head hash,
-        or the first broken link. With `expected_head` (a head hash noted earlier), the chain
-        must end there. To check an export offline, see `recotrack_sdk.audit.verify_ndjson`."""
-        return await self._run(ops.verify_audit_chain(expected_head=expected_head))
+    async def verify_audit_chain(
+        self,
+        *,
+        expected_head: str | None = None,
+        checkpoint: Checkpoint | tuple[int, str] | None = None,
+    ) -> ChainVerification:
+        """Check the whole event log's hash chain, against every checkpoint the service keeps
+        and `checkpoint`: one you kept (as issued), or `(seq, hash)`; the chain up to its
+        `seq` must still hash to it. With `expected_head` the chain must also end there. To
+        check an export offline, see `recotrack_sdk.audit.verify_ndjson`."""
+        call = ops.verify_audit_chain(expected_head=expected_head, checkpoint=checkpoint)
+        return await self._run(call)
+
+    async def create_checkpoint(self, *, idempotency_key: str | None = None) -> Checkpoint:
+        """Have the service sign the chain's head now; keep the answer outside the database."""
+        return await self._run(ops.create_checkpoint(idempotency_key=idempotency_key))
+
+    async def list_checkpoints(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Checkpoint]:
+        return await self._run(ops.list_checkpoints(limit=limit, cursor=cursor))
+
+    def iter_checkpoints(self, *, page_size: int | None = None) -> AsyncIterator[Checkpoint]:
+        """Every signed checkpoint, oldest first."""
+        return self._pages(lambda cursor: ops.list_checkpoints(limit=page_size, cursor=cursor))
+
+    async def list_signing_keys(self) -> list[SigningKey]:
+        """The public keys that sign checkpoints, rotated-away ones too: keep them with your
+        checkpoints, to check signatures offline (`recotrack_sdk.audit.verify_ndjson`)."""
+        return await self._run(ops.list_signing_keys())
 
     # --- the agency's response ---------------------------------------------------------------
 

@@ -9,9 +9,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import msgspec
+
 from recotrack_sdk._base import Request
 from recotrack_sdk._query import filter_params, query
-from recotrack_sdk.models import RecommendationQuery
+from recotrack_sdk.audit import decode_checkpoint
+from recotrack_sdk.models import Checkpoint, RecommendationQuery
 
 EventFormat = Literal["ndjson", "csv"]
 RecommendationFormat = Literal["csv", "ndjson", "xlsx"]
@@ -33,18 +36,28 @@ class Export:
     media_type: str
     size: int
     """Bytes written to the file."""
+    checkpoint: Checkpoint | None = None
+    """The latest signed checkpoint when the export was read (`X-Chain-Checkpoint`): keep it
+    outside the service, to verify the log against it later."""
 
 
 def export_result(headers: Mapping[str, str], size: int) -> Export:
     """The `Export` a successful response's headers (names in lower case) describe."""
     disposition = _FILENAME.search(headers.get("content-disposition", ""))
     seq = headers.get("x-chain-head-seq", "")
+    checkpoint = None
+    if "x-chain-checkpoint" in headers:
+        try:
+            checkpoint = decode_checkpoint(headers["x-chain-checkpoint"])
+        except msgspec.DecodeError:
+            checkpoint = None  # not one: the file is what was asked for all the same
     return Export(
         chain_head=headers.get("x-chain-head", ""),
         chain_head_seq=int(seq) if seq.isascii() and seq.isdigit() else None,
         filename=disposition.group(1) if disposition else None,
         media_type=headers.get("content-type", ""),
         size=size,
+        checkpoint=checkpoint,
     )
 
 

@@ -26,6 +26,7 @@ from recotrack_sdk._base import (
 )
 from recotrack_sdk._query import filter_params, query
 from recotrack_sdk._types import Health, IfMatch, Versioned, etag_of
+from recotrack_sdk.audit import encode_checkpoint
 from recotrack_sdk.models import (
     Agency,
     AgencyCreate,
@@ -35,6 +36,8 @@ from recotrack_sdk.models import (
     AssessmentCreate,
     ChainVerification,
     ChangePage,
+    Checkpoint,
+    CheckpointCreate,
     Closure,
     ClosureWrite,
     HistoryEntry,
@@ -53,6 +56,7 @@ from recotrack_sdk.models import (
     Review,
     ReviewCreate,
     ReviewPatch,
+    SigningKey,
     Stats,
     SyncProgressBatch,
     SyncProgressItem,
@@ -262,12 +266,40 @@ def get_stats() -> Call[Stats]:
     return _get(_path("stats"), parse_json(Stats))
 
 
-def verify_audit_chain(*, expected_head: str | None) -> Call[ChainVerification]:
+def verify_audit_chain(
+    *,
+    expected_head: str | None,
+    checkpoint: Checkpoint | tuple[int, str] | None,
+) -> Call[ChainVerification]:
+    signed = checkpoint if isinstance(checkpoint, Checkpoint) else None
+    at_seq, expected_hash = checkpoint if isinstance(checkpoint, tuple) else (None, None)
     return _get(
         _path("audit", "verify"),
         parse_json(ChainVerification),
-        query(expected_head=expected_head),
+        query(
+            expected_head=expected_head,
+            at_seq=at_seq,
+            expected_hash=expected_hash,
+            checkpoint=None if signed is None else encode_checkpoint(signed).decode(),
+        ),
     )
+
+
+def create_checkpoint(*, idempotency_key: str | None) -> Call[Checkpoint]:
+    path = _path("audit", "checkpoints")
+    return _post(path, CheckpointCreate(), parse_json(Checkpoint), idempotency_key)
+
+
+def list_checkpoints(*, limit: int | None, cursor: str | None) -> Call[Page[Checkpoint]]:
+    return _get(
+        _path("audit", "checkpoints"),
+        parse_json(Page[Checkpoint]),
+        query(limit=limit, cursor=cursor),
+    )
+
+
+def list_signing_keys() -> Call[list[SigningKey]]:
+    return _get(_path("audit", "keys"), parse_json(list[SigningKey]))
 
 
 # --- follow-up: response, progress, assessments, closure ----------------------------------

@@ -3,9 +3,16 @@
 Every event carries ``hash = SHA-256(previous event's hash || canonical(event))``; the first
 event's previous hash is 32 zero bytes. Events are numbered 1, 2, 3, … without gaps, in commit
 order. So a changed event no longer matches its hash, a deleted one leaves a gap, and moved or
-inserted ones break the sequence or the link to their neighbour. A full rewrite (every hash
-recomputed) is caught by comparing the head hash with one noted earlier (``expected_head``):
-keep the head hash of each export or verification, and pass it to the next check.
+inserted ones break the sequence or the link to their neighbour.
+
+A full rewrite (every hash after the change recomputed) keeps the chain consistent; what finds
+it is a *checkpoint*: the service signs the chain's head (`seq`, `hash`, `time`) with an
+Ed25519 key the database never holds, hourly and on demand, and every export carries the
+latest one. A checkpoint kept anywhere the database's administrator cannot reach is checked
+any time later: the chain up to its `seq` must still hash to it (`problem.kind ==
+"checkpoint"` names the range of events the change lies in otherwise). The whole-log NDJSON
+export starts with one line per checkpoint (``{"checkpoint": {...}}``), before the events;
+pass the public keys (`GET /v1/audit/keys`, kept by you) to check their signatures too.
 
 The service computes the hashes with this very module, so server and verifier cannot drift:
 
@@ -13,7 +20,7 @@ The service computes the hashes with this very module, so server and verifier ca
 from recotrack_sdk.audit import verify_ndjson
 
 with open("events.ndjson", "rb") as export:
-    result = verify_ndjson(export, expected_head="9f…")
+    result = verify_ndjson(export, checkpoints=kept_checkpoints, keys=published_keys)
 if not result.ok:
     print(result.first_problem)
 ```
@@ -24,6 +31,7 @@ chain of its own.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -31,8 +39,16 @@ from collections.abc import Iterable
 from typing import Any
 
 import msgspec
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from recotrack_sdk.models import ChainProblem, ChainProblemKind, ChainVerification
+from recotrack_sdk.models import (
+    ChainProblem,
+    ChainProblemKind,
+    ChainVerification,
+    Checkpoint,
+    SigningKey,
+)
 
 __all__ = [
     "GENESIS",
@@ -40,9 +56,17 @@ __all__ = [
     "ChainChecker",
     "ChainProblem",
     "ChainVerification",
+    "Checkpoint",
+    "CheckpointLike",
+    "SigningKey",
     "Verification",
     "canonical",
     "chain_hash",
+    "checkpoint_message",
+    "decode_checkpoint",
+    "encode_checkpoint",
+    "key_id",
+    "signature_problem",
     "verify_events",
     "verify_ndjson",
 ]
@@ -103,11 +127,79 @@ def chain_hash(previous: bytes, event: AuditEvent) -> bytes:
     return hashlib.sha256(previous + canonical(event)).digest()
 
 
+# --- checkpoints ---------------------------------------------------------------------------
+
+_CHECKPOINT_CONTEXT = b"recotrack checkpoint v1\n"
+
+CheckpointLike = Checkpoint | tuple[int, str]
+"""A signed checkpoint as issued, or an unsigned one: (`seq`, hex hash of event `seq`)."""
+
+
+def checkpoint_message(seq: int, hash: str, time: dt.datetime) -> bytes:
+    """The bytes a checkpoint's signature covers: a fixed context line, then
+    `{"hash": …, "seq": …, "time": …}` as compact JSON with sorted keys (`hash` in lower-case
+    hex, `time` in UTC with microseconds, as `occurred_at` in `canonical`)."""
+    body = {"hash": hash.lower(), "seq": seq, "time": _timestamp(time)}
+    return _CHECKPOINT_CONTEXT + msgspec.json.encode(body, order="sorted")
+
+
+def key_id(public_key: bytes) -> str:
+    """A signing key's id: the first 16 hex digits of the SHA-256 of its raw public key."""
+    return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+_checkpoint_encoder = msgspec.json.Encoder()
+_checkpoint_decoder = msgspec.json.Decoder(Checkpoint)
+
+
+def encode_checkpoint(checkpoint: Checkpoint) -> bytes:
+    """A checkpoint as compact JSON: what the API answers, the `X-Chain-Checkpoint` header of
+    every export and each channel that sends checkpoints out carry."""
+    return _checkpoint_encoder.encode(checkpoint)
+
+
+def decode_checkpoint(text: bytes | str) -> Checkpoint:
+    """A checkpoint as issued (JSON); `msgspec.ValidationError`/`DecodeError` if it is not one."""
+    return _checkpoint_decoder.decode(text)
+
+
+def signature_problem(checkpoint: Checkpoint, keys: Iterable[SigningKey]) -> str | None:
+    """Why `checkpoint` is not signed by one of `keys` (None: it is)."""
+    known = [k for k in keys if k.key_id == checkpoint.key_id]
+    if not known:
+        return f"key {checkpoint.key_id!r} is not one of the published signing keys"
+    message = checkpoint_message(checkpoint.seq, checkpoint.hash, checkpoint.time)
+    for key in known:
+        try:
+            raw = bytes.fromhex(key.public_key)
+            if key_id(raw) != key.key_id:
+                continue  # a key listed under another key's id proves nothing
+            Ed25519PublicKey.from_public_bytes(raw).verify(
+                bytes.fromhex(checkpoint.signature), message
+            )
+        except (ValueError, InvalidSignature):
+            continue
+        return None
+    return f"its signature does not verify with key {checkpoint.key_id}"
+
+
+class _Anchor(msgspec.Struct, frozen=True, order=True):
+    """A hash the chain must have at `seq`, and what promised it (for the problem's words)."""
+
+    seq: int
+    hash: str
+    label: str
+
+
+# --- the checker -----------------------------------------------------------------------------
+
+
 class ChainChecker:
     """Checks events fed in order and keeps the first problem; `result()` says what it found.
 
     The one definition of what an intact chain is: the service's verification and the offline
-    one both feed their events through it.
+    one both feed their events through it. Checkpoints are given before the events
+    (`expect_checkpoint`): at each one's `seq` the chain must still have the checkpoint's hash.
     """
 
     def __init__(self) -> None:
@@ -115,6 +207,31 @@ class ChainChecker:
         self.head = GENESIS
         self.next_seq = 1
         self.problem: ChainProblem | None = None
+        self._anchors: list[_Anchor] = []
+        self._held = 0
+        self._held_at = (0, GENESIS)  # the last checkpoint that held: (seq, hash)
+
+    def expect_checkpoint(
+        self, checkpoint: CheckpointLike, keys: Iterable[SigningKey] | None = None
+    ) -> bool:
+        """Check the chain against `checkpoint` too; with `keys`, a signed one must be signed
+        by one of them. False once a problem has been found."""
+        if self.problem is not None:
+            return False
+        if isinstance(checkpoint, tuple):
+            seq, expected = checkpoint
+            label = f"the expected hash at event {seq}"
+        else:
+            seq, expected = checkpoint.seq, checkpoint.hash
+            label = f"the checkpoint of {_timestamp(checkpoint.time)} (key {checkpoint.key_id})"
+            if keys is not None:
+                why = signature_problem(checkpoint, keys)
+                if why is not None:
+                    return self._found(seq, "signature", f"{label} cannot be trusted: {why}")
+        if seq < self.next_seq - 1:
+            raise ValueError(f"a checkpoint at event {seq} comes after that event was checked")
+        bisect.insort(self._anchors, _Anchor(seq, expected.strip().lower(), label))
+        return self._reached()
 
     def add(self, event: AuditEvent) -> bool:
         """Check the next event; False once a problem has been found (stop feeding then)."""
@@ -154,7 +271,31 @@ class ChainChecker:
         self.head = stored
         self.count += 1
         self.next_seq += 1
+        return self._reached()
+
+    def _reached(self) -> bool:
+        """Compare the head with each checkpoint at its `seq` (the events fed so far)."""
+        at = self.next_seq - 1
+        while self._anchors and self._anchors[0].seq <= at:
+            anchor = self._anchors.pop(0)
+            if anchor.hash != self.head.hex():
+                return self._broken(anchor, f"they now hash to {self.head.hex()}")
+            self._held += 1
+            self._held_at = (anchor.seq, self.head)
         return True
+
+    def _broken(self, anchor: _Anchor, now: str) -> bool:
+        """The chain misses `anchor`: the change lies after the last checkpoint that held."""
+        first = self._held_at[0] + 1
+        events = f"event {first}" if first == anchor.seq else f"events {first} to {anchor.seq}"
+        self.count, self.head = self._held_at
+        return self._found(
+            anchor.seq,
+            "checkpoint",
+            f"{events} no longer hash to {anchor.label}, {anchor.hash}: {now}; an event in "
+            "that range was changed, deleted, moved or put in, and the chain re-hashed after it",
+            from_seq=first,
+        )
 
     def malformed(self, detail: str) -> None:
         """Note something that is not an event at all (an unreadable line of an export)."""
@@ -163,6 +304,11 @@ class ChainChecker:
 
     def result(self, expected_head: str | None = None) -> ChainVerification:
         """What was found; with `expected_head`, an intact chain must also end there."""
+        if self.problem is None and self._anchors:
+            last = self.next_seq - 1
+            self._broken(
+                self._anchors[0], f"the chain ends at event {last}" if last else "the log is empty"
+            )
         head_hash = self.head.hex() if self.count else None
         problem = self.problem
         if problem is None and expected_head is not None:
@@ -177,39 +323,76 @@ class ChainChecker:
                     "it was cut short, extended or rewritten",
                 )
         return ChainVerification(
-            ok=problem is None, count=self.count, head_hash=head_hash, first_problem=problem
+            ok=problem is None,
+            count=self.count,
+            head_hash=head_hash,
+            first_problem=problem,
+            checkpoints=self._held,
         )
 
-    def _found(self, seq: int | None, kind: ChainProblemKind, detail: str) -> bool:
-        self.problem = ChainProblem(seq=seq, kind=kind, detail=detail)
+    def _found(
+        self, seq: int | None, kind: ChainProblemKind, detail: str, from_seq: int | None = None
+    ) -> bool:
+        self.problem = ChainProblem(seq=seq, kind=kind, detail=detail, from_seq=from_seq)
         return False
 
 
 def verify_events(
-    events: Iterable[AuditEvent], expected_head: str | None = None
+    events: Iterable[AuditEvent],
+    expected_head: str | None = None,
+    *,
+    checkpoints: Iterable[CheckpointLike] = (),
+    keys: Iterable[SigningKey] | None = None,
 ) -> ChainVerification:
-    """Verify events given in log order (the whole log, from event 1)."""
+    """Verify events given in log order (the whole log, from event 1), against `checkpoints`
+    too (each signed one's signature against `keys`, when given)."""
     checker = ChainChecker()
-    for event in events:
-        if not checker.add(event):
-            break
+    keys = None if keys is None else list(keys)
+    if all(checker.expect_checkpoint(c, keys) for c in checkpoints):
+        for event in events:
+            if not checker.add(event):
+                break
     return checker.result(expected_head)
 
 
+class _CheckpointLine(msgspec.Struct):
+    checkpoint: Checkpoint
+
+
 _decoder = msgspec.json.Decoder(AuditEvent)
+_checkpoint_line = msgspec.json.Decoder(_CheckpointLine)
 
 
 def verify_ndjson(
-    lines: Iterable[bytes | str], expected_head: str | None = None
+    lines: Iterable[bytes | str],
+    expected_head: str | None = None,
+    *,
+    checkpoints: Iterable[CheckpointLike] = (),
+    keys: Iterable[SigningKey] | None = None,
 ) -> ChainVerification:
     """Verify an NDJSON export of the whole event log, one event per line (blank lines are
-    skipped); `lines` may be a file opened in binary mode. No server, no database."""
+    skipped); `lines` may be a file opened in binary mode. No server, no database.
+
+    The export's own checkpoint lines (before the events) are checked with the `checkpoints`
+    given; with `keys` (the published ones, as you kept them), each signed checkpoint's
+    signature too: without keys, a forged checkpoint line would go unnoticed."""
     checker = ChainChecker()
+    keys = None if keys is None else list(keys)
+    if not all(checker.expect_checkpoint(c, keys) for c in checkpoints):
+        return checker.result(expected_head)
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        raw = line.encode() if isinstance(line, str) else line
         try:
-            event = _decoder.decode(line)
+            if raw.lstrip().startswith(b'{"checkpoint"'):
+                if checker.count:
+                    checker.malformed(f"line {number}: a checkpoint after the first event")
+                    break
+                if not checker.expect_checkpoint(_checkpoint_line.decode(raw).checkpoint, keys):
+                    break
+                continue
+            event = _decoder.decode(raw)
         except msgspec.DecodeError as exc:
             checker.malformed(f"line {number} is not an event: {exc}")
             break

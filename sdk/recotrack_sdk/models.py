@@ -29,6 +29,8 @@ __all__ = [
     "ChainVerification",
     "Change",
     "ChangePage",
+    "Checkpoint",
+    "CheckpointCreate",
     "Closure",
     "ClosureOutcome",
     "ClosureWrite",
@@ -55,6 +57,7 @@ __all__ = [
     "ReviewCreate",
     "ReviewPatch",
     "Role",
+    "SigningKey",
     "State",
     "StateCount",
     "Stats",
@@ -589,34 +592,75 @@ class Stats(_Resource, kw_only=True):
 
 # --- the audit log's hash chain ------------------------------------------------------------
 
-ChainProblemKind = Literal["content", "missing", "order", "head", "malformed"]
+ChainProblemKind = Literal[
+    "content", "missing", "order", "head", "checkpoint", "signature", "malformed"
+]
 """`content`: an event does not match its hash (changed, moved, or put in); `missing`: a
 number is absent from the gapless sequence (an event was deleted); `order`: an event is out of
 sequence or repeated; `head`: the chain is intact but ends at another hash than expected (it
-was cut short, extended or rewritten); `malformed`: a line of an export is not an event."""
+was cut short, extended or rewritten); `checkpoint`: the chain is consistent but no longer
+hashes to a checkpoint (the events `from_seq` to `seq` were altered and the chain re-hashed
+after them, or cut short before `seq`); `signature`: a checkpoint is not signed by a key
+known to the verifier; `malformed`: a line of an export is neither an event nor a
+checkpoint."""
 
 
 class ChainProblem(_Resource, kw_only=True):
     """The first broken link: which event (`seq`; null for an unreadable line) and what is
-    wrong with it."""
+    wrong with it. For `checkpoint`, the change lies somewhere in events `from_seq` to `seq`
+    (after the last checkpoint that still holds, up to the first one that does not)."""
 
     seq: int | None
     kind: ChainProblemKind
     detail: str
+    from_seq: int | None = None
 
 
 class ChainVerification(_Resource, kw_only=True):
     """The result of checking the event log's hash chain.
 
-    `ok`: every event matches its hash, the sequence has no gap, and (when asked) the chain
-    ends at the expected head. `count`: events checked and found intact (up to the first
-    problem). `head_hash`: hex SHA-256 of the last intact event, null for an empty log.
+    `ok`: every event matches its hash, the sequence has no gap, the chain still hashes to
+    every checkpoint checked, and (when asked) ends at the expected head. `count`: events
+    checked and found intact (up to the first problem). `head_hash`: hex SHA-256 of the last
+    intact event, null for an empty log. `checkpoints`: the checkpoints the chain was found to
+    match.
     """
 
     ok: bool
     count: int
     head_hash: str | None
     first_problem: ChainProblem | None = None
+    checkpoints: int = 0
+
+
+class Checkpoint(_Resource, kw_only=True):
+    """A signed statement of the chain's head: at `time`, event `seq` had hash `hash`.
+
+    `signature` is the Ed25519 signature (hex) by key `key_id` of
+    `recotrack_sdk.audit.checkpoint_message(seq, hash, time)`. An empty log's checkpoint has
+    `seq` 0 and 32 zero bytes as `hash`. Keep them where the database's administrator cannot
+    change them; any later verification against one finds a rewrite of the events before it.
+    """
+
+    seq: Annotated[int, Meta(ge=0)]
+    hash: str
+    time: Annotated[dt.datetime, Meta(tz=True)]
+    key_id: str
+    signature: str
+
+
+class CheckpointCreate(_Request, kw_only=True):
+    """The body of `POST /v1/audit/checkpoints`: `{}` (the checkpoint is of the chain's head
+    now; there is nothing to choose)."""
+
+
+class SigningKey(_Resource, kw_only=True):
+    """A public key that signs checkpoints (Ed25519, raw 32 bytes in hex). `key_id` is the
+    first 16 hex digits of the SHA-256 of the public key. Keys rotate; old ones stay here."""
+
+    key_id: str
+    public_key: str
+    created_at: dt.datetime
 
 
 class HistoryEntry(_Resource, kw_only=True):

@@ -40,11 +40,14 @@ from recotrack.api.sync import SyncController
 from recotrack.api.timeouts import request_timeout_middleware
 from recotrack.api.tokens import TokenController
 from recotrack.settings import Settings
+from recotrack.signing import Signer, load_signer
+from recotrack.store.checkpoints import register_key
 from recotrack.store.database import Database
 from recotrack.store.notify import ChangeNotifier
-from recotrack.store.pool import create_pool
+from recotrack.store.pool import connect, create_pool
 from recotrack.store.stats import StatsCache
 from recotrack.web import TEMPLATE_CONFIG, dashboard_router, to_dashboard
+from recotrack.worker import checkpoints
 
 CONTROLLERS: list[type] = [
     AgencyController,
@@ -65,14 +68,21 @@ CONTROLLERS: list[type] = [
 ]
 
 
-def create_app(settings: Settings, dsn: str) -> Litestar:
+def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Litestar:
     """The app for one database, resolved by the caller (embedded or `DATABASE_URL`), as the
     service's role; it migrates on start only when that role owns the tables (store/migrate.py,
-    `prepare`): `recotrack serve` migrates as the owner first when it knows the owner's URL."""
+    `prepare`): `recotrack serve` migrates as the owner first when it knows the owner's URL.
+    `signer` signs checkpoints (read from the settings' key file at start when not given)."""
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
+        key = signer or load_signer(settings.signing_key_file, settings.data_dir)
         await Database(dsn).prepare()
+        conn = await connect(dsn)
+        try:
+            await register_key(conn, key)
+        finally:
+            await conn.close()
         app.state.pool = await create_pool(
             dsn,
             min_size=settings.pool_min_size,
@@ -87,9 +97,17 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         notifier.on_revoked = app.state.principals.clear
         app.state.notifier = notifier
         app.state.stats_cache = StatsCache()
+        app.state.signer = key
         try:
             await app.state.notifier.start(dsn)
-            yield
+            async with checkpoints.running(
+                app.state.pool,
+                key,
+                notifier,
+                interval=settings.checkpoint_interval_seconds,
+                every=settings.checkpoint_every_events,
+            ):
+                yield
         finally:
             await app.state.notifier.close()
             await app.state.pool.close()

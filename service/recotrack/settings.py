@@ -63,6 +63,16 @@ class Settings:
     """`RECOTRACK_MIGRATION_DATABASE_URL`: the same database as the owner of its tables, who
     applies migrations (`recotrack migrate`, and `serve` on start). Unset: `DATABASE_URL`'s role
     migrates, unless it is the restricted service role, which only checks."""
+    signing_key_file: Path | None = None
+    """`RECOTRACK_SIGNING_KEY_FILE`: the Ed25519 key (PEM) that signs checkpoints of the
+    event log; it must exist. Unset: `checkpoint-signing-key.pem` in the data directory,
+    made on first start."""
+    checkpoint_interval_seconds: float = 3600.0
+    """`RECOTRACK_CHECKPOINT_INTERVAL_SECONDS`: no event waits longer than this for a
+    signed checkpoint (none is made while nothing is written)."""
+    checkpoint_every_events: int = 10_000
+    """`RECOTRACK_CHECKPOINT_EVERY_EVENTS`: a checkpoint is made at the latest this many
+    events after the last one."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -80,6 +90,13 @@ class Settings:
         web_session_hours = _int(env, "RECOTRACK_WEB_SESSION_HOURS", 8)
         if web_session_hours < 1:
             raise ValueError("RECOTRACK_WEB_SESSION_HOURS must be at least 1")
+        interval = _seconds(env, "RECOTRACK_CHECKPOINT_INTERVAL_SECONDS", 3600.0)
+        if interval <= 0:
+            raise ValueError("RECOTRACK_CHECKPOINT_INTERVAL_SECONDS must be more than 0")
+        every = _int(env, "RECOTRACK_CHECKPOINT_EVERY_EVENTS", 10_000)
+        if every < 1:
+            raise ValueError("RECOTRACK_CHECKPOINT_EVERY_EVENTS must be at least 1")
+        key_file = env.get("RECOTRACK_SIGNING_KEY_FILE") or None
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(
@@ -103,6 +120,9 @@ class Settings:
             web_cookie_secure=_bool(env, "RECOTRACK_WEB_COOKIE_SECURE", True),
             web_session_hours=web_session_hours,
             migration_database_url=env.get("RECOTRACK_MIGRATION_DATABASE_URL") or None,
+            signing_key_file=Path(key_file).expanduser() if key_file else None,
+            checkpoint_interval_seconds=interval,
+            checkpoint_every_events=every,
         )
 
 

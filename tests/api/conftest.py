@@ -23,7 +23,7 @@ from recotrack.store.pool import connect
 from tests import flow
 from tests.api.support import World
 from tests.conftest import as_service, copy_of_template
-from tests.helpers import Api
+from tests.helpers import Api, signing_key_file
 
 
 async def make_world(api: Api) -> World:
@@ -47,7 +47,13 @@ class Shared:
 async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
     async with copy_of_template(server_url, template_db) as url:
         service = as_service(url)  # the app as the service's restricted role
-        settings = Settings.from_env({"DATABASE_URL": service, "RECOTRACK_LOG_LEVEL": "warning"})
+        settings = Settings.from_env(
+            {
+                "DATABASE_URL": service,
+                "RECOTRACK_LOG_LEVEL": "warning",
+                "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+            }
+        )
         async with AsyncTestClient(create_app(settings, service)) as client:
             api = await Api.start(client, url)
             db = await connect(url)

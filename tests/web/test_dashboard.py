@@ -16,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from recotrack.app import create_app
 from recotrack.settings import Settings
 from tests.conftest import as_service
+from tests.helpers import signing_key_file
 from tests.web.conftest import Demo
 from tests.web.html import Element, parse
 
@@ -27,7 +28,13 @@ COOKIE = "__Host-recotrack-session"
 async def client(demo: Demo) -> AsyncIterator[AsyncTestClient[Any]]:
     """The app with its default settings (Secure cookies: so the client speaks HTTPS)."""
     url = as_service(demo.url)  # the app as the service's restricted role
-    settings = Settings.from_env({"DATABASE_URL": url, "RECOTRACK_LOG_LEVEL": "warning"})
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": url,
+            "RECOTRACK_LOG_LEVEL": "warning",
+            "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+        }
+    )
     async with AsyncTestClient(create_app(settings, url), base_url=BASE) as client:
         yield client
 

@@ -11,6 +11,8 @@ AUTHENTICATION = 3
 """No token, an unknown or revoked one, or one whose role may not do this."""
 NOT_FOUND = 4
 CANNOT_REACH = 5
+BROKEN = 6
+"""`verify`: the audit log's hash chain does not hold."""
 INTERRUPTED = 130
 BROKEN_PIPE = 141
 
@@ -21,4 +23,5 @@ EXIT_CODES = f"""exit status:
   {AUTHENTICATION}    authentication failed (no token, or a bad one) or permission denied
   {NOT_FOUND}    not found (show CODE: no such recommendation, or not one you may see)
   {CANNOT_REACH}    cannot reach the service (or no answer in time)
+  {BROKEN}    verify: the audit log's hash chain does not hold (what and where on stdout)
 Errors are one line on stderr; the token is never printed."""

@@ -26,6 +26,7 @@ from recotrack_sdk import (
     ValidationError,
     __version__,
 )
+from recotrack_sdk._cli._audit import run_verify
 from recotrack_sdk._cli._config import ConfigError, MissingToken, redact, resolve
 from recotrack_sdk._cli._context import Context, Format
 from recotrack_sdk._cli._exits import (
@@ -105,8 +106,10 @@ def main(
                     fit=_columns(out, environ),
                     today=dt.date.today(),
                 )
-                _dispatch(ctx, args)
+                status = _dispatch(ctx, args)
                 out.flush()
+        except UsageError as exc:
+            return fail(USAGE, str(exc), prefix="")
         except NoSuchRecommendation as exc:
             return fail(
                 NOT_FOUND, f"no recommendation with code {exc} (or not one this token may see)"
@@ -136,10 +139,13 @@ def main(
         return BROKEN_PIPE
     except Exception as exc:  # never a traceback: one line that says what broke
         return fail(FAILED, f"internal error: {type(exc).__name__}: {exc}")
-    return OK
+    return status
 
 
-def _dispatch(ctx: Context, args: argparse.Namespace) -> None:
+def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
+    """Run the command; its exit status (`verify` alone may end otherwise than OK)."""
+    if args.command == "verify":
+        return run_verify(ctx, args)
     if args.command == "status":
         run_status(ctx)
     elif args.command == "stats":
@@ -152,6 +158,7 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> None:
         run_overdue(ctx, query_of(args), limit=args.limit)
     else:  # pragma: no cover  (argparse allows only the commands above)
         raise AssertionError(args.command)
+    return OK
 
 
 # --- messages ------------------------------------------------------------------------------

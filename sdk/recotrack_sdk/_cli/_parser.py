@@ -9,6 +9,7 @@ import textwrap
 from typing import TYPE_CHECKING, NoReturn, TextIO, get_args
 
 from recotrack_sdk import __version__
+from recotrack_sdk._cli._audit import add_verify_arguments
 from recotrack_sdk._cli._exits import EXIT_CODES
 from recotrack_sdk._cli._figures import STATUS_RULE
 from recotrack_sdk._cli._filters import add_filters
@@ -196,6 +197,16 @@ def parser(out: TextIO, err: TextIO) -> Parser:
         "JSON: as the API gives them; CSV: one figure a row (metric, agency_id, area, state, "
         "decision, value).",
     )
+    verify = command(
+        "verify",
+        "Check the audit log's hash chain: every event, every signed checkpoint, and the one "
+        "you kept",
+        "The service checks it (auditors and the secretariat), or --export checks a file "
+        "offline. Prints `ok: N events, head HASH` (exit status 0), or the first broken "
+        "link, which event or range of events and what is wrong (exit status 6). JSON: the "
+        "verification as the API gives it.",
+    )
+    add_verify_arguments(verify)
     return main
 
 

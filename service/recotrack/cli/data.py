@@ -6,8 +6,9 @@ import argparse
 
 import asyncpg
 
-from recotrack.cli.support import with_connection, with_database
+from recotrack.cli.support import UsageError, with_connection, with_database
 from recotrack.settings import Settings
+from recotrack_sdk._cli._audit import add_checkpoint_arguments, anchor_of, describe
 from recotrack_sdk.models import ChainVerification
 
 
@@ -25,29 +26,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     verify = audit_commands.add_parser(
         "verify",
         help="verify the event log's hash chain",
-        description="Verify the whole event log's hash chain. Prints `ok: N events, head HASH`"
-        " (exit status 0), or the first broken link: which event and what is wrong with it"
+        description="Verify the whole event log's hash chain, against every stored signed"
+        " checkpoint and the one given. Prints `ok: N events, head HASH` (exit status 0), or"
+        " the first broken link: which event (or range of events) and what is wrong with it"
         " (exit status 1).",
     )
-    verify.add_argument(
-        "--expected-head",
-        type=_head_hash,
-        metavar="HASH",
-        help="a head hash noted earlier (hex SHA-256): the chain must end exactly there",
-    )
+    add_checkpoint_arguments(verify)
     verify.set_defaults(command=_audit_verify)
 
     demo = commands.add_parser(
         "demo", help="load demo data", description="Load demo data into the database."
     )
     demo.set_defaults(command=_demo)
-
-
-def _head_hash(text: str) -> str:
-    value = text.strip().lower()
-    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise argparse.ArgumentTypeError(f"not a SHA-256 hash in hex: {text!r}")
-    return value
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -61,19 +51,17 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from recotrack.store.audit import verify_chain
 
+    try:
+        anchor = anchor_of(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
     async def job(conn: asyncpg.Connection) -> ChainVerification:
-        return await verify_chain(conn, args.expected_head)
+        return await verify_chain(conn, args.expected_head, anchor)
 
     result = with_connection(settings, job)
-    if result.ok:
-        print(f"ok: {result.count} events, head {result.head_hash or '(empty log)'}")
-        return 0
-    problem = result.first_problem
-    assert problem is not None
-    where = f"event {problem.seq}" if problem.seq is not None else "the log"
-    print(f"broken: {where}: {problem.kind}: {problem.detail}")
-    print(f"intact before it: {result.count} events, head {result.head_hash or '(none)'}")
-    return 1
+    print("\n".join(describe(result)))
+    return 0 if result.ok else 1
 
 
 async def _load_demo(conn: asyncpg.Connection) -> str:

@@ -101,6 +101,7 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: Sto
 
     from recotrack.app import create_app
     from recotrack.httpserver import BoundedHttpToolsProtocol
+    from recotrack.signing import SigningKeyError, load_signer
 
     host: str = args.host or settings.host
     port: int = settings.port if args.port is None else args.port
@@ -120,6 +121,11 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: Sto
 
     if stop.requested:
         return 0
+    try:  # before anything starts: a missing or unreadable key is one line, not a traceback
+        signer = load_signer(settings.signing_key_file, settings.data_dir)
+    except SigningKeyError as exc:
+        log.error("the server could not start", error=str(exc), exit_status=2)
+        return 2
     with database(settings) as db:  # leaving it stops the embedded PostgreSQL
         # Before the server: a database the service's role may not use stops it in one line.
         applied = asyncio.run(db.prepare())
@@ -131,7 +137,7 @@ def _serve_until_stopped(settings: Settings, args: argparse.Namespace, stop: Sto
             log.info("stopping", signal=stop.requested)
             return 0
         config = uvicorn.Config(
-            create_app(settings, db.url),  # migrated: the owner's URL is not kept
+            create_app(settings, db.url, signer),  # migrated: the owner's URL is not kept
             host=host,
             port=port,
             log_config=None,

@@ -18,9 +18,10 @@ from typing import Any, Literal
 import anyio
 import asyncpg
 
+from recotrack.store.checkpoints import latest
 from recotrack.store.pool import Connection, Pool
 from recotrack.store.recommendation_list import filter_query
-from recotrack_sdk.models import RecommendationQuery
+from recotrack_sdk.models import Checkpoint, RecommendationQuery
 
 CHUNK_ROWS = 5000
 """Rows fetched from the cursor at a time."""
@@ -38,6 +39,8 @@ class Snapshot:
     head_seq: int | None
     head_hash: str | None
     """Hex SHA-256 of the newest event, when events carry hashes."""
+    checkpoint: Checkpoint | None
+    """The newest signed checkpoint (of this snapshot's chain: at or before its head)."""
 
     @property
     def head(self) -> str:
@@ -79,6 +82,7 @@ async def snapshot(pool: Pool) -> AsyncIterator[Snapshot]:
             has_hash,
             head["seq"] if head is not None else None,
             head["hash"] if head is not None else None,
+            await latest(conn),
         )
     finally:
         with anyio.CancelScope(shield=True):

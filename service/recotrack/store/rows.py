@@ -41,7 +41,15 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
+def _bigint(text: str) -> int:
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(text)
+    return value
+
+
 _PARSERS: dict[str, Callable[[str], object]] = {
+    "bigint": _bigint,
     "timestamptz": dt.datetime.fromisoformat,
     "date": dt.date.fromisoformat,
     "float8": float,

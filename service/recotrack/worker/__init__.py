@@ -1,0 +1,1 @@
+"""Background work of each replica, its state kept in PostgreSQL."""
