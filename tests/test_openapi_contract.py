@@ -17,6 +17,7 @@ from litestar import Litestar
 from recotrack.app import create_app
 from recotrack.domain.access import ROLE_PERMISSIONS, Permission
 from recotrack.settings import Settings
+from tests.helpers import Api
 
 CONTRACT = Path(__file__).parents[1] / "openapi" / "openapi.json"
 DOCUMENT: dict[str, Any] = json.loads(CONTRACT.read_text())
@@ -154,6 +155,31 @@ def test_if_match_is_required_where_the_service_requires_it(
         assert "required when the resource exists (428 without it)" in header["description"]
 
 
+def _free_text(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schemas of free text in a parameter's schema (not a choice, a date or a number)."""
+    found = [t for alternative in schema.get("oneOf", []) for t in _free_text(alternative)]
+    if "items" in schema:
+        found += _free_text(schema["items"])
+    if schema.get("type") == "string" and not ({"enum", "format", "const"} & set(schema)):
+        found.append(schema)
+    return found
+
+
+@operations
+def test_free_text_parameters_say_they_cannot_hold_a_nul(
+    method: str, path: str, op: dict[str, Any]
+) -> None:
+    """A NUL in a path or query parameter is a 400 (`api/text.py`), as in a body's text: a
+    parameter of free text has a pattern, and none of them admits a NUL."""
+    for parameter in op.get("parameters", []):
+        if parameter["in"] not in ("path", "query"):
+            continue
+        for schema in _free_text(parameter["schema"]):
+            pattern = schema.get("pattern")
+            assert pattern is not None, (parameter["name"], schema)
+            assert re.fullmatch(pattern, "a\x00b") is None, (parameter["name"], pattern)
+
+
 @operations
 def test_typed_success_responses(method: str, path: str, op: dict[str, Any]) -> None:
     successes = {status: r for status, r in op["responses"].items() if status.startswith("2")}
@@ -241,3 +267,9 @@ def test_links_name_real_operations_and_parameters() -> None:
                     assert (where or "path", bare) in taken, (link, name)
                 links += 1
     assert links >= 40
+
+
+async def test_the_served_contract_is_the_committed_one(api: Api) -> None:
+    """What `/schema/openapi.json` serves is what is committed, the parameters' patterns
+    (added to the document after Litestar made it) included."""
+    assert (await api.client.get("/schema/openapi.json")).json() == DOCUMENT

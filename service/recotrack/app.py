@@ -19,7 +19,7 @@ from recotrack.api.auth import PrincipalCache, authentication_middleware, permis
 from recotrack.api.body import MAX_DEPTH, strict_request
 from recotrack.api.changes import ChangeController
 from recotrack.api.closures import ClosureController
-from recotrack.api.contract import StructSchemas
+from recotrack.api.contract import StructSchemas, say_no_nul_in_parameters
 from recotrack.api.deps import DEPENDENCIES
 from recotrack.api.exports import ExportController
 from recotrack.api.health import healthz, readyz
@@ -154,6 +154,7 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
         logging_config=None,
         debug=False,
     )
+    say_no_nul_in_parameters(app.openapi_schema)
     # Around the whole app, not each route: so that unknown paths, wrong methods and failed
     # authentication get a request id and an access line too.
     app.asgi_handler = request_id_middleware(protect(app.asgi_handler, settings))

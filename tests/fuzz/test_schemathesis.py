@@ -26,7 +26,6 @@ from schemathesis.specs.openapi.checks import (
     use_after_free,
 )
 
-from recotrack.api.text import DETAIL as NUL_DETAIL
 from tests.fuzz.conftest import CALLERS, Service
 from tests.fuzz.profile import PROFILE, TALLY, examples
 
@@ -35,7 +34,6 @@ PROBLEM = "https://recotrack.se/problems/"
 PARAMETER_RULES = {
     "relevance needs q",  # one parameter that needs another
     "not an ISO date or date-time",  # a day its month has not (2026-02-30)
-    NUL_DETAIL,  # not yet in the contract's parameters (its bodies say it): see README.md
 }
 """Refusals of valid parameters (400 `invalid-parameter`) for what no schema can say."""
 BEYOND_A_SCHEMA = {
@@ -52,8 +50,7 @@ def valid_data_is_accepted(ctx: CheckContext, response: Response, case: Case[Any
     """Schemathesis's `positive_data_acceptance`, but for the refusals of `BEYOND_A_SCHEMA`,
     and two that the contract says in words: a PUT of a response or closure that exists needs
     `If-Match` (the first, which creates it, does not); an integer is written without a
-    fraction (JSON Schema's `integer` cannot tell 5.0 from 5). And one the contract does not
-    say yet: a path or query parameter with a NUL is a 400 (its bodies' text says it)."""
+    fraction (JSON Schema's `integer` cannot tell 5.0 from 5)."""
     if response.status_code < 400 or not response.headers.get("content-type", [""])[0].startswith(
         "application/problem+json"
     ):

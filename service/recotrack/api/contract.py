@@ -18,11 +18,13 @@ from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugi
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     Link,
+    OpenAPI,
     OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
     Operation,
+    Parameter,
     Schema,
 )
 from litestar.typing import FieldDefinition
@@ -113,6 +115,31 @@ class StructSchemas(StructSchemaPlugin):
 
 NO_NUL = "^[^\\u0000]*$"
 """No text may hold a NUL (`api/text.py`); a pattern of its own says so of unconstrained text."""
+
+
+def say_no_nul_in_parameters(document: OpenAPI) -> None:
+    """Path and query parameters of free text cannot hold a NUL either (`api/text.py`): their
+    schemas say so too. Litestar builds a parameter's schema without a plugin's say, so this
+    goes over the document once, where it is made."""
+    for path in (document.paths or {}).values():
+        for operation in (getattr(path, method) for method in _METHODS):
+            for parameter in operation.parameters or () if operation else ():
+                if isinstance(parameter, Parameter) and parameter.param_in in ("path", "query"):
+                    _no_nul(parameter.schema)
+
+
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def _no_nul(schema: object) -> None:
+    if not isinstance(schema, Schema):
+        return
+    for alternative in schema.one_of or ():
+        _no_nul(alternative)
+    _no_nul(schema.items)
+    free_text = schema.type == OpenAPIType.STRING and not (schema.enum or schema.format)
+    if free_text and schema.pattern is None and schema.const is None:
+        schema.pattern = NO_NUL
 
 
 def _not_null(kind: msgspec.inspect.Type) -> msgspec.inspect.Type:
