@@ -14,7 +14,7 @@ from litestar.params import JSONBody, QueryParameter
 from recotrack.api.auth import requires
 from recotrack.api.deps import Cursor, Limit
 from recotrack.api.problem_responses import documented
-from recotrack.api.problems import problem
+from recotrack.api.problems import invalid_parameters
 from recotrack.domain.access import Permission
 from recotrack.store import checkpoints as store
 from recotrack.store.audit import verify_chain
@@ -73,26 +73,19 @@ def _anchor(
     """The checkpoint the caller brings: signed (as issued), or `at_seq` + `expected_hash`."""
     if checkpoint is not None:
         if at_seq is not None or expected_hash is not None:
-            raise _bad("checkpoint", "give a checkpoint, or at_seq with expected_hash, not both")
+            raise invalid_parameters(
+                {"checkpoint": "give a checkpoint, or at_seq with expected_hash, not both"}
+            )
         try:
             return decode_checkpoint(checkpoint)
         except msgspec.DecodeError as exc:
-            raise _bad("checkpoint", f"not a checkpoint as issued: {exc}") from None
+            raise invalid_parameters({"checkpoint": f"not a checkpoint as issued: {exc}"}) from None
     if (at_seq is None) != (expected_hash is None):
         missing = "expected_hash" if expected_hash is None else "at_seq"
-        raise _bad(missing, "at_seq and expected_hash go together")
+        raise invalid_parameters({missing: "at_seq and expected_hash go together"})
     if at_seq is None or expected_hash is None:
         return None
     return (at_seq, expected_hash)
-
-
-def _bad(parameter: str, detail: str) -> Exception:
-    return problem(
-        "invalid-parameter",
-        400,
-        "a request parameter is not valid",
-        errors=[{"parameter": parameter, "detail": detail}],
-    )
 
 
 class AuditController(Controller):

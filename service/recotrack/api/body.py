@@ -24,7 +24,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import SkipValidationMarker
 
 from recotrack.api.parameters import INTEGER, integer_parameters
-from recotrack.api.problems import InvalidBody, MalformedBody, problem
+from recotrack.api.problems import InvalidBody, MalformedBody, invalid_parameters
 from recotrack.api.text import DETAIL, ESCAPED_NUL, check_parameters, nul_pointer
 
 _PATH = re.compile(r" - at `\$(.*)`$")
@@ -110,13 +110,7 @@ def check_integers(request: Request[Any, Any, Any]) -> None:
         if not all(INTEGER.fullmatch(value) for value in request.query_params.getall(name, []))
     )
     if bad:
-        detail = "must be an integer, in decimal digits"
-        raise problem(
-            "invalid-parameter",
-            400,
-            "a request parameter is not valid",
-            errors=[{"parameter": name, "detail": detail} for name in bad],
-        )
+        raise invalid_parameters(dict.fromkeys(bad, "must be an integer, in decimal digits"))
 
 
 async def strict_json_body(request: Request[Any, Any, Any]) -> None:

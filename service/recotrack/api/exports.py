@@ -23,7 +23,7 @@ from recotrack.api.contract import binary, success, text
 from recotrack.api.filters import RECOMMENDATION_FILTER
 from recotrack.api.investments import AgencyFilter
 from recotrack.api.problem_responses import READS
-from recotrack.api.problems import problem
+from recotrack.api.problems import invalid_parameters
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.swedish_time import STOCKHOLM
 from recotrack.exports.csv import Dialect
@@ -80,12 +80,7 @@ def _moment(name: str, value: str | None, *, end: bool) -> dt.datetime | None:
             return start + dt.timedelta(days=1) if end else start
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise problem(
-            "invalid-parameter",
-            400,
-            "a request parameter is not valid",
-            errors=[{"parameter": name, "detail": "not an ISO date or date-time"}],
-        ) from None
+        raise invalid_parameters({name: "not an ISO date or date-time"}) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=STOCKHOLM)
 
 

@@ -74,6 +74,16 @@ def problem(
     return ProblemError(document, headers)
 
 
+def invalid_parameters(errors: dict[str, str]) -> ProblemError:
+    """A 400 for request parameters that are not valid: each parameter's name, and why."""
+    return problem(
+        "invalid-parameter",
+        400,
+        "a request parameter is not valid",
+        errors=[{"parameter": name, "detail": detail} for name, detail in errors.items()],
+    )
+
+
 _encoder = msgspec.json.Encoder()
 
 

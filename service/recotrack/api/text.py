@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Request
 
-from recotrack.api.problems import problem
+from recotrack.api.problems import invalid_parameters
 
 NUL = "\x00"
 ESCAPED_NUL = b"\\u0000"
@@ -45,9 +45,4 @@ def check_parameters(request: Request[Any, Any, Any]) -> None:
     named = [*request.path_params.items(), *request.query_params.multi_items()]
     bad = sorted({name for name, value in named if isinstance(value, str) and NUL in value})
     if bad:
-        raise problem(
-            "invalid-parameter",
-            400,
-            "a request parameter is not valid",
-            errors=[{"parameter": name, "detail": DETAIL} for name in bad],
-        )
+        raise invalid_parameters(dict.fromkeys(bad, DETAIL))
