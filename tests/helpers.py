@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import functools
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -21,6 +23,18 @@ from recotrack.store.pool import connect
 from recotrack.store.roles import SERVICE_GROUP
 from recotrack.store.tokens import create_token
 from recotrack_sdk.models import Role, TokenCreate
+
+T = TypeVar("T")
+
+
+async def until(what: str, check: Callable[[], Awaitable[T]], *, seconds: float) -> T:
+    """Poll `check` until it answers something truthy, and return that; fail after `seconds`
+    (a bounded wait on a condition, never a fixed pause)."""
+    deadline = time.monotonic() + seconds
+    while not (result := await check()):
+        assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}"
+        await asyncio.sleep(0.05)
+    return result
 
 
 @functools.cache

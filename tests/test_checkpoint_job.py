@@ -4,10 +4,7 @@ while it holds the job's lock (its transaction ends with its connection) stops n
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -17,7 +14,7 @@ import pytest
 from recotrack.settings import Settings
 from recotrack.store import events
 from recotrack.store.pool import connect
-from tests.helpers import Api
+from tests.helpers import Api, until
 from tests.live import serve_processes
 
 EVERY = 5
@@ -44,18 +41,11 @@ async def _write(db: asyncpg.Connection, n: int, count: int) -> int:
     return head
 
 
-async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not await check():
-        assert time.monotonic() < deadline, f"no {what} within {WAIT_SECONDS} s"
-        await asyncio.sleep(0.1)
-
-
 async def _checkpoint_at(db: asyncpg.Connection, seq: int) -> None:
     async def made() -> bool:
         return bool(await db.fetchval("select count(*) from checkpoint where seq = $1", seq))
 
-    await _until(made, f"checkpoint at event {seq}")
+    await until(f"checkpoint at event {seq}", made, seconds=WAIT_SECONDS)
 
 
 async def test_two_processes_make_one_checkpoint_per_due_moment(

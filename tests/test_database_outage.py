@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-import time
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -29,7 +27,7 @@ from recotrack.store.pool import connect
 from recotrack_sdk import AsyncClient
 from recotrack_sdk.models import ProgressReportCreate
 from tests import flow
-from tests.helpers import Api, signing_key_file
+from tests.helpers import Api, signing_key_file, until
 from tests.live import serve
 
 WORKERS = 6
@@ -106,16 +104,6 @@ async def outage_api(own_postgres: OwnPostgres) -> AsyncIterator[Api]:
         yield await Api.start(client, db_url)
 
 
-async def _until(what: str, check: Any) -> Any:
-    deadline = time.monotonic() + ROUND_SECONDS
-    while time.monotonic() < deadline:
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
-
-
 async def test_a_database_restart_under_load_loses_and_doubles_nothing(
     own_postgres: OwnPostgres, outage_api: Api
 ) -> None:
@@ -151,7 +139,7 @@ async def test_a_database_restart_under_load_loses_and_doubles_nothing(
         async def some_written() -> bool:
             return written >= WORKERS * (REPORTS_PER_WORKER // 4)
 
-        await _until("the first reports", some_written)
+        await until("the first reports", some_written, seconds=ROUND_SECONDS)
         await asyncio.to_thread(own_postgres.stop)
         down.set()  # the workers go on writing, and retrying, against a stopped database
 
@@ -178,7 +166,7 @@ async def test_a_database_restart_under_load_loses_and_doubles_nothing(
         async def ready_again() -> bool:
             return (await raw.get("/readyz")).status_code == 200
 
-        await _until("/readyz after the restart", ready_again)
+        await until("/readyz after the restart", ready_again, seconds=ROUND_SECONDS)
         async with asyncio.timeout(ROUND_SECONDS):
             await asyncio.gather(*workers)
 
