@@ -20,7 +20,7 @@ from typing import Any
 
 from recotrack.signing import Signer
 from recotrack.store.pool import Connection
-from recotrack.store.rows import Keyset, must
+from recotrack.store.rows import Keyset, must, to_struct
 from recotrack_sdk.audit import GENESIS, checkpoint_message
 from recotrack_sdk.models import Checkpoint, SigningKey
 
@@ -105,23 +105,13 @@ async def _sign(
         signer.key_id,
         signature,
     )
-    return _checkpoint(row)
-
-
-def _checkpoint(row: Any) -> Checkpoint:
-    return Checkpoint(
-        seq=row["seq"],
-        hash=row["hash"],
-        time=row["time"],
-        key_id=row["key_id"],
-        signature=row["signature"],
-    )
+    return to_struct(row, Checkpoint)
 
 
 async def latest(conn: Connection) -> Checkpoint | None:
     """The newest checkpoint (None before the first)."""
     row = await conn.fetchrow(f"select {_COLUMNS} from checkpoint order by id desc limit 1")
-    return None if row is None else _checkpoint(row)
+    return None if row is None else to_struct(row, Checkpoint)
 
 
 async def list_checkpoints(
@@ -149,7 +139,7 @@ async def list_checkpoints(
 async def every_checkpoint(conn: Connection) -> list[Checkpoint]:
     """All of them, oldest first: what the chain is verified against."""
     rows = await conn.fetch(f"select {_COLUMNS} from checkpoint order by id")
-    return [_checkpoint(row) for row in rows]
+    return [to_struct(row, Checkpoint) for row in rows]
 
 
 async def signing_keys(conn: Connection) -> list[SigningKey]:
@@ -160,7 +150,4 @@ async def signing_keys(conn: Connection) -> list[SigningKey]:
         from signing_key order by created_at, key_id
         """
     )
-    return [
-        SigningKey(key_id=r["key_id"], public_key=r["public_key"], created_at=r["created_at"])
-        for r in rows
-    ]
+    return [to_struct(row, SigningKey) for row in rows]
