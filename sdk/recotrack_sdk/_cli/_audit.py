@@ -79,8 +79,9 @@ def describe(result: ChainVerification) -> list[str]:
     problem = result.first_problem
     assert problem is not None
     where = f"event {problem.seq}" if problem.seq is not None else "the log"
-    if problem.from_seq is not None and problem.from_seq != problem.seq:
-        where = f"events {problem.from_seq} to {problem.seq}"
+    if problem.from_seq is not None and problem.seq is not None and problem.from_seq < problem.seq:
+        joint = "and" if problem.seq == problem.from_seq + 1 else "to"
+        where = f"events {problem.from_seq} {joint} {problem.seq}"
     return [
         f"broken: {where}: {problem.kind}: {problem.detail}",
         f"intact before it: {result.count} events, head {result.head_hash or '(none)'}",
