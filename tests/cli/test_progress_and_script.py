@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from recotrack_sdk._cli import _reading
-from tests.cli.conftest import PER_AGENCY, Cli, Terminal
+from tests.cli.conftest import PER_AGENCY, Cli, Terminal, excel_csv
 
 RECOTRACK_CLI = Path(sys.executable).with_name("recotrack-cli")
 TIMEOUT_SECONDS = 60
@@ -35,7 +35,7 @@ async def test_a_progress_bar_while_paging_on_a_terminal(
     assert "\n" not in ran.stderr
 
     overdue = await demo.run("overdue", "--csv", "--agency", "csn", stderr=Terminal())
-    rows = list(csv.DictReader(io.StringIO(overdue.stdout, newline="")))
+    rows = excel_csv(overdue.stdout)
     assert overdue.stderr.startswith("\roverdue ")
     assert f"/{len(rows)} " in overdue.stderr
 
@@ -101,7 +101,8 @@ async def test_the_installed_console_script(demo: Cli) -> None:
 
     listed = await _script("list", "--csv", "--state", "closed", env=env)
     assert listed.returncode == 0
-    rows = list(csv.DictReader(io.StringIO(listed.stdout, newline="")))
+    assert listed.stdout.startswith("\ufeff")  # (text mode: the CRLFs read as newlines)
+    rows = list(csv.DictReader(io.StringIO(listed.stdout[1:]), delimiter=";"))
     assert rows
     assert {row["state"] for row in rows} == {"closed"}
 
