@@ -5,6 +5,13 @@ tells their whole story and each write is an event at the moment it was made.
 Deterministic (a fixed seed) and relative to the day it is loaded (`history`), so the demo
 looks alive whenever it is loaded: closures in every quarter of three years, some
 recommendations overdue, some still drafts.
+
+The writes are made in the order they happened, across the whole history, each at its moment
+(`store.demo.set_write_time`): along the demo's events the chain runs forward in time. Loaded
+into a log that holds events already (a token made first, an agency of one's own, which the
+demo then follows as it is), its events come after those in the chain though they are dated
+before them: the chain's order is the order of writing, which a history written after the
+fact cannot change.
 """
 
 from __future__ import annotations

@@ -109,10 +109,9 @@ def plan(rng: random.Random, now: dt.datetime, *, per_agency: int) -> list[Step]
     steps: list[Step] = []
     slots = _delivery_days(rng, start, today)
     for index, (agency_id, name, org_number, short) in enumerate(AGENCIES):
-        clock = _Clock(rng)
         steps.append(
             Step(
-                clock.at(start + dt.timedelta(days=index // 3)),
+                _Clock(rng).at(start + dt.timedelta(days=index // 3)),
                 agency_id,
                 None,
                 AgencyCreate(id=agency_id, name=name, org_number=org_number),
@@ -192,7 +191,7 @@ def _delivery_days(rng: random.Random, start: dt.date, today: dt.date) -> list[d
 
 def _working_day(day: dt.date) -> dt.date:
     """The day, or the Monday after it: the group and the agencies work on weekdays."""
-    return day + dt.timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+    return day + dt.timedelta(days=7 - day.weekday()) if day.weekday() >= 5 else day
 
 
 class _Clock:
