@@ -122,7 +122,7 @@ def _event_row(
 async def _touch(conn: Connection, recommendation_ids: list[str]) -> None:
     if recommendation_ids:
         await conn.execute(
-            "update recommendation set version = version + 1, updated_at = now()"
+            "update recommendation set version = version + 1, updated_at = write_time()"
             " where id = any($1::uuid[])",
             recommendation_ids,
         )
