@@ -237,3 +237,27 @@ async def test_an_agency_sees_only_itself_and_can_read_english(
     assert await page.evaluate("document.documentElement.lang") == "en"
     assert await page.get_by_role("heading", level=1).inner_text() == "Recommendations"
     await page.context.close()
+
+
+async def test_the_api_reference_renders_from_our_own_origin(browser: Browser, site: str) -> None:
+    """Offline, as a browser sees it: the page draws the reference with no request to another
+    origin and nothing refused by its own policy."""
+    page = await new_page(browser)
+    origin = site.rstrip("/")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    await page.goto(f"{origin}/schema")
+    title = page.locator(".swagger-ui .info .title")
+    await title.wait_for()
+    assert "recotrack" in await title.inner_text()
+    assert await page.locator(".swagger-ui .opblock").count() > 20  # the operations, drawn
+    assert requested
+    assert [url for url in requested if not url.startswith(f"{origin}/")] == []
+    assert problems == []
+    await page.context.close()
