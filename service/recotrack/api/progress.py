@@ -39,6 +39,8 @@ class ProgressController(FollowUp):
         responses=READS,
         operation_id="list_progress",
         summary="The agency's progress reports",
+        description="In the order they were written (a sync batch's in its input order), the "
+        "order of the history too: the last is the latest, the one the state follows.",
         opt=requires(Permission.READ),
     )
     async def list_progress(
