@@ -266,7 +266,7 @@ async def recommendation_rows(
         left join lateral (
             select status, note, reported_on from progress_report
             where recommendation_id = v.id
-            order by reported_on desc, seq desc
+            order by seq desc  -- the last written, as the state counts it (migration 0009)
             limit 1
         ) p on true
         order by v.created_at, v.id
