@@ -86,7 +86,7 @@ async def sync_progress(
                 "select id, state from recommendation_view where id = any($1)", list(visible)
             )
         }
-        clock = must(await conn.fetchrow("select now() as now, current_date as today"))
+        clock = must(await conn.fetchrow("select write_time() as now, write_time()::date as today"))
         today: dt.date = clock["today"]
         # The refs through a subquery: as a plain parameter, the planner would estimate the
         # selectivity of each of 10,000 values (custom plans), which costs more than the lookup.

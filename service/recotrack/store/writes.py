@@ -101,7 +101,7 @@ class Write:
         row = await self.conn.fetchrow(
             f"""
             update {table} set {changes + "," if changes else ""}
-                version = version + 1, updated_at = now()
+                version = version + 1, updated_at = write_time()
             where id = $1 and ({differs or "false"})
             returning {returning}
             """,
