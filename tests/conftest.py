@@ -9,12 +9,14 @@ import contextlib
 import os
 import tempfile
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from _pytest.nodeid import NodeId
 from litestar.testing import AsyncTestClient
 
 from recotrack.app import create_app
@@ -33,6 +35,21 @@ os.environ.setdefault("RECOTRACK_SIGNING_KEY_FILE", signing_key_file())
 def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every collected item under a node id of its own, so that every one runs and is counted.
+
+    Schemathesis names its items per operation (`test_x[GET /v1/agencies]`) but, on pytest
+    9.2, leaves their node ids without the operation: pytest-xdist, which sends items to its
+    workers by node id, then ran one operation per test function and counted the others as
+    nothing (86 items collected, 4 passed), hiding the failures of the rest."""
+    for item in items:
+        if item.parent is not None and item.nodeid.rpartition("::")[2] != item.name:
+            item._id = NodeId.parse(f"{item.parent.nodeid}::{item.name}")
+    twice = sorted(nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1)
+    if twice:
+        raise pytest.UsageError(f"tests collected twice under one node id: {', '.join(twice)}")
 
 
 @pytest.fixture(scope="session")

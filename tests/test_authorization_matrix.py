@@ -55,6 +55,8 @@ OTHER = "agency-other"
 ANONYMOUS = "no-token"
 ROLES = (SECRETARIAT, AUDITOR, OWN, OTHER, ANONYMOUS)
 
+_REFS = itertools.count(4711)
+
 _CALLER = {
     SECRETARIAT: "secretariat",
     AUDITOR: "auditor",
@@ -263,7 +265,8 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         Case(
             {SECRETARIAT: 200, AUDITOR: 403, OWN: 200, OTHER: 404, ANONYMOUS: 401},
             variant="external_ref",
-            body=lambda w: {"external_ref": "PPM-4711"},
+            # a ref of its own each time: setting the one stored would change nothing
+            body=lambda w: {"external_ref": f"PPM-{next(_REFS)}"},
             if_match=True,
         ),
         # an agency changes only external_ref, of its own investments; any other field is

@@ -145,7 +145,9 @@ async def test_view_agrees_with_the_domain_for_every_combination(db: asyncpg.Con
     assert all(type(overdue) is bool for _, overdue in got.values())
 
 
-async def test_latest_progress_is_by_reported_on_then_created_at(db: asyncpg.Connection) -> None:
+async def test_latest_progress_is_the_last_written(db: asyncpg.Connection) -> None:
+    """The latest report is the last inserted (`seq`), whatever day it names or when it was
+    created: the order of the list and the timeline (migration 0009)."""
     today: dt.date = await db.fetchval("select current_date")
     day = dt.timedelta(days=1)
     review = await make_review(db)
@@ -164,20 +166,20 @@ async def test_latest_progress_is_by_reported_on_then_created_at(db: asyncpg.Con
         "insert into progress_report (recommendation_id, agency_id, status, reported_on,"
         " created_at) values ($1, $2, $3, $4, $5)"
     )
-    # Inserted first (earlier created_at) but reported as of a later day: it is the latest.
+    # Written last, though it names an earlier day: it is the latest.
     await db.execute(report, by_date, AGENCY, "implemented", today - 2 * day, created)
     await db.execute(report, by_date, AGENCY, "in_progress", today - 5 * day, created + day)
-    # Same reported_on: the one created later is the latest.
-    await db.execute(report, by_creation, AGENCY, "implemented", today - 2 * day, created)
+    # Written last, though its created_at is earlier (times are the writer's): the latest.
     await db.execute(report, by_creation, AGENCY, "in_progress", today - 2 * day, created + day)
+    await db.execute(report, by_creation, AGENCY, "implemented", today - 2 * day, created)
 
     rows = {
         row["code"]: (row["reported_status"], row["state"])
         for row in await db.fetch("select code, reported_status, state from recommendation_view")
     }
     assert rows == {
-        "LATEST-BY-DATE": ("implemented", State.IMPLEMENTED),
-        "LATEST-BY-CREATION": ("in_progress", State.IN_PROGRESS),
+        "LATEST-BY-DATE": ("in_progress", State.IN_PROGRESS),
+        "LATEST-BY-CREATION": ("implemented", State.IMPLEMENTED),
     }
     for code, (status, state) in rows.items():
         assert state == derive_state(

@@ -21,7 +21,7 @@ with latest as (
     select distinct on (recommendation_id) recommendation_id, status
     from progress_report
     where $1::text is null or agency_id = $1
-    order by recommendation_id, reported_on desc, seq desc
+    order by recommendation_id, seq desc  -- the last written
 ), facts as materialized (
     select r.agency_id, r.area, r.issued_on, resp.decision, resp.created_at as responded_at,
         c.outcome, c.closed_at, s.state,

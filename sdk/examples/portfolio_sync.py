@@ -46,7 +46,7 @@ def unsent(db: sqlite3.Connection) -> list[SyncProgressItem]:
 def acknowledge(
     db: sqlite3.Connection, sent: list[SyncProgressItem], outcomes: list[SyncOutcome]
 ) -> None:
-    for outcome in outcomes:  # created, unchanged (sent before) or rejected: not sent again
+    for outcome in outcomes:  # created, unchanged, conflict or rejected: none is sent again
         ref = sent[outcome.index].external_ref
         db.execute("update outbox set outcome = ? where external_ref = ?", (outcome.outcome, ref))
 

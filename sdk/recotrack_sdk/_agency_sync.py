@@ -62,6 +62,13 @@ class SyncResult(PullResult):
         return sum(o.outcome == "unchanged" for o in self.outcomes)
 
     @property
+    def conflicts(self) -> list[SyncOutcome]:
+        """Reports sent again under an `external_ref` the service holds with other content: not
+        applied (a report is never changed); `problem.errors` names the fields that differ.
+        Sending one again changes nothing: correct it with a new report under a new ref."""
+        return [o for o in self.outcomes if o.outcome == "conflict"]
+
+    @property
     def rejected(self) -> list[SyncOutcome]:
         return [o for o in self.outcomes if o.outcome == "rejected"]
 
@@ -130,7 +137,8 @@ class AgencySync:
 
     def push(self, reports: Iterable[SyncProgressItem]) -> list[SyncOutcome]:
         """Send the reports in batches of 10,000; one outcome each, in order. Sending one
-        again (same `external_ref`) is harmless: it comes back `unchanged`."""
+        again (same `external_ref`, same content) is harmless: it comes back `unchanged`; with
+        other content it is a `conflict`, and the report stored stays as it was."""
         outcomes: list[SyncOutcome] = []
         for batch in _batches(reports):
             result = self.client.sync_progress(batch)
@@ -175,7 +183,8 @@ class AsyncAgencySync:
         )
 
     async def push(self, reports: Iterable[SyncProgressItem]) -> list[SyncOutcome]:
-        """Send the reports in batches of 10,000; one outcome each, in order."""
+        """Send the reports in batches of 10,000; one outcome each, in order (see
+        `AgencySync.push`)."""
         outcomes: list[SyncOutcome] = []
         for batch in _batches(reports):
             result = await self.client.sync_progress(batch)

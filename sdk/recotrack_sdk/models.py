@@ -14,6 +14,8 @@ from typing import Annotated, Any, Generic, Literal, TypeAlias, TypeVar
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from recotrack_sdk._errors import FieldError
+
 __all__ = [
     "UNSET",
     "Agency",
@@ -533,19 +535,29 @@ class SyncProgressBatch(_Request, kw_only=True):
 
 
 class ItemProblem(_Resource, kw_only=True):
-    """Why one item was rejected: a problem `type` as elsewhere, and the field at fault."""
+    """Why one item was not applied: a problem `type` as elsewhere, and the field at fault;
+    for a `conflict`, `errors` names each field that differs from the report stored, with
+    both values."""
 
     type: str
     status: int
     detail: str
     pointer: str | None = None
+    errors: list[FieldError] = []
 
 
-SyncOutcomeKind = Literal["created", "unchanged", "rejected"]
+SyncOutcomeKind = Literal["created", "unchanged", "conflict", "rejected"]
+"""`created`: stored now. `unchanged`: its `external_ref` names a report stored before (or
+earlier in the batch) that says the same: nothing done. `conflict`: its `external_ref` names a
+report that says otherwise; that report stays as it is, and `problem.errors` names each field
+that differs (a correction is a new report with a new `external_ref`). `rejected`: not valid,
+or not allowed; `problem` says why."""
 
 
 class SyncOutcome(_Resource, kw_only=True):
-    """What became of one item, in input order. `unchanged`: it had been applied before."""
+    """What became of one item, in input order (see `SyncOutcomeKind`). `external_ref` is the
+    item's, as sent (null only when the item has none that is text);
+    `progress_report_id` is the report the ref names, for all but `rejected`."""
 
     index: int
     external_ref: str | None
@@ -559,6 +571,7 @@ class SyncProgressResult(_Resource, kw_only=True):
     created: int
     unchanged: int
     rejected: int
+    conflict: int = 0
 
 
 # --- the secretariat's views ---------------------------------------------------------------

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp
 
@@ -32,6 +31,7 @@ from recotrack.api.options import options_middleware
 from recotrack.api.problems import EXCEPTION_HANDLERS
 from recotrack.api.progress import ProgressController
 from recotrack.api.recommendations import RecommendationController
+from recotrack.api.reference import OwnSwaggerUI, reference_router
 from recotrack.api.requests import request_id_middleware
 from recotrack.api.responses import ResponseController
 from recotrack.api.reviews import ReviewController
@@ -144,7 +144,8 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
             "configured; 64 MiB for a batch; 413 otherwise); unknown fields are refused (422),"
             " and so is an integer written as a decimal (`5.0`, `5e0`: write `5`), in a body as"
             " in a query parameter (400).",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[OwnSwaggerUI()],
+            openapi_router=reference_router(),
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer", description="rt_… token")

@@ -256,6 +256,76 @@ async def test_sign_out_ends_the_session_and_needs_a_same_origin_post(
     redirected_to_sign_in(await client.get("/dashboard/", follow_redirects=False))
 
 
+def _has_navigation_and_sign_out(doc: Element) -> None:
+    nav = doc.one("nav", aria_label="Huvudmeny")
+    assert [a.attrs["href"] for a in nav.all("a")] == [
+        "/dashboard/",
+        "/dashboard/recommendations",
+    ]
+    form = doc.one("form", action="/dashboard/sign-out")
+    assert form.attrs["method"] == "post"
+    assert form.one("button").full_text == "Logga ut"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status", "headers"),
+    [
+        ("GET", "/dashboard/recommendations/00000000-0000-0000-0000-000000000000", 404, {}),
+        ("GET", "/dashboard/recommendations/not-an-id", 404, {}),
+        ("GET", "/dashboard/no/such/page", 404, {}),
+        ("GET", "/dashboard/recommendations?state=nonsense", 400, {}),
+        ("GET", "/dashboard/recommendations?cursor=garbage", 400, {}),
+        ("POST", "/dashboard/sign-out", 403, {"Sec-Fetch-Site": "cross-site"}),
+    ],
+)
+async def test_error_pages_keep_the_navigation_and_sign_out(
+    client: AsyncTestClient[Any],
+    demo: Demo,
+    method: str,
+    url: str,
+    status: int,
+    headers: dict[str, str],
+) -> None:
+    await sign_in(client, demo.tokens["skatteverket"])
+    r = await client.request(method, url, headers=headers, follow_redirects=False)
+    assert r.status_code == status, r.text[:300]
+    assert r.headers["content-type"].startswith("text/html")
+    doc = parse(r.text)
+    assert (
+        doc.one("h1").full_text
+        == {
+            400: "Felaktig begäran",
+            403: "Inte tillåtet",
+            404: "Hittades inte",
+        }[status]
+    )
+    _has_navigation_and_sign_out(doc)
+    if status != 403:  # the request got as far as finding who it is
+        assert "myndighet" in doc.one("span", **{"class": "who"}).full_text
+
+
+async def test_an_unknown_page_needs_a_session_like_any_other(
+    client: AsyncTestClient[Any],
+) -> None:
+    redirected_to_sign_in(await client.get("/dashboard/no/such/page", follow_redirects=False))
+
+
+async def test_the_dashboard_says_its_times_are_swedish(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    await sign_in(client, demo.tokens["secretariat"])
+    rec_id = await demo.db.fetchval("select id::text from recommendation order by code limit 1")
+    for url in (
+        "/dashboard/",
+        "/dashboard/recommendations",
+        f"/dashboard/recommendations/{rec_id}",
+    ):
+        doc = await page(client, f"{url}?lang=sv")
+        assert "Tider i svensk tid (Europe/Stockholm)" in doc.one("p", id="time-zone").full_text
+        doc = await page(client, f"{url}?lang=en")
+        assert "Times in Swedish time (Europe/Stockholm)" in doc.one("p", id="time-zone").full_text
+
+
 def test_the_cookie_is_not_secure_only_when_configured_so() -> None:
     from recotrack.web.session import CookiePolicy
 
@@ -421,6 +491,84 @@ async def test_the_list_pages_on(client: AsyncTestClient[Any], demo: Demo) -> No
     assert len(seen) == len(set(seen)) == 200
 
 
+async def _pages(
+    client: AsyncTestClient[Any], url: str, rel: str
+) -> tuple[list[list[str]], list[str], Element]:
+    """The rows of each page from `url` on, following `rel` links; each page's count; the
+    last page."""
+    pages: list[list[str]] = []
+    counts: list[str] = []
+    next_url: str | None = url
+    for _ in range(10):
+        assert next_url is not None
+        doc = await page(client, next_url)
+        pages.append([r.attrs["data-id"] for r in doc.all("tr", data_id="*")])
+        counts.append(doc.one("p", id="result-count").full_text)
+        links = doc.all("a", rel=rel)
+        next_url = links[0].attrs["href"] if links else None
+        if next_url is None:
+            return pages, counts, doc
+    raise AssertionError("more pages than expected")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sort=code",
+        "sort=-issued_on",
+        "sort=implementation_due&overdue=false",
+        "q=nytta&state=in_progress&state=responded&state=issued&state=closed",
+        "q=nytta",  # by relevance
+    ],
+)
+async def test_the_list_pages_both_ways(
+    client: AsyncTestClient[Any], demo: Demo, query: str
+) -> None:
+    await sign_in(client, demo.tokens["secretariat"])
+    listed = (
+        await api(demo, client, "secretariat", f"/v1/recommendations?limit=1000&{query}")
+    ).json()["items"]
+    assert len(listed) > 50, "more than a page"
+    forward, counts, last = await _pages(client, f"/dashboard/recommendations?{query}", "next")
+    assert [i for p in forward for i in p] == [r["id"] for r in listed]  # the API's order
+    assert set(counts) == {f"{len(listed)} rekommendationer matchar"}
+    doc = await page(client, f"/dashboard/recommendations?{query}")
+    assert doc.all("a", rel="prev") == []  # the first page has none before it
+    # from the last page back to the first: the same pages, in the same order within each
+    [back] = last.all("a", rel="prev")
+    backward, counts, first = await _pages(client, back.attrs["href"], "prev")
+    assert backward == forward[-2::-1]
+    assert set(counts) == {f"{len(listed)} rekommendationer matchar"}
+    # and forward again from a page reached backwards
+    [on] = first.all("a", rel="next")
+    assert (await _pages(client, on.attrs["href"], "next"))[0] == forward[1:]
+
+
+async def test_the_list_says_how_many_match(client: AsyncTestClient[Any], demo: Demo) -> None:
+    await sign_in(client, demo.tokens["secretariat"])
+    total = await demo.db.fetchval("select count(*) from recommendation")
+    doc = await page(client, "/dashboard/recommendations")
+    assert doc.one("p", id="result-count").full_text == f"{total} rekommendationer matchar"
+
+    # a filter's count is the filter's: the same rows as the API lists
+    for query, expected in (
+        ("state=closed", "select count(*) from closure"),
+        ("agency=skatteverket&priority=high", None),
+        ("q=styrning&overdue=true", None),
+    ):
+        listed = (
+            await api(demo, client, "secretariat", f"/v1/recommendations?limit=1000&{query}")
+        ).json()["items"]
+        doc = await page(client, f"/dashboard/recommendations?{query}")
+        n = len(listed)
+        words = "1 rekommendation matchar" if n == 1 else f"{n} rekommendationer matchar"
+        assert doc.one("p", id="result-count").full_text == words, query
+        if expected is not None:
+            assert n == await demo.db.fetchval(expected)
+    doc = await page(client, "/dashboard/recommendations?state=closed&lang=en")
+    assert doc.one("p", id="result-count").full_text.endswith("recommendations match")
+
+
 @pytest.mark.parametrize(
     "query",
     ["state=nonsense", "issued_from=2026-13-45", "overdue=perhaps", "cursor=garbage", "sort=x"],
@@ -463,6 +611,57 @@ async def test_a_recommendations_page(client: AsyncTestClient[Any], demo: Demo) 
     assert len(timeline.all("li", **{"class": "event event-closure"})) == 1
     assert "<strong>" not in rec["body"]
     assert "**" not in doc.one("div", **{"class": "markdown"}).full_text
+
+
+async def test_the_first_target_date_is_not_a_move_from_nothing(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    rec_id = await demo.db.fetchval(
+        """
+        select recommendation_id::text from target_date_change
+        group by recommendation_id having count(*) >= 2 and count(previous) >= 1
+        order by recommendation_id limit 1
+        """
+    )
+    first, moved = await demo.db.fetch(
+        """
+        select previous, target_date from target_date_change
+        where recommendation_id = $1 order by id limit 2
+        """,
+        rec_id,
+    )
+    assert first["previous"] is None
+    await sign_in(client, demo.tokens["secretariat"])
+    doc = await page(client, f"/dashboard/recommendations/{rec_id}?lang=sv")
+
+    timeline = doc.one("ol", **{"class": "timeline"})
+    [given] = timeline.all("li", **{"class": "event event-target_set"})
+    assert given.one("p", **{"class": "what"}).full_text == (
+        f"Måldatum satt: {first['target_date'].day} "
+        f"{_SV_MONTHS_LIST[first['target_date'].month - 1]} {first['target_date'].year}"
+    )
+    moves = timeline.all("li", **{"class": "event event-target"})
+    assert moves
+    assert moves[0].one("p", **{"class": "what"}).full_text == (
+        f"Måldatum flyttat: {moved['previous']} → {moved['target_date']}"
+    )
+    assert "–" not in " ".join(m.full_text for m in [given, *moves])
+
+    history = doc.one("section", id="response").one("tbody").all("tr")
+    assert history[0].all("td")[1].full_text == "Första måldatum"
+    assert history[1].all("td")[1].full_text == str(moved["previous"])
+
+    doc = await page(client, f"/dashboard/recommendations/{rec_id}?lang=en")
+    history = doc.one("section", id="response").one("tbody").all("tr")
+    assert history[0].all("td")[1].full_text == "First target date"
+    given = doc.one("li", **{"class": "event event-target_set"})
+    assert given.one("p", **{"class": "what"}).full_text.startswith("Target date set: ")
+
+
+_SV_MONTHS_LIST = [
+    *("januari", "februari", "mars", "april", "maj", "juni"),
+    *("juli", "augusti", "september", "oktober", "november", "december"),
+]
 
 
 async def test_swedish_first_english_on_request(client: AsyncTestClient[Any], demo: Demo) -> None:

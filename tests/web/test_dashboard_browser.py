@@ -237,3 +237,89 @@ async def test_an_agency_sees_only_itself_and_can_read_english(
     assert await page.evaluate("document.documentElement.lang") == "en"
     assert await page.get_by_role("heading", level=1).inner_text() == "Recommendations"
     await page.context.close()
+
+
+async def test_the_api_reference_renders_from_our_own_origin(browser: Browser, site: str) -> None:
+    """Offline, as a browser sees it: the page draws the reference with no request to another
+    origin and nothing refused by its own policy."""
+    page = await new_page(browser)
+    origin = site.rstrip("/")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    await page.goto(f"{origin}/schema")
+    title = page.locator(".swagger-ui .info .title")
+    await title.wait_for()
+    assert "recotrack" in await title.inner_text()
+    assert await page.locator(".swagger-ui .opblock").count() > 20  # the operations, drawn
+    assert requested
+    assert [url for url in requested if not url.startswith(f"{origin}/")] == []
+    assert problems == []
+    await page.context.close()
+
+
+# Every element whose right edge is past the viewport, and every box whose content does not
+# fit it (scrolled or clipped sideways): what a person at a laptop would not see.
+_CUT_OFF_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+        + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '');
+    const past = [], clipped = [];
+    for (const e of document.body.querySelectorAll('*')) {
+        const box = e.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue;
+        if (e.closest('.visually-hidden, .skip')) continue;
+        if (box.right > width + 0.5) past.push(name(e) + ' ' + Math.round(box.right));
+        const overflow = getComputedStyle(e).overflowX;
+        if (overflow !== 'visible' && e.scrollWidth > e.clientWidth + 1)
+            clipped.push(name(e) + ' ' + e.scrollWidth + '>' + e.clientWidth);
+    }
+    // a select shows its chosen option in its own box, which cuts a long one off
+    const measure = document.createElement('canvas').getContext('2d');
+    for (const e of document.body.querySelectorAll('select')) {
+        const style = getComputedStyle(e);
+        measure.font = style.font;
+        const text = e.options[e.selectedIndex]?.text ?? '';
+        const room = e.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+            - 20;  // the arrow
+        if (measure.measureText(text).width > room) clipped.push(name(e) + ' ' + text);
+    }
+    return {
+        width, scroll: document.documentElement.scrollWidth, past, clipped,
+    };
+}"""
+
+
+async def test_nothing_is_cut_off_on_a_laptop(browser: Browser, site: str, demo: Demo) -> None:
+    """At 1366 × 768, the most common laptop screen: no sideways scrolling, nothing clipped,
+    on the overview, the list (its widest page: every column, an agency's long name) and a
+    recommendation with a long history."""
+    context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="sv-SE")
+    page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    await sign_in(page, site, demo.tokens["secretariat"])
+    busiest = await demo.db.fetchval(
+        """
+        select r.id::text from recommendation r
+        left join progress_report p on p.recommendation_id = r.id
+        group by r.id order by count(p.*) desc, r.code limit 1
+        """
+    )
+    for lang in ("sv", "en"):
+        for path in (
+            "/dashboard/",
+            "/dashboard/recommendations",
+            "/dashboard/recommendations?sort=-code&overdue=true",
+            f"/dashboard/recommendations/{busiest}",
+        ):
+            await page.goto(f"{site}{path}{'&' if '?' in path else '?'}lang={lang}")
+            found = await page.evaluate(_CUT_OFF_JS)
+            assert found["scroll"] <= found["width"], (path, lang, found)
+            assert found["past"] == [], (path, lang)
+            assert found["clipped"] == [], (path, lang)
+    await context.close()

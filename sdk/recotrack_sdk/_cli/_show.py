@@ -68,15 +68,10 @@ def _or_none(read: Callable[[], T]) -> T | None:
         return None
 
 
-def _latest_progress(reports: Sequence[ProgressReport]) -> ProgressReport | None:
-    """The latest as the API counts it: by `reported_on`, then the order of reporting."""
-    ordered = sorted(enumerate(reports), key=lambda p: (p[1].reported_on, p[0]))
-    return ordered[-1][1] if ordered else None
-
-
-def _latest_assessment(assessments: Sequence[Assessment]) -> Assessment | None:
-    ordered = sorted(enumerate(assessments), key=lambda p: (p[1].assessed_on, p[0]))
-    return ordered[-1][1] if ordered else None
+def _latest(items: Sequence[T]) -> T | None:
+    """The latest as the API counts it (the state, the export): the last written, which is
+    the last of its list, whatever date it names."""
+    return items[-1] if items else None
 
 
 def dossier(client: Client, code: str) -> Dossier:
@@ -99,8 +94,8 @@ def dossier(client: Client, code: str) -> Dossier:
     return Dossier(
         rec,
         response,
-        _latest_progress(progress),
-        _latest_assessment(assessments),
+        _latest(progress),
+        _latest(assessments),
         closure,
         history,
     )

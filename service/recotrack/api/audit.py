@@ -116,6 +116,8 @@ class AuditController(Controller):
                 ge=0,
                 le=2**62,
                 description="With `expected_hash`: the event the chain must still have it at.",
+                # Litestar leaves a limit of 0 out of the contract (it is falsy): say it again
+                schema_extra={"minimum": 0},
             ),
         ] = None,
         expected_hash: Hash = None,

@@ -45,7 +45,14 @@ class ChangeController(Controller):
         cursor: Cursor = None,
         limit: Limit = 100,
         wait: Annotated[
-            int, QueryParameter(ge=0, le=30, description="Seconds to wait for a change.")
+            int,
+            QueryParameter(
+                ge=0,
+                le=30,
+                description="Seconds to wait for a change.",
+                # Litestar leaves a limit of 0 out of the contract (it is falsy): say it again
+                schema_extra={"minimum": 0},
+            ),
         ] = 0,
     ) -> ChangePage:
         after = decode_position(cursor)

@@ -81,7 +81,7 @@ SYNC_BATCH_ITEMS = Histogram(
 )
 SYNC_ITEMS = Counter(
     "recotrack_sync_items",
-    "Items of /v1/sync/progress batches by outcome (created, unchanged, rejected)",
+    "Items of /v1/sync/progress batches by outcome (created, unchanged, conflict, rejected)",
     ["outcome"],
 )
 
@@ -126,10 +126,11 @@ def observe_request(method: str, route: str | None, status: int, seconds: float)
     series[1].observe(seconds)
 
 
-def record_sync_batch(created: int, unchanged: int, rejected: int) -> None:
-    SYNC_BATCH_ITEMS.observe(created + unchanged + rejected)
+def record_sync_batch(created: int, unchanged: int, conflict: int, rejected: int) -> None:
+    SYNC_BATCH_ITEMS.observe(created + unchanged + conflict + rejected)
     SYNC_ITEMS.labels("created").inc(created)
     SYNC_ITEMS.labels("unchanged").inc(unchanged)
+    SYNC_ITEMS.labels("conflict").inc(conflict)
     SYNC_ITEMS.labels("rejected").inc(rejected)
 
 

@@ -17,6 +17,19 @@ from recotrack.domain.rules import Action
 from recotrack.store import progress
 from recotrack_sdk.models import Page, ProgressReport, ProgressReportCreate
 
+LATEST_REPORT_COUNTS = (
+    "The recommendation's `state` and `reported_status` follow the agency's latest report: the "
+    "last one written (in a batch, the last in input order), whatever `reported_on` it names; "
+    "the list and the history run in that order. A report after an `implemented` one that "
+    "says otherwise therefore moves the state back: `in_progress` or `partially_implemented` "
+    "to `in_progress`, `not_started` or `not_implemented` to `responded` (or `issued`). This "
+    "is deliberate: `implemented` is the agency's own account, not a verdict (the secretariat "
+    "verifies, assesses and closes), and an agency that finds the work undone must be able to "
+    "say so rather than leave a false `implemented` standing. Both reports stay in the list "
+    "and the history, so the step back is visible; a closed recommendation takes no reports."
+)
+"""Said in the descriptions of both ways of reporting (here and `/v1/sync/progress`)."""
+
 
 class ProgressController(FollowUp):
     """The agency's progress reports on a recommendation: append-only."""
@@ -26,6 +39,8 @@ class ProgressController(FollowUp):
         responses=READS,
         operation_id="list_progress",
         summary="The agency's progress reports",
+        description="In the order they were written (a sync batch's in its input order), the "
+        "order of the history too: the last is the latest, the one the state follows.",
         opt=requires(Permission.READ),
     )
     async def list_progress(
@@ -48,7 +63,7 @@ class ProgressController(FollowUp):
             **also(
                 200,
                 ProgressReport,
-                "Sent again with the same `external_ref`: the first report, unchanged",
+                "Sent again with the same `external_ref` and content: the first report, unchanged",
             ),
         },
         operation_id="create_progress",
@@ -57,7 +72,10 @@ class ProgressController(FollowUp):
         ),
         summary="Report progress",
         description="Append-only. With an `external_ref` (the id in the agency's own tool), "
-        "sending the same report again changes nothing and answers 200 with the first one.",
+        "sending the same report again changes nothing and answers 200 with the first one; "
+        "the same `external_ref` with other content is refused (409 `conflict`, naming the "
+        "fields that differ) and the first report stays as it was. A report is never changed: "
+        "to correct one, send a new report with a new `external_ref`.\n\n" + LATEST_REPORT_COUNTS,
         opt=performs(Action.REPORT_PROGRESS),
     )
     async def create_progress(

@@ -1,12 +1,10 @@
 """What the demo data set is made of: real agencies, their investments, and the words of
-recommendations, responses and progress notes in Swedish, after the interview the project grew
-from; and how many recommendations meet which fate."""
+recommendations, responses, progress notes, assessments and closures in Swedish, after the
+interview the project grew from. How they come to pass is `history`."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from recotrack_sdk.models import Area
+from recotrack_sdk.models import Area, ClosureOutcome, ProgressStatus
 
 ACTOR = "system:demo"
 SEED = 2017  # the year the expert group was set up
@@ -104,12 +102,39 @@ NOTES = [
 ]
 PEOPLE = ["Åsa Lindström", "Göran Öberg", "Märta Håkansson", "Björn Åkesson", "Linnéa Söderberg"]
 
-Fate = Literal["draft", "issued", "responded", "in_progress", "implemented", "closed"]
-FATES: list[tuple[Fate, int]] = [
-    ("draft", 6),
-    ("issued", 10),
-    ("responded", 18),
-    ("in_progress", 26),
-    ("implemented", 14),
-    ("closed", 26),
+NOT_STARTED = [
+    "Arbetet är planerat till nästa verksamhetsår; en ansvarig är utsedd.",
+    "Rekommendationen är förankrad i ledningsgruppen; arbetet startar nästa kvartal.",
+    "Vi väntar på beslut om finansiering innan arbetet kan starta.",
 ]
+IMPLEMENTED = [
+    "Åtgärderna är genomförda och redovisade för ledningsgruppen.",
+    "Det nya arbetssättet gäller nu i hela organisationen; uppföljning sker i linjen.",
+    "Styrmodellen är beslutad och tillämpas i portföljen sedan förra kvartalet.",
+    "Rekryteringarna är klara och rollerna bemannade.",
+]
+NOT_IMPLEMENTED = [
+    "Arbetet har avbrutits efter omprioriteringar i budgetarbetet.",
+    "Ledningen har beslutat att inte gå vidare med åtgärden i nuvarande form.",
+]
+SLIP_REASONS = [
+    "Upphandlingen har överprövats och försenats.",
+    "Rekryteringen av nyckelkompetenser har tagit längre tid än planerat.",
+    "Ledningen har omprioriterat årets budget till förmån för driftsäkerhet.",
+    "Arbetet beror på en leverans från en annan myndighet som har försenats.",
+]
+ASSESSMENT_NOTES: dict[ProgressStatus, str] = {
+    "in_progress": "Kansliets bedömning efter uppföljningsmöte med myndigheten.",
+    "partially_implemented": (
+        "Kansliet bedömer att delar av åtgärderna återstår; ledningens uppföljning saknas ännu."
+    ),
+    "implemented": "Kansliet har tagit del av underlaget och bedömer åtgärderna som genomförda.",
+}
+CLOSURE_NOTES: dict[ClosureOutcome, str] = {
+    "implemented": "Verifierat av kansliet vid uppföljning.",
+    "not_implemented": (
+        "Myndigheten genomför inte rekommendationen; kansliet avslutar uppföljningen."
+    ),
+    "superseded": "Ersatt av en rekommendation i en senare granskning av samma investering.",
+    "withdrawn": "Återkallad: investeringen har avbrutits av myndighetens ledning.",
+}

@@ -1,5 +1,5 @@
 """CSV as Swedish Excel opens it by double-click (UTF-8 with a BOM, `;` between fields, CRLF
-line ends, ISO dates), or plain RFC 4180 (comma, no BOM)."""
+line ends, ISO dates, moments in UTC), or plain RFC 4180 (comma, no BOM)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
+
+from recotrack.exports.moments import utc_text
 
 Dialect = Literal["excel", "rfc4180"]
 BOM = "\ufeff"
@@ -27,13 +29,16 @@ def header(columns: Sequence[str], dialect: Dialect) -> bytes:
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.datetime):
+        return utc_text(value)
+    if isinstance(value, dt.date):
         return value.isoformat()
     return "" if value is None else value
 
 
 def rows(values: Iterable[Sequence[Any]], dialect: Dialect) -> bytes:
-    """Rows of values as CSV lines: booleans as `true`/`false`, dates in ISO, NULL empty."""
+    """Rows of values as CSV lines: booleans as `true`/`false`, dates in ISO, moments as
+    `moments.utc_text`, NULL empty."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=separator(dialect), lineterminator=CRLF)
     writer.writerows([_cell(v) for v in row] for row in values)

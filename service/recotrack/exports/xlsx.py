@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 import xlsxwriter
 
-from recotrack.domain.swedish_time import STOCKHOLM
+from recotrack.exports.moments import EXCEL_FORMAT, utc
 
 CHUNK = 64 * 1024
 """Bytes read from the finished file at a time."""
@@ -39,20 +39,20 @@ class Sheet:
         )
         self.sheet = self.book.add_worksheet(name)
         bold = self.book.add_format({"bold": True})
-        self.stamp = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self.stamp = self.book.add_format({"num_format": EXCEL_FORMAT})
         self.sheet.write_row(0, 0, columns, bold)
         self.sheet.freeze_panes(1, 0)
         self.next_row = 1
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Rows of values: NULL as an empty cell, moments in Swedish time."""
+        """Rows of values: NULL as an empty cell, moments in UTC (shown with a `Z`)."""
         for row in rows:
             for column, value in enumerate(row):
                 if value is None:
                     continue
                 if isinstance(value, dt.datetime):
-                    local = value.astimezone(STOCKHOLM).replace(tzinfo=None)
-                    self.sheet.write_datetime(self.next_row, column, local, self.stamp)
+                    moment = utc(value).replace(tzinfo=None)
+                    self.sheet.write_datetime(self.next_row, column, moment, self.stamp)
                 elif isinstance(value, bool):
                     self.sheet.write_boolean(self.next_row, column, value)
                 else:

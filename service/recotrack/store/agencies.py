@@ -6,7 +6,7 @@ from typing import Any
 
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
-from recotrack.store.rows import Keyset, assignments, set_fields, to_struct, unique_violation
+from recotrack.store.rows import Keyset, set_fields, to_struct, unique_violation
 from recotrack.store.writes import write
 from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch
 
@@ -78,15 +78,6 @@ async def update_agency(
             name=agency_id,
             expected_version=expected_version,
         )
-        args: list[Any] = [agency_id]
-        changes = assignments(set_fields(patch), args)
         with unique_violation(_UNIQUE):
-            row = await conn.fetchrow(
-                f"""
-                update agency set {changes + "," if changes else ""}
-                    version = version + 1, updated_at = now()
-                where id = $1 returning {_COLUMNS}
-                """,
-                *args,
-            )
+            row = await w.update("agency", agency_id, set_fields(patch), returning=_COLUMNS)
         return await w.record("updated", to_struct(row, Agency))

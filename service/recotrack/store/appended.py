@@ -1,6 +1,11 @@
 """Reads of what is appended under a recommendation (the agency's progress reports, the
 secretariat's assessments): a page in the order of writing, or one by its id, only under a
-recommendation the caller may see. Each kind is one `Appended`; its writes stay its own."""
+recommendation the caller may see. Each kind is one `Appended`; its writes stay its own.
+
+The order of writing is the table's `seq`, an identity taken as each row is inserted (a sync
+batch's in its input order), not `created_at`, which every row of one transaction shares. It
+is the order "latest" is counted in too (the state, the export, migration 0009): the last item
+of the list is the latest."""
 
 from __future__ import annotations
 
@@ -35,11 +40,13 @@ class Appended(Generic[T]):
         limit: int,
     ) -> tuple[list[T], str | None]:
         rec_id = await visible_id(conn, recommendation_id, scope=scope)
-        keyset = Keyset(self.list_name, cursor, limit, table=self.table)
+        keyset = Keyset(
+            self.list_name, cursor, limit, table=self.table, key="seq", key_type="bigint"
+        )
         args: list[Any] = [rec_id]
         rows = await conn.fetch(
             f"""
-            select {self.columns} from {self.table}
+            select {self.columns}, seq from {self.table}
             where recommendation_id = $1 and {keyset.where(args)}
             order by {keyset.order_by} limit {keyset.fetch}
             """,

@@ -10,8 +10,8 @@ for the commit itself.
 Under that lock the numbers are gapless (1, 2, 3, …: a gap means a deleted event) and each
 event gets its link in the hash chain: SHA-256 of the previous event's hash and the event's
 canonical encoding (`recotrack_sdk.audit`, shared with the offline verifier). The time is
-the transaction's, read from the database with the head, so what is hashed is exactly what
-is stored.
+the transaction's (`write_time()`: the time its rows carry too), read from the database with
+the head, so what is hashed is exactly what is stored.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ async def record_many(
     head = must(
         await conn.fetchrow(
             """
-            select now() as now, head.seq, head.hash
+            select write_time() as now, head.seq, head.hash
             from (select 1) one
             left join (select seq, hash from event order by seq desc limit 1) head on true
             """

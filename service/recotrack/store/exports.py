@@ -109,7 +109,15 @@ EVENT_COLUMNS = (
     "data",
 )
 
-_ISO = """to_char(occurred_at, 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM')"""
+
+def utc_text(expression: str) -> str:
+    """A timestamptz as exports write every moment: RFC 3339 in UTC with `Z`, to the
+    microsecond (`recotrack.exports.moments.utc_text` in Python). Rendered explicitly, since
+    PostgreSQL's own text (`::text`, JSON) follows the session's zone, Swedish time here."""
+    return f"""to_char({expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+
+_OCCURRED_AT = utc_text("occurred_at")
 
 
 def _csv_text(expression: str) -> str:
@@ -126,7 +134,7 @@ def event_line(fmt: EventFormat, has_hash: bool) -> str:
     if fmt == "ndjson":
         members = [
             "'seq', seq",
-            "'occurred_at', occurred_at",
+            f"'occurred_at', {_OCCURRED_AT}",
             "'actor', actor",
             "'agency_id', agency_id",
             "'entity', entity",
@@ -142,7 +150,7 @@ def event_line(fmt: EventFormat, has_hash: bool) -> str:
         return f"json_build_object({', '.join(members)})::text"
     fields = [
         "seq::text",
-        _ISO,
+        _OCCURRED_AT,
         _csv_text("actor"),
         _csv_text("agency_id"),
         _csv_text("entity"),
@@ -258,7 +266,7 @@ async def recommendation_rows(
         left join lateral (
             select status, note, reported_on from progress_report
             where recommendation_id = v.id
-            order by reported_on desc, seq desc
+            order by seq desc  -- the last written, as the state counts it (migration 0009)
             limit 1
         ) p on true
         order by v.created_at, v.id

@@ -10,7 +10,6 @@ from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.rows import (
     Keyset,
-    assignments,
     parse_id,
     set_fields,
     to_struct,
@@ -111,15 +110,8 @@ async def update_investment(
             name=investment_id,
             expected_version=expected_version,
         )
-        args: list[Any] = [investment_uuid]
-        changes = assignments(set_fields(patch), args)
         with unique_violation(_UNIQUE):
-            row = await conn.fetchrow(
-                f"""
-                update investment set {changes + "," if changes else ""}
-                    version = version + 1, updated_at = now()
-                where id = $1 returning {_COLUMNS}
-                """,
-                *args,
+            row = await w.update(
+                "investment", investment_uuid, set_fields(patch), returning=_COLUMNS
             )
         return await w.record("updated", to_struct(row, Investment))

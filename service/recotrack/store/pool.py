@@ -8,7 +8,10 @@ import asyncpg
 import msgspec
 from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
 
-# Dates such as "today" and "overdue" are Swedish dates, whatever the server's own zone.
+# Dates such as "today" and "overdue" are Swedish dates, whatever the server's own zone. The
+# zone shapes only what PostgreSQL renders as text (`::text`, JSON, `to_char`): asyncpg decodes
+# a timestamptz as an aware datetime in UTC whatever it is, and so the API's bodies are in UTC.
+# SQL that renders a moment for output says UTC itself (`store.exports.utc_text`).
 SERVER_SETTINGS = {
     "timezone": "Europe/Stockholm",
     "application_name": "recotrack",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -53,6 +54,15 @@ _HITS = """(
 _FIRST_CHUNK, _LARGEST_CHUNK = 4, 25_600
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of the list, with the cursors of the pages after it and before it."""
+
+    items: list[Recommendation]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
 async def list_recommendations(
     conn: Connection,
     *,
@@ -64,6 +74,23 @@ async def list_recommendations(
 ) -> tuple[list[Recommendation], str | None]:
     """A page of recommendations. With `q`, a Swedish full-text search over code, title, body,
     the response's rationale and actions and the progress notes, by relevance unless sorted."""
+    found = await page_of_recommendations(
+        conn, scope=scope, filters=filters, sort=sort, cursor=cursor, limit=limit
+    )
+    return found.items, found.next_cursor
+
+
+async def page_of_recommendations(
+    conn: Connection,
+    *,
+    scope: str | None,
+    filters: RecommendationQuery,
+    sort: Sort | None,
+    cursor: str | None,
+    limit: int,
+) -> Page:
+    """`list_recommendations`'s page, with the cursor of the page before it too (a cursor
+    from `previous_cursor` reads the list backwards from its row)."""
     f = filters
     chosen = sort or ("relevance" if f.q else "created")
     assert f.q or chosen != "relevance", "the API refuses relevance without a search"
@@ -82,7 +109,7 @@ async def list_recommendations(
     )
     found = filter_query(scope, f, "r", hits_joined=True)
     if found is None:
-        return [], None  # a malformed id matches nothing
+        return Page([], None, None)  # a malformed id matches nothing
     where, derived, args = found
     if hits_only:
         # none of the filters on the recommendation's own columns is set (each parameter must
@@ -92,7 +119,8 @@ async def list_recommendations(
         source = f"recommendation r join {_HITS} search on search.id = r.id"
     else:
         source = "recommendation r"
-    direction = "desc" if descending else "asc"
+    first = keyset
+    direction = "desc" if keyset.descending else "asc"  # the order read in
     # Without a state or overdue filter every candidate is on the page: one chunk suffices.
     chunk = keyset.fetch if f.state is None and f.overdue is None else _FIRST_CHUNK * keyset.fetch
     rows: list[asyncpg.Record] = []
@@ -115,10 +143,30 @@ async def list_recommendations(
         )
         rows.extend(row for row in scanned if row["id"] is not None)
         if len(rows) >= keyset.fetch or len(scanned) < chunk:
-            return keyset.page(rows[: keyset.fetch], Recommendation)
+            items, next_cursor = first.page(rows[: keyset.fetch], Recommendation)
+            return Page(items, next_cursor, first.previous(rows[: keyset.fetch]))
         last = scanned[-1]
         keyset = keyset.after_row(last["sort_key"], last["candidate_id"])
         chunk = min(chunk * 4, _LARGEST_CHUNK)
+
+
+async def count_recommendations(
+    conn: Connection, *, scope: str | None, filters: RecommendationQuery
+) -> int:
+    """How many recommendations match `filters` (those a page of the list is taken from)."""
+    found = filter_query(scope, filters, "v")
+    if found is None:
+        return 0
+    where, derived, args = found
+    if filters.state is None and filters.overdue is None:
+        # without the derived columns, the table alone will do (each parameter still named)
+        source, derived = "recommendation v", "($7::text[], $8::boolean) is null"
+    else:
+        source = "recommendation_view v"
+    counted: int = await conn.fetchval(
+        f"select count(*) from {source} where {where} and {derived}", *args
+    )
+    return counted
 
 
 _UNNARROWED = """(

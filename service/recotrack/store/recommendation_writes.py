@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.rules import (
     Action,
@@ -15,7 +13,7 @@ from recotrack.domain.rules import (
 from recotrack.domain.vocabulary import Role, State
 from recotrack.store.pool import Connection
 from recotrack.store.recommendations import get_recommendation
-from recotrack.store.rows import assignments, maybe_id, must, set_fields, unique_violation
+from recotrack.store.rows import maybe_id, must, set_fields, unique_violation
 from recotrack.store.writes import write
 from recotrack_sdk.models import Recommendation, RecommendationCreate, RecommendationPatch
 
@@ -101,17 +99,8 @@ async def update_recommendation(
             check_retractable(agency_has_reported=current["reported"])
         for due in ("response_due", "implementation_due"):
             check_dates_in_order(("issued_on", merged["issued_on"]), (due, merged[due]))
-        args: list[Any] = [locked.id]
-        changes = assignments(fields, args)
         with unique_violation(_UNIQUE):
-            await conn.execute(
-                f"""
-                update recommendation set {changes + "," if changes else ""}
-                    version = version + 1, updated_at = now()
-                where id = $1
-                """,
-                *args,
-            )
+            await w.update("recommendation", locked.id, fields, returning="id")
         recommendation = await get_recommendation(conn, str(locked.id), scope=None)
         event = _EVENT_ACTION[action]
         return await w.record(

@@ -71,7 +71,8 @@ async def lock(conn: Connection, recommendation_id: str, *, scope: str | None) -
     # A statement of its own: after waiting for the lock it sees what the last holder committed.
     derived = must(
         await conn.fetchrow(
-            "select state, current_date as today from recommendation_view where id = $1", rec_id
+            "select state, write_time()::date as today from recommendation_view where id = $1",
+            rec_id,
         )
     )
     return Locked(

@@ -69,7 +69,7 @@ async def put_response(
                     decision = excluded.decision, rationale = excluded.rationale,
                     planned_actions = excluded.planned_actions,
                     target_date = excluded.target_date, responded_by = excluded.responded_by,
-                    version = response.version + 1, updated_at = now()
+                    version = response.version + 1, updated_at = write_time()
                 returning {_COLUMNS}
                 """,
                 locked.id,

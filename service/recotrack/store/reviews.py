@@ -10,7 +10,6 @@ from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.rows import (
     Keyset,
-    assignments,
     maybe_id,
     parse_id,
     set_fields,
@@ -114,14 +113,5 @@ async def update_review(
             ("started_on", fields.get("started_on", current["started_on"])),
             ("delivered_on", fields.get("delivered_on", current["delivered_on"])),
         )
-        args: list[Any] = [review_uuid]
-        changes = assignments(fields, args)
-        row = await conn.fetchrow(
-            f"""
-            update review set {changes + "," if changes else ""}
-                version = version + 1, updated_at = now()
-            where id = $1 returning {_COLUMNS}
-            """,
-            *args,
-        )
+        row = await w.update("review", review_uuid, fields, returning=_COLUMNS)
         return await w.record("updated", to_struct(row, Review))

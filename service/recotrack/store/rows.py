@@ -67,10 +67,17 @@ def _fits(value: str, sql_type: str) -> bool:
     return "\x00" not in value
 
 
+_BEFORE = "before:"
+"""What a cursor's list name starts with when it asks for the page before its row."""
+
+
 class Keyset:
     """Keyset pagination, never OFFSET: rows after the last one seen in `(key, id)` order, so a
     page is stable under concurrent inserts. The cursor names its list (and, through
-    `list_name`, its sort and filters), so it cannot be used on another."""
+    `list_name`, its sort and filters), so it cannot be used on another.
+
+    A cursor from `previous` asks for the page before a row instead: the rows are then read
+    in the opposite order (the same index, walked backwards) and `page` puts them back."""
 
     def __init__(
         self,
@@ -92,8 +99,11 @@ class Keyset:
         self.key = f"{table}.{key}" if key.isidentifier() else key
         self.row_key = key if key.isidentifier() else "sort_key"
         self.key_type = key_type
-        self.descending = descending
+        self.backward = False
+        """Whether the cursor asks for the page before its row (set by `_decode`)."""
         self.after = self._decode(cursor)
+        self.descending = descending != self.backward
+        """The order rows are read in: the list's own, reversed for a page before a row."""
         self.limit = limit
 
     def _decode(self, cursor: str | None) -> tuple[str, str] | None:
@@ -104,7 +114,9 @@ class Keyset:
             name, key, id_ = _cursor_decoder.decode(raw)
         except (binascii.Error, ValueError, msgspec.DecodeError):
             raise InvalidCursor("the cursor is not one this API handed out") from None
-        if name != self.list_name:
+        if name == _BEFORE + self.list_name:
+            self.backward = True
+        elif name != self.list_name:
             raise InvalidCursor("the cursor belongs to another list, sort or filter")
         if not (_fits(key, self.key_type) and _fits(id_, self.id_type)):
             raise InvalidCursor("the cursor is not one this API handed out")
@@ -138,15 +150,27 @@ class Keyset:
         return self.limit + 1
 
     def page(self, rows: Sequence[asyncpg.Record], kind: type[T]) -> tuple[list[T], str | None]:
-        """The items, and the cursor of the next page (None on the last). A key that is an
-        expression, not a column, must be selected as `sort_key`."""
-        items = [to_struct(row, kind) for row in rows[: self.limit]]
-        if len(rows) <= self.limit:
-            return items, None
-        last = rows[self.limit - 1]
-        key = last[self.row_key]
-        raw = msgspec.json.encode((self.list_name, _as_text(key), str(last["id"])))
-        return items, base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        """The items, in the list's order, and the cursor of the next page (None on the last).
+        `rows` as read (`fetch` of them, in `order_by`). A key that is an expression, not a
+        column, must be selected as `sort_key`."""
+        shown = self._shown(rows)
+        items = [to_struct(row, kind) for row in shown]
+        more_after = bool(shown) if self.backward else len(rows) > self.limit
+        return items, self._cursor(self.list_name, shown[-1]) if more_after else None
+
+    def previous(self, rows: Sequence[asyncpg.Record]) -> str | None:
+        """The cursor of the page before this one (None on the first), for the same `rows`."""
+        shown = self._shown(rows)
+        more_before = len(rows) > self.limit if self.backward else self.after is not None
+        return self._cursor(_BEFORE + self.list_name, shown[0]) if more_before and shown else None
+
+    def _shown(self, rows: Sequence[asyncpg.Record]) -> list[asyncpg.Record]:
+        shown = list(rows[: self.limit])
+        return shown[::-1] if self.backward else shown
+
+    def _cursor(self, name: str, row: asyncpg.Record) -> str:
+        raw = msgspec.json.encode((name, _as_text(row[self.row_key]), str(row["id"])))
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def assignments(changes: dict[str, Any], args: list[Any]) -> str:

@@ -2,7 +2,11 @@
 
 One transaction for the batch, a handful of statements whatever its size: the recommendations
 are locked once, the reports inserted with one statement, the events with another. Each item
-gets its own outcome; a rejected item does not stop the others.
+gets its own outcome; a rejected item does not stop the others. An item whose external_ref
+names a report already stored (or earlier in the batch) is that report sent again when it
+says the same, and a conflict when it says otherwise (`progress.ReportDiffers`): never a
+change, never dropped without a word. The reports are written in input order, the order they
+are listed and counted in (`appended`).
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import msgspec
 from recotrack.domain.errors import DomainError
 from recotrack.domain.rules import Action, check_not_in_future, check_transition
 from recotrack.domain.vocabulary import Role, State
-from recotrack.store.errors import Conflict, NotFound, StoreError
+from recotrack.store.errors import NotFound, StoreError
 from recotrack.store.pool import Connection
+from recotrack.store.progress import ReportDiffers, content, differences
 from recotrack.store.rows import maybe_id, must
 from recotrack.store.writes import Write, write
 from recotrack_sdk.models import ProgressReport, SyncProgressItem
@@ -38,7 +43,16 @@ class Refused:
     pointer: str | None = None
 
 
-Outcome = Applied | Refused
+@dataclass(frozen=True, slots=True)
+class Differs:
+    """Sent again with other content: the stored report (`report_id`) stays as it is, and
+    `error` says how they differ."""
+
+    report_id: str
+    error: ReportDiffers
+
+
+Outcome = Applied | Differs | Refused
 
 
 async def sync_progress(
@@ -72,15 +86,24 @@ async def sync_progress(
                 "select id, state from recommendation_view where id = any($1)", list(visible)
             )
         }
-        clock = must(await conn.fetchrow("select now() as now, current_date as today"))
+        clock = must(await conn.fetchrow("select write_time() as now, write_time()::date as today"))
         today: dt.date = clock["today"]
         # The refs through a subquery: as a plain parameter, the planner would estimate the
         # selectivity of each of 10,000 values (custom plans), which costs more than the lookup.
-        known = {
-            row["external_ref"]: (row["id"], row["recommendation_id"])
+        known: dict[str, tuple[str, dict[str, object]]] = {
+            row["external_ref"]: (
+                row["id"],
+                {
+                    **dict(row),
+                    "recommendation_id": str(row["recommendation_id"]),
+                    "evidence": list(row["evidence"]),
+                },
+            )
             for row in await conn.fetch(
                 """
-                select external_ref, id::text, recommendation_id from progress_report
+                select external_ref, id::text, recommendation_id, status, note, percent_complete,
+                    evidence, reported_on
+                from progress_report
                 where agency_id = $1 and external_ref = any(array(select unnest($2::text[])))
                 """,
                 agency_id,
@@ -88,39 +111,33 @@ async def sync_progress(
             )
         }
 
-        outcomes: list[Outcome | int] = []  # an int: the position among the reports to insert
+        # an int: the position among the reports to insert; a tuple: a repeat of the one there
+        outcomes: list[Outcome | int | tuple[int, ReportDiffers | None]] = []
         fresh: list[tuple[uuid.UUID, SyncProgressItem, dt.date]] = []
-        in_batch: dict[str, tuple[int, uuid.UUID]] = {}
+        in_batch: dict[str, int] = {}
         for item in items:
             rec_id = parsed[item.recommendation_id]
             if rec_id is None or rec_id not in visible:
                 outcomes.append(Refused(NotFound("no such recommendation"), "/recommendation_id"))
                 continue
+            sent = content(item, recommendation_id=str(rec_id), reported_on=item.reported_on)
             if item.external_ref in known:
-                report_id, for_rec = known[item.external_ref]
+                report_id, stored = known[item.external_ref]
+                differ = differences(stored, sent)
                 outcomes.append(
-                    Applied(report_id, created=False)
-                    if for_rec == rec_id
-                    else Refused(
-                        Conflict(
-                            "this external_ref was used for a report on another recommendation"
-                        ),
-                        "/external_ref",
-                    )
+                    Differs(report_id, ReportDiffers(item.external_ref, differ))
+                    if differ
+                    else Applied(report_id, created=False)
                 )
                 continue
             if item.external_ref in in_batch:
-                position, for_rec = in_batch[item.external_ref]
+                position = in_batch[item.external_ref]
+                first_rec, first, first_on = fresh[position]
+                differ = differences(
+                    content(first, recommendation_id=str(first_rec), reported_on=first_on), sent
+                )
                 outcomes.append(
-                    -1 - position
-                    if for_rec == rec_id
-                    else Refused(
-                        Conflict(
-                            "this external_ref is used twice in the batch for different "
-                            "recommendations"
-                        ),
-                        "/external_ref",
-                    )
+                    (position, ReportDiffers(item.external_ref, differ) if differ else None)
                 )
                 continue
             reported_on = item.reported_on or today
@@ -130,7 +147,7 @@ async def sync_progress(
             except DomainError as exc:
                 outcomes.append(Refused(exc, exc.pointer))
                 continue
-            in_batch[item.external_ref] = (len(fresh), rec_id)
+            in_batch[item.external_ref] = len(fresh)
             outcomes.append(len(fresh))
             fresh.append((rec_id, item, reported_on))
 
@@ -138,15 +155,19 @@ async def sync_progress(
     return [_resolve(outcome, created) for outcome in outcomes]
 
 
-def _resolve(outcome: Outcome | int, created: list[ProgressReport]) -> Outcome:
-    if isinstance(outcome, int):
-        # a non-negative position: created here; negative: a repeat of one created here
-        return (
-            Applied(created[outcome].id, created=True)
-            if outcome >= 0
-            else Applied(created[-1 - outcome].id, created=False)
-        )
-    return outcome
+def _resolve(
+    outcome: Outcome | int | tuple[int, ReportDiffers | None], created: list[ProgressReport]
+) -> Outcome:
+    match outcome:
+        case int(position):
+            return Applied(created[position].id, created=True)
+        case (int(position), None):
+            return Applied(created[position].id, created=False)
+        case (int(position), ReportDiffers() as differ):
+            return Differs(created[position].id, differ)
+        case Applied() | Differs() | Refused():
+            return outcome
+    raise AssertionError(outcome)
 
 
 async def _insert(

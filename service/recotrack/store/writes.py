@@ -6,6 +6,11 @@ caller has read the version it changes; apply the rules; run the SQL; record the
 (`events`: the log's lock is then held only for the commit). `Write` is the part that is the
 same every time, so that a store function is the SQL that differs and one `record`.
 
+A change that changes nothing is not a new version: `update` leaves a row whose fields all
+hold the values given as it is (its version, its `updated_at`), and the write then records
+no event. The version is checked first all the same: a caller who read an older version
+does not know what it would be agreeing with, and gets its 412 as for any change.
+
 The event is named from what the SQL gave back (`_event_row`):
 - its entity id: the written thing's `id`; a response or a closure, of which a recommendation
   has one, is named by its recommendation's;
@@ -29,6 +34,7 @@ from recotrack.store import events
 from recotrack.store.errors import NotFound, VersionMismatch, check_version
 from recotrack.store.pool import Connection
 from recotrack.store.recommendations import Locked, lock
+from recotrack.store.rows import assignments, must
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -45,13 +51,15 @@ async def write(
 class Write:
     """A write in progress: what its event will say of who wrote what, for which agency."""
 
-    __slots__ = ("actor", "agency_id", "conn", "entity")
+    __slots__ = ("actor", "agency_id", "conn", "entity", "unchanged")
 
     def __init__(self, conn: Connection, entity: str, *, actor: str, agency_id: str | None) -> None:
         self.conn = conn
         self.entity = entity
         self.actor = actor
         self.agency_id = agency_id
+        self.unchanged = False
+        """True once `update` found nothing to change: there is then no event to record."""
 
     async def lock(self, sql: str, *args: Any, name: str, expected_version: int) -> asyncpg.Record:
         """Lock the row this write changes (`sql` selects it, with its `version`, `for update`)
@@ -77,6 +85,33 @@ class Write:
         elif expected is not None:
             raise VersionMismatch(None)
 
+    async def update(
+        self, table: str, key: object, fields: dict[str, Any], *, returning: str
+    ) -> asyncpg.Record:
+        """Set `fields` (columns of ours, never names from input) on the row of `table` whose
+        id is `key`, locked by this write, as its next version; `returning` of the row as it
+        then is. When every field already holds its value (or none is given), the row is
+        left alone and the write is `unchanged`."""
+        args: list[Any] = [key]
+        changes = assignments(fields, args)
+        # `is distinct from`, not `<>`: setting a null to null changes nothing either
+        differs = " or ".join(
+            f"{column} is distinct from ${n}" for n, column in enumerate(fields, 2)
+        )
+        row = await self.conn.fetchrow(
+            f"""
+            update {table} set {changes + "," if changes else ""}
+                version = version + 1, updated_at = write_time()
+            where id = $1 and ({differs or "false"})
+            returning {returning}
+            """,
+            *args,
+        )
+        if row is not None:
+            return row
+        self.unchanged = True
+        return must(await self.conn.fetchrow(f"select {returning} from {table} where id = $1", key))
+
     async def record(self, action: str, data: S, *, agency_visible: bool = True) -> S:
         """Record the write's event, last in its transaction; `data` is what was written, as
         the SQL gave it back, and is returned."""
@@ -86,7 +121,10 @@ class Write:
     async def record_all(
         self, action: str, written: Sequence[msgspec.Struct], *, agency_visible: bool = True
     ) -> None:
-        """Record one event per thing written, in their order; all are of one agency."""
+        """Record one event per thing written, in their order; all are of one agency. Nothing,
+        when the write changed nothing."""
+        if self.unchanged:
+            return
         agencies = {getattr(data, "agency_id", self.agency_id) for data in written}
         if len(agencies) != 1:
             raise ValueError(f"a write is to one agency, not to {sorted(map(str, agencies))}")
@@ -122,7 +160,7 @@ def _event_row(
 async def _touch(conn: Connection, recommendation_ids: list[str]) -> None:
     if recommendation_ids:
         await conn.execute(
-            "update recommendation set version = version + 1, updated_at = now()"
+            "update recommendation set version = version + 1, updated_at = write_time()"
             " where id = any($1::uuid[])",
             recommendation_ids,
         )

@@ -17,6 +17,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Response
 from litestar.static_files import create_static_files_router
 
+from recotrack.domain.access import Principal
 from recotrack.settings import Settings
 from recotrack.store.errors import InvalidCursor, NotFound, StoreError
 from recotrack.web.filters import BadFilter
@@ -65,7 +66,22 @@ def _sign_in_again(request: Request[Any, Any, Any], exc: SignInRequired) -> Resp
 
 
 def _error_page(request: Request[Any, Any, Any], status: int, detail: str | None) -> Response[Any]:
-    return page(request, "error.html.j2", status_code=status, status=status, detail=detail)
+    """An error as a page of the dashboard: with its navigation and sign-out for a person who
+    is signed in (the principal, when the request got as far as finding it; a session cookie
+    otherwise, as when a guard refused the request first), so that they can go on from it."""
+    principal = request.scope.get("user")
+    if not isinstance(principal, Principal):
+        principal = None
+    signed_in = principal is not None or bool(request.cookies.get(policy_of(request).name))
+    return page(
+        request,
+        "error.html.j2",
+        principal=principal,
+        signed_in=signed_in,
+        status_code=status,
+        status=status,
+        detail=detail,
+    )
 
 
 def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[Any]:

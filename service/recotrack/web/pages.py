@@ -69,7 +69,8 @@ def _own_name(principal: Principal, visible: list[Agency]) -> str | None:
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
     kind: str
-    """`issued`, `response`, `target`, `progress`, `assessment`, `closure`."""
+    """`issued`, `response`, `target_set` (a target date where there was none), `target` (one
+    moved), `progress`, `assessment`, `closure`."""
     day: dt.date
     at: dt.datetime | None
     """The moment it was recorded, where there is one."""
@@ -119,13 +120,16 @@ class DashboardPages(Controller):
     ) -> Response[Any]:
         query = request.query_params.dict()
         asked = parse_list_query(query)
-        items, next_cursor = await recommendation_list.list_recommendations(
+        found = await recommendation_list.page_of_recommendations(
             conn,
             scope=principal.scope,
             filters=asked.filters,
             sort=asked.sort,
             cursor=asked.cursor,
             limit=PAGE_SIZE,
+        )
+        matching = await recommendation_list.count_recommendations(
+            conn, scope=principal.scope, filters=asked.filters
         )
         visible = await _agencies(conn, principal.scope)
         keys = (*FILTER_KEYS, "sort")
@@ -136,7 +140,8 @@ class DashboardPages(Controller):
             principal=principal,
             agency_name=_own_name(principal, visible),
             current="list",
-            items=items,
+            items=found.items,
+            matching=matching,
             agencies=sorted(visible, key=lambda a: swedish_key(a.name)),
             agency_names={a.id: a.name for a in visible},
             chosen=chosen,
@@ -146,7 +151,8 @@ class DashboardPages(Controller):
             priorities=[p.value for p in Priority],
             sorts=SORTS,
             filtered=any(query.get(k) and any(v.strip() for v in query[k]) for k in FILTER_KEYS),
-            next_query=query_string(query, keys, cursor=next_cursor) if next_cursor else None,
+            next_query=_page_query(query, keys, found.next_cursor),
+            previous_query=_page_query(query, keys, found.previous_cursor),
             first_query=query_string(query, keys) if asked.cursor else None,
             export_query=query_string(query, FILTER_KEYS),
             page_size=PAGE_SIZE,
@@ -195,6 +201,11 @@ class DashboardPages(Controller):
             timeline=timeline,
         )
 
+    @get("/{rest:path}", name="dashboard:unknown")
+    async def unknown(self, principal: NamedDependency[Principal], rest: FromPath[str]) -> None:
+        """Any other path: the dashboard's own "not found" page, for a signed-in person."""
+        raise NotFound(f"no page {rest!r}")
+
     @get(["/exports/recommendations.csv", "/exports/recommendations.xlsx"], name="dashboard:export")
     async def export(
         self,
@@ -211,6 +222,12 @@ class DashboardPages(Controller):
             state.pool, fmt=fmt, dialect="excel", scope=principal.scope, filters=asked.filters
         )
         return Stream(export.body, media_type=export.media_type, headers=export.headers)
+
+
+def _page_query(
+    query: dict[str, list[str]], keys: tuple[str, ...], cursor: str | None
+) -> str | None:
+    return query_string(query, keys, cursor=cursor) if cursor else None
 
 
 def _day(moment: dt.datetime) -> dt.date:
@@ -240,11 +257,12 @@ def _timeline(
             )
         )
         for change in response.target_date_history:
-            if change.previous is None:
-                continue  # the first target date, given with the response: not a move
+            if change.previous is None and change.target_date is None:
+                continue  # none before, none after: nothing happened to it
             entries.append(
                 TimelineEntry(
-                    "target",
+                    # a target date where there was none (the first, as a rule) is not a move
+                    "target" if change.previous is not None else "target_set",
                     _day(change.changed_at),
                     change.changed_at,
                     note=change.reason or "",

@@ -76,9 +76,11 @@ def page(
     agency_name: str | None = None,
     status_code: int = 200,
     cookies: list[Cookie] | None = None,
+    signed_in: bool | None = None,
     **context: Any,
 ) -> Template:
-    """A page in the caller's language; `?lang=` also becomes the language from now on."""
+    """A page in the caller's language; `?lang=` also becomes the language from now on.
+    `signed_in` (default: whether there is a `principal`) shows the navigation and sign-out."""
     words = words_for(request)
     other = next(lang for lang in LANGS if lang != words.lang)
     all_cookies = list(cookies or [])
@@ -92,6 +94,7 @@ def page(
             "other_lang": other,
             "switch_url": _switch_url(request, other),
             "principal": principal,
+            "signed_in": principal is not None if signed_in is None else signed_in,
             "who": _who(words, principal, agency_name),
             "current": context.pop("current", ""),
             **context,
