@@ -13,6 +13,7 @@ import pytest
 from recotrack_sdk._cli import _reading
 from recotrack_sdk._cli._render import width
 from recotrack_sdk.models import Recommendation
+from tests import flow
 from tests.cli.conftest import PER_AGENCY, Cli, Terminal, excel_csv
 from tests.helpers import Api
 
@@ -275,7 +276,7 @@ async def test_show_has_the_secretariats_assessment_beside_the_agencys_report(
     table = await demo.run("show", rec["code"])
     section = table.lines[table.lines.index("Secretariat's assessment") :]
     assert section[2] == f"status       {rec['assessed_status']}"
-    assert "Kansliets bedömning efter uppföljningsmöte med myndigheten." in table.stdout
+    assert f"note         {assessments[-1]['note']}" in section
     assert any("assessment created" in line for line in table.lines)
 
 
@@ -305,7 +306,7 @@ async def test_show_as_a_table_has_the_fields_and_the_timeline_with_actors(
 
 
 async def test_show_names_the_token_that_acted(demo: Cli, api: Api) -> None:
-    rec = await _one(api, state="issued", agency="skatteverket")
+    rec = await flow.recommendation(api)  # issued, not yet answered
     response = await api.call(
         "skatteverket",
         "PUT",

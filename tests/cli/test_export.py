@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from recotrack_sdk._exports import BOM
+from recotrack_sdk._csv import BOM
 from tests.cli.conftest import Cli, Terminal, excel_csv
 from tests.helpers import Api
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from recotrack_sdk import Client
 from recotrack_sdk._cli import _reading
 from tests.cli.conftest import PER_AGENCY, Cli, Terminal, excel_csv
 
@@ -34,7 +35,9 @@ async def test_a_progress_bar_while_paging_on_a_terminal(
     assert ran.stderr.endswith("\r")
     assert "\n" not in ran.stderr
 
-    overdue = await demo.run("overdue", "--csv", "--agency", "csn", stderr=Terminal())
+    with Client(demo.url, demo.tokens["secretariat"], max_retries=0) as client:
+        late = max(client.get_stats().overdue_by_agency, key=lambda a: a.overdue).agency_id
+    overdue = await demo.run("overdue", "--csv", "--agency", late, stderr=Terminal())
     rows = excel_csv(overdue.stdout)
     assert overdue.stderr.startswith("\roverdue ")
     assert f"/{len(rows)} " in overdue.stderr

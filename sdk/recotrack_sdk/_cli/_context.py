@@ -10,7 +10,7 @@ from typing import Literal, TextIO
 
 from recotrack_sdk import Client
 from recotrack_sdk._cli._render import CsvWriter
-from recotrack_sdk._exports import Dialect
+from recotrack_sdk._csv import Dialect
 
 Format = Literal["table", "json", "csv"]
 

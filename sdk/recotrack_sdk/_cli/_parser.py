@@ -14,7 +14,7 @@ from recotrack_sdk._cli._exits import EXIT_CODES
 from recotrack_sdk._cli._export import add_export_arguments
 from recotrack_sdk._cli._figures import STATUS_RULE
 from recotrack_sdk._cli._filters import add_filters
-from recotrack_sdk._exports import Dialect
+from recotrack_sdk._csv import Dialect
 from recotrack_sdk.models import RecommendationSort
 
 if TYPE_CHECKING:

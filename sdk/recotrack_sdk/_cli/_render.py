@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from recotrack_sdk._exports import BOM, CRLF, Dialect, decimal, separator
+from recotrack_sdk._csv import BOM, CRLF, Dialect, decimal, separator
 
 Align = Literal["<", ">"]
 

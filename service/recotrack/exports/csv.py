@@ -12,7 +12,7 @@ from typing import Any
 from recotrack.exports.moments import utc_text
 
 # The dialects are defined once, in the SDK, whose CLI writes the same CSV.
-from recotrack_sdk._exports import BOM, CRLF, Dialect, separator
+from recotrack_sdk._csv import BOM, CRLF, Dialect, separator
 
 __all__ = ["BOM", "CRLF", "Dialect", "header", "rows", "separator"]
 
