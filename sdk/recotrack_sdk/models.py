@@ -343,6 +343,10 @@ class RecommendationQuery(_Request, kw_only=True):
     agency: Annotated[
         OneOrMore[str] | None, Meta(description="Only these agencies (repeat the parameter).")
     ] = None
+    code: Annotated[
+        OneOrMore[str] | None,
+        Meta(description="Only these codes, exactly as written (repeat the parameter)."),
+    ] = None
     review_id: Annotated[str, Meta(max_length=64)] | None = None
     investment_id: Annotated[str, Meta(max_length=64)] | None = None
     area: Annotated[OneOrMore[Area] | None, Meta(description="Repeatable.")] = None
