@@ -6,13 +6,18 @@ from __future__ import annotations
 import base64
 import gc
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from litestar.routes import HTTPRoute
 
 from recotrack.api.body import MAX_DEPTH
+from recotrack.api.parameters import query_parameters
+from recotrack.app import create_app
+from recotrack.settings import Settings
 from tests import flow
 from tests.api.conftest import Shared
 from tests.api.support import World, assert_problem, unchanged
@@ -637,3 +642,107 @@ async def test_refused_filters_return_their_connection(api: Api) -> None:
             assert pool.get_size() == pool.get_idle_size(), "a connection is still lent"
     finally:
         gc.enable()
+
+
+# --- unknown query parameters --------------------------------------------------------------
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    """Every `/v1` operation of the app's contract: its method, path and OpenAPI operation."""
+    app = create_app(Settings.from_env({}), "postgresql://unused")
+    return [
+        (method.upper(), path, operation)
+        for path, item in app.openapi_schema.to_schema()["paths"].items()
+        if path.startswith("/v1/")
+        for method, operation in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+
+
+OPERATIONS = _operations()
+# who may call each operation (an unknown parameter is refused after the permission check)
+AGENCY_OPERATIONS = {"put_response", "create_progress", "sync_progress"}
+
+
+def _path_of(world: World, path: str) -> str:
+    filled = {
+        "recommendation_id": world.rec,
+        "investment_id": world.investment,
+        "review_id": world.review,
+        "agency_id": "skatteverket",
+        "code": "2026-T-001",
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: filled.get(m.group(1), UNKNOWN_UUID), path)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), OPERATIONS, ids=[o["operationId"] for *_, o in OPERATIONS]
+)
+async def test_an_unknown_query_parameter_is_400_on_every_operation(
+    shared: Shared, method: str, path: str, operation: dict[str, Any]
+) -> None:
+    """Ignored, a misspelt parameter widens a list silently, or changes nothing it was meant
+    to: every operation refuses one, before it reads a body or the database."""
+    api, world = shared.api, shared.world
+    who = "skatteverket" if operation["operationId"] in AGENCY_OPERATIONS else "secretariat"
+    url = _path_of(world, path)
+    headers = {"If-Match": '"1"', "Content-Type": "application/json"}
+    async with unchanged(shared.db):
+        r = await api.call(who, method, f"{url}?colour=blue", content=b"{}", headers=headers)
+        body = assert_problem(r, 400, "invalid-parameter")
+    assert body["errors"] == [{"parameter": "colour", "detail": body["errors"][0]["detail"]}], body
+    assert body["detail"].startswith("unknown query parameter `colour`; "), body
+    documented = sorted(p["name"] for p in operation.get("parameters", ()) if p["in"] == "query")
+    takes = ", ".join(f"`{name}`" for name in documented) or "none"
+    assert body["detail"] == f"unknown query parameter `colour`; this operation takes {takes}"
+
+
+@pytest.mark.parametrize(
+    ("url", "misspelt", "meant"),
+    [
+        ("/v1/recommendations?agencyy=skatteverket", "agencyy", "agency"),
+        ("/v1/recommendations?Area=results", "Area", "area"),
+        ("/v1/recommendations?issued_form=2026-01-01", "issued_form", "issued_from"),
+        ("/v1/recommendations?limt=5", "limt", "limit"),
+        ("/v1/agencies?cursr=x", "cursr", "cursor"),
+        ("/v1/changes?wiat=5", "wiat", "wait"),
+        ("/v1/exports/recommendations?fromat=csv", "fromat", "format"),
+        ("/v1/audit/events?sinse=2026-01-01", "sinse", "since"),
+    ],
+)
+async def test_a_misspelt_query_parameter_is_named_with_the_one_meant(
+    shared: Shared, url: str, misspelt: str, meant: str
+) -> None:
+    r = await shared.api.call("secretariat", "GET", url)
+    body = assert_problem(r, 400, "invalid-parameter")
+    assert body["detail"] == f"unknown query parameter `{misspelt}`; did you mean `{meant}`?"
+    assert body["errors"] == [
+        {"parameter": misspelt, "detail": f"unknown query parameter; did you mean `{meant}`?"}
+    ]
+
+
+async def test_several_unknown_query_parameters_are_each_named(shared: Shared) -> None:
+    r = await shared.api.call(
+        "secretariat", "GET", "/v1/recommendations?agencyy=a&zzz=1&agency=skatteverket&zzz=2"
+    )
+    body = assert_problem(r, 400, "invalid-parameter")
+    assert body["detail"] == "unknown query parameters `agencyy`, `zzz`"
+    assert [e["parameter"] for e in body["errors"]] == ["agencyy", "zzz"]
+    assert body["errors"][0]["detail"] == "unknown query parameter; did you mean `agency`?"
+    assert body["errors"][1]["detail"].startswith("unknown query parameter; this operation takes")
+
+
+def test_each_operation_takes_the_query_parameters_it_documents(shared: Shared) -> None:
+    """What is refused is what the contract does not name: the parameters taken are exactly
+    those documented, per operation (the filters, `cursor` and `limit`, `format`, ...)."""
+    app = shared.api.client.app
+    handlers = {
+        handler.operation_id: handler
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        if handler.operation_id
+    }
+    for _method, _path, operation in OPERATIONS:
+        documented = {p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"}
+        assert query_parameters(handlers[operation["operationId"]]) == documented, operation

@@ -1,4 +1,5 @@
-"""Strict request input: JSON bodies only, decoded by msgspec without type coercion; and no
+"""Strict request input: no query parameter that the operation does not take (400, with the
+nearest name it does take); JSON bodies only, decoded by msgspec without type coercion; and no
 parameter or body text that PostgreSQL cannot hold (see `text`).
 
 Litestar converts bodies in lax mode (it would take `"12"` for an integer). Before a handler
@@ -23,8 +24,13 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.params import SkipValidationMarker
 
-from recotrack.api.parameters import INTEGER, integer_parameters
-from recotrack.api.problems import InvalidBody, MalformedBody, invalid_parameters
+from recotrack.api.parameters import INTEGER, integer_parameters, query_parameters
+from recotrack.api.problems import (
+    InvalidBody,
+    MalformedBody,
+    invalid_parameters,
+    unknown_parameters,
+)
 from recotrack.api.text import DETAIL, ESCAPED_NUL, check_parameters, nul_pointer
 
 _PATH = re.compile(r" - at `\$(.*)`$")
@@ -96,9 +102,19 @@ def check_text(raw: bytes) -> None:
 
 async def strict_request(request: Request[Any, Any, Any]) -> None:
     """`before_request` hook for every `/v1` route."""
+    check_known_parameters(request)
     check_parameters(request)
     check_integers(request)
     await strict_json_body(request)
+
+
+def check_known_parameters(request: Request[Any, Any, Any]) -> None:
+    """Refuse (400, naming it) a query parameter the operation does not take: ignored, a
+    misspelt filter would answer more than was asked for."""
+    known = query_parameters(request.route_handler)
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in known]
+    if unknown:
+        raise unknown_parameters(unknown, known)
 
 
 def check_integers(request: Request[Any, Any, Any]) -> None:

@@ -12,6 +12,8 @@ the service sends what the SDK reads.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection, Sequence
 from http import HTTPStatus
 from typing import Any, NamedTuple
 
@@ -74,13 +76,35 @@ def problem(
     return ProblemError(document, headers)
 
 
-def invalid_parameters(errors: dict[str, str]) -> ProblemError:
+def invalid_parameters(
+    errors: dict[str, str], *, detail: str = "a request parameter is not valid"
+) -> ProblemError:
     """A 400 for request parameters that are not valid: each parameter's name, and why."""
     return problem(
         "invalid-parameter",
         400,
-        "a request parameter is not valid",
-        errors=[{"parameter": name, "detail": detail} for name, detail in errors.items()],
+        detail,
+        errors=[{"parameter": name, "detail": why} for name, why in errors.items()],
+    )
+
+
+def unknown_parameters(names: Sequence[str], known: Collection[str]) -> ProblemError:
+    """A 400 for query parameters the operation does not take: each named, with the known name
+    nearest to it when one is near (a typo, most likely), or else the names it does take."""
+    ordered = sorted(known)
+    takes = ", ".join(f"`{name}`" for name in ordered) or "none"
+    advice = {}
+    for name in names:
+        nearest = difflib.get_close_matches(name, ordered, n=1)
+        advice[name] = (
+            f"did you mean `{nearest[0]}`?" if nearest else f"this operation takes {takes}"
+        )
+    if len(names) == 1:
+        detail = f"unknown query parameter `{names[0]}`; {advice[names[0]]}"
+    else:
+        detail = "unknown query parameters " + ", ".join(f"`{name}`" for name in names)
+    return invalid_parameters(
+        {name: f"unknown query parameter; {why}" for name, why in advice.items()}, detail=detail
     )
 
 
