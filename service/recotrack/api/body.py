@@ -24,6 +24,7 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.params import SkipValidationMarker
 
+from recotrack.api.expected import expected, explain, type_at, type_of
 from recotrack.api.parameters import INTEGER, integer_parameters, query_parameters
 from recotrack.api.problems import (
     InvalidBody,
@@ -71,8 +72,10 @@ def check_json(raw: bytes) -> None:
         )
 
 
-def json_pointer(message: str) -> tuple[str, str]:
-    """msgspec's `… - at `$.a[0].b`` as the JSON pointer `/a/0/b`, and the bare message."""
+def json_pointer(message: str, of: Any | None = None) -> tuple[str, str]:
+    """msgspec's `… - at `$.a[0].b`` as the JSON pointer `/a/0/b`, and the message, saying what
+    is expected there (`expected.explain`) as the type the body was decoded as (`of`) says:
+    without it, a date's form still, and a pattern not as its regular expression."""
     at = _PATH.search(message)
     path = at.group(1) if at else ""
     detail = message[: at.start()] if at else message
@@ -80,7 +83,8 @@ def json_pointer(message: str) -> tuple[str, str]:
     field = _FIELD.search(detail)
     if field:
         pointer += "/" + field.group(1)
-    return pointer, detail
+    kind = type_at(type_of(of), pointer) if of is not None else None
+    return pointer, explain(detail, expected(kind))
 
 
 def _check_syntax(raw: bytes) -> None:
@@ -151,7 +155,7 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
         decoder.decode(raw)
     except msgspec.ValidationError as exc:
         _check_syntax(raw)  # a schema error met before a syntax error is still malformed JSON
-        pointer, detail = json_pointer(str(exc))
+        pointer, detail = json_pointer(str(exc), data_field.annotation)
         raise InvalidBody(detail, pointer=pointer) from None
     except msgspec.DecodeError as exc:
         raise MalformedBody(f"the body is not valid JSON: {exc}") from None
