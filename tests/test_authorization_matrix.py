@@ -79,6 +79,9 @@ class World:
     """Issued: visible to Skatteverket."""
     draft: str = ""
     """Not issued: the secretariat's own until it is."""
+    code: str = ""
+    """The issued recommendation's code."""
+    draft_code: str = ""
     token: str = ""
     """A Skatteverket token that is not used to call (only `spare_token` creates one)."""
     progress: str = ""
@@ -293,6 +296,10 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
     ("GET", "/v1/recommendations"): [list_read(shows=("recommendation",), hides=("draft",))],
     ("POST", "/v1/recommendations"): [secretariat_writes(201, body=_recommendation_body)],
     ("GET", REC): [reads(), reads(variant="draft", own=404, ids=ON_DRAFT)],
+    ("GET", "/v1/recommendations/by-code/{code:str}"): [
+        reads(),
+        reads(variant="draft", own=404, ids={"code": "draft_code"}),
+    ],
     ("PATCH", REC): [
         secretariat_writes(200, body=lambda w: {"title": "Skärpt rekommendation"}, if_match=True),
         secretariat_writes(
@@ -553,6 +560,8 @@ async def _build(api: Api, setup: tuple[str, ...]) -> World:
         review=rec["review_id"],
         recommendation=rec["id"],
         draft=draft["id"],
+        code=rec["code"],
+        draft_code=draft["code"],
     )
     url = f"/v1/recommendations/{world.recommendation}"
     for fact in setup:

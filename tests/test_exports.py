@@ -531,3 +531,12 @@ async def test_an_ndjson_export_verifies_offline_to_its_chain_head(
     result = verify_ndjson(r.content.splitlines(), expected_head=r.headers["x-chain-head"])
     assert result.ok, result
     assert result.count == await db.fetchval("select count(*) from event")
+
+
+async def test_a_bad_since_says_what_it_takes(api: Api) -> None:
+    r = await api.call("auditor", "GET", f"{EVENTS}?since=yesterday")
+    assert r.status_code == 400
+    (error,) = r.json()["errors"]
+    assert error["parameter"] == "since"
+    assert "YYYY-MM-DD" in error["detail"]
+    assert "RFC 3339" in error["detail"]

@@ -62,6 +62,7 @@ async def test_a_batch_is_applied_once_with_an_outcome_per_item(
         (9, "rejected", 404),
     ]
     assert result["items"][6]["problem"]["pointer"] == "/status"
+    assert "`in_progress`" in result["items"][6]["problem"]["detail"]  # the values it may take
     assert result["items"][2]["progress_report_id"] == result["items"][0]["progress_report_id"]
     assert (result["created"], result["unchanged"], result["rejected"]) == (2, 1, 7)
     assert await db.fetchval("select count(*) from progress_report") == 2

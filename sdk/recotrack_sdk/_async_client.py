@@ -379,6 +379,11 @@ class AsyncClient:
     async def get_recommendation(self, recommendation_id: str) -> Versioned[Recommendation]:
         return await self._run(ops.get_recommendation(recommendation_id))
 
+    async def get_recommendation_by_code(self, code: str) -> Versioned[Recommendation]:
+        """The recommendation with this code (`2026-SKV-003`); as people write it, case aside,
+        when none has it exactly. NotFoundError when the caller may not see one."""
+        return await self._run(ops.get_recommendation_by_code(code))
+
     async def update_recommendation(
         self, recommendation_id: str, patch: RecommendationPatch, *, if_match: IfMatch
     ) -> Versioned[Recommendation]:

@@ -375,6 +375,11 @@ class Client:
     def get_recommendation(self, recommendation_id: str) -> Versioned[Recommendation]:
         return self._run(ops.get_recommendation(recommendation_id))
 
+    def get_recommendation_by_code(self, code: str) -> Versioned[Recommendation]:
+        """The recommendation with this code (`2026-SKV-003`); as people write it, case aside,
+        when none has it exactly. NotFoundError when the caller may not see one."""
+        return self._run(ops.get_recommendation_by_code(code))
+
     def update_recommendation(
         self, recommendation_id: str, patch: RecommendationPatch, *, if_match: IfMatch
     ) -> Versioned[Recommendation]:

@@ -245,6 +245,11 @@ def get_recommendation(recommendation_id: str) -> Call[Versioned[Recommendation]
     return _get(_path("recommendations", recommendation_id), parse_versioned(Recommendation))
 
 
+def get_recommendation_by_code(code: str) -> Call[Versioned[Recommendation]]:
+    path = _path("recommendations", "by-code", code)
+    return _get(path, parse_versioned(Recommendation))
+
+
 def update_recommendation(
     recommendation_id: str, patch: RecommendationPatch, *, if_match: IfMatch
 ) -> Call[Versioned[Recommendation]]:

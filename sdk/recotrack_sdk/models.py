@@ -103,7 +103,9 @@ RecommendationSort = Literal[
 """Orders of the recommendation list: `-` for latest first; `relevance` needs a search."""
 
 # Patterns end in `$(?!\n)`: Python's `$` (msgspec) also matches before a final newline;
-# the lookahead makes the end the end, in Python and in ECMAScript (OpenAPI) alike.
+# the lookahead makes the end the end, in Python and in ECMAScript (OpenAPI) alike. Each says
+# in words, as `extra["expected"]`, what it takes: the service's errors say that, never the
+# regular expression.
 AgencyId = Annotated[
     str,
     Meta(
@@ -112,6 +114,10 @@ AgencyId = Annotated[
         max_length=64,
         description="Slug, e.g. `skatteverket`.",
         examples=["skatteverket"],
+        extra={
+            "expected": "lower-case letters a-z, digits and hyphens (a hyphen neither first, "
+            "last nor next to another), such as `skatteverket`"
+        },
     ),
 ]
 OrgNumber = Annotated[
@@ -120,6 +126,7 @@ OrgNumber = Annotated[
         pattern=r"^[0-9]{6}-[0-9]{4}$(?!\n)",
         description="Swedish organisationsnummer `NNNNNN-NNNN` (checksum-validated).",
         examples=["202100-5448"],
+        extra={"expected": "an organisationsnummer written `NNNNNN-NNNN`, such as `202100-5448`"},
     ),
 ]
 RecommendationCode = Annotated[
@@ -130,6 +137,10 @@ RecommendationCode = Annotated[
         max_length=40,
         description="Human code, unique, e.g. `2026-SKV-003`.",
         examples=["2026-SKV-003"],
+        extra={
+            "expected": "letters A-Z or a-z, digits and hyphens (a hyphen neither first, last "
+            "nor next to another), such as `2026-SKV-003`"
+        },
     ),
 ]
 Id = Annotated[str, Meta(description="Opaque identifier (UUID).")]
@@ -139,7 +150,14 @@ Text = Annotated[str, Meta(max_length=20_000)]
 Note = Annotated[str, Meta(max_length=5_000)]
 Ref = Annotated[str, Meta(min_length=1, max_length=200)]
 PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
-Url = Annotated[str, Meta(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)", max_length=2_000)]
+Url = Annotated[
+    str,
+    Meta(
+        pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)",
+        max_length=2_000,
+        extra={"expected": "an `http://` or `https://` URL, without spaces or control characters"},
+    ),
+]
 """No whitespace and no control character (NUL, which the service's text cannot hold, among
 them): named as ranges, since `\\s` of Python's regular expressions has some that JSON Schema's
 (ECMAScript's) has not."""
@@ -344,6 +362,10 @@ class RecommendationQuery(_Request, kw_only=True):
 
     agency: Annotated[
         OneOrMore[str] | None, Meta(description="Only these agencies (repeat the parameter).")
+    ] = None
+    code: Annotated[
+        OneOrMore[str] | None,
+        Meta(description="Only these codes, exactly as written (repeat the parameter)."),
     ] = None
     review_id: Annotated[str, Meta(max_length=64)] | None = None
     investment_id: Annotated[str, Meta(max_length=64)] | None = None

@@ -143,7 +143,8 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
             "otherwise), no larger than the service's RECOTRACK_MAX_BODY_BYTES (1 MiB unless "
             "configured; 64 MiB for a batch; 413 otherwise); unknown fields are refused (422),"
             " and so is an integer written as a decimal (`5.0`, `5e0`: write `5`), in a body as"
-            " in a query parameter (400).",
+            " in a query parameter (400). A query parameter that the operation does not take"
+            " is refused too (400, naming it and the nearest name it takes), not ignored.",
             render_plugins=[OwnSwaggerUI()],
             openapi_router=reference_router(),
             components=Components(

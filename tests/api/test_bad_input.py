@@ -6,13 +6,27 @@ from __future__ import annotations
 import base64
 import gc
 import json
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import quote
 
 import pytest
+from litestar.routes import HTTPRoute
 
 from recotrack.api.body import MAX_DEPTH
+from recotrack.api.parameters import query_parameters
+from recotrack.app import create_app
+from recotrack.settings import Settings
+from recotrack_sdk.models import (
+    Area,
+    ClosureOutcome,
+    Decision,
+    Phase,
+    Priority,
+    ProgressStatus,
+    Role,
+)
 from tests import flow
 from tests.api.conftest import Shared
 from tests.api.support import World, assert_problem, unchanged
@@ -243,7 +257,8 @@ async def test_a_wrong_type_is_rejected_not_coerced(shared: Shared, ep: BodyEndp
     for name, value in ep.wrong_types:
         async with unchanged(db):
             r = await send(api, world, ep, body={**ep.body, name: value})
-            assert_problem(r, 422, "validation", pointer=f"/{name}")
+            body = assert_problem(r, 422, "validation", pointer=f"/{name}")
+        assert "regex" not in _detail(body, f"/{name}"), body
 
 
 @endpoints()
@@ -289,7 +304,28 @@ async def test_a_bad_enum_value_is_rejected(
     api, db, world = shared.api, shared.db, shared.world
     async with unchanged(db):
         r = await send(api, world, ep, body={**ep.body, name: value})
-        assert_problem(r, 422, "validation", pointer=f"/{name}")
+        body = assert_problem(r, 422, "validation", pointer=f"/{name}")
+    assert _detail(body, f"/{name}") == f"invalid value {value!r}; expected one of " + ", ".join(
+        f"`{allowed}`" for allowed in sorted(get_args(VOCABULARY[name]))
+    )
+
+
+VOCABULARY = {
+    "area": Area,
+    "priority": Priority,
+    "phase": Phase,
+    "decision": Decision,
+    "status": ProgressStatus,
+    "outcome": ClosureOutcome,
+    "role": Role,
+}
+"""The values each enumerated field takes: a bad value's error lists them."""
+
+
+def _detail(body: dict[str, Any], pointer: str) -> str:
+    """The detail of the field error at `pointer` of a problem document."""
+    [detail] = [e["detail"] for e in body["errors"] if e.get("pointer") == pointer]
+    return str(detail)
 
 
 @pytest.mark.parametrize(
@@ -304,7 +340,10 @@ async def test_a_bad_date_is_rejected(
     api, db, world = shared.api, shared.db, shared.world
     async with unchanged(db):
         r = await send(api, world, ep, body={**ep.body, name: value})
-        assert_problem(r, 422, "validation", pointer=f"/{name}")
+        body = assert_problem(r, 422, "validation", pointer=f"/{name}")
+    assert _detail(body, f"/{name}") == (
+        "not a valid date; expected a date written YYYY-MM-DD, such as `2026-01-15`"
+    )
 
 
 @endpoints()
@@ -441,7 +480,142 @@ async def test_a_body_over_one_mebibyte_is_413(shared: Shared, ep: BodyEndpoint)
     big = {**ep.body, name: "x" * (1024 * 1024 + 1)}
     async with unchanged(db):
         r = await send(api, world, ep, body=big)
-        assert_problem(r, 413, "payload-too-large")
+        body = assert_problem(r, 413, "payload-too-large")
+    assert body["detail"] == (
+        "the body is larger than this operation takes: at most 1 MiB (1048576 bytes)"
+    )
+
+
+# --- what is expected, in words -----------------------------------------------------------
+
+DATE_WORDS = "a date written YYYY-MM-DD, such as `2026-01-15`"
+SLUG_WORDS = (
+    "lower-case letters a-z, digits and hyphens (a hyphen neither first, last nor next to "
+    "another), such as `skatteverket`"
+)
+ORG_NUMBER_WORDS = "an organisationsnummer written `NNNNNN-NNNN`, such as `202100-5448`"
+CODE_WORDS = (
+    "letters A-Z or a-z, digits and hyphens (a hyphen neither first, last nor next to "
+    "another), such as `2026-SKV-003`"
+)
+URL_WORDS = "an `http://` or `https://` URL, without spaces or control characters"
+
+FORMS = [
+    ("create_agency", "id", "Skatte verket", f"not in the expected form; expected {SLUG_WORDS}"),
+    ("create_agency", "id", "-skv", f"not in the expected form; expected {SLUG_WORDS}"),
+    (
+        "create_agency",
+        "org_number",
+        "2021005448",
+        f"not in the expected form; expected {ORG_NUMBER_WORDS}",
+    ),
+    ("create_agency", "org_number", 2021005448, f"expected {ORG_NUMBER_WORDS}, got `int`"),
+    (
+        "create_investment",
+        "agency_id",
+        "Skatteverket",
+        f"not in the expected form; expected {SLUG_WORDS}",
+    ),
+    ("create_token", "agency_id", "SKV", f"not in the expected form; expected {SLUG_WORDS}"),
+    (
+        "create_recommendation",
+        "code",
+        "2026 SKV 1",
+        f"not in the expected form; expected {CODE_WORDS}",
+    ),
+    (
+        "create_recommendation",
+        "area",
+        3,
+        "expected one of `competence`, `enabling_conditions`, "
+        "`governance`, `results`, `ways_of_working`, got `int`",
+    ),
+    ("create_recommendation", "issued_on", 20260115, f"expected {DATE_WORDS}, got `int`"),
+    (
+        "create_progress",
+        "evidence",
+        ["ftp://example.se/x"],
+        f"not in the expected form; expected {URL_WORDS}",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value", "detail"), FORMS, ids=[f"{n}-{f}-{v}" for n, f, v, _ in FORMS]
+)
+async def test_a_value_of_the_wrong_form_says_the_form_in_words(
+    shared: Shared, name: str, field: str, value: Any, detail: str
+) -> None:
+    """Not the regular expression the schema holds: what a person writes."""
+    ep = BY_NAME[name]
+    async with unchanged(shared.db):
+        r = await send(shared.api, shared.world, ep, body={**ep.body, field: value})
+        body = assert_problem(r, 422, "validation")
+    [error] = body["errors"]
+    pointer = f"/{field}/0" if isinstance(value, list) else f"/{field}"
+    assert error == {"pointer": pointer, "detail": detail}
+
+
+QUERY_WORDS = [
+    (
+        "/v1/recommendations?issued_from=tomorrow",
+        "issued_from",
+        f"not a valid date; expected {DATE_WORDS}",
+    ),
+    (
+        "/v1/recommendations?due_before=2026-02-30",
+        "due_before",
+        f"not a valid date; expected {DATE_WORDS}",
+    ),
+    (
+        "/v1/exports/recommendations?issued_to=15/01/2026",
+        "issued_to",
+        f"not a valid date; expected {DATE_WORDS}",
+    ),
+    (
+        "/v1/recommendations?priority=urgent",
+        "priority",
+        "invalid value 'urgent'; expected one of `high`, `low`, `medium`",
+    ),
+    (
+        "/v1/recommendations?state=issued&state=done",
+        "state",
+        "invalid value 'done'; expected one of `closed`, `draft`, `implemented`, `in_progress`, "
+        "`issued`, `responded`",
+    ),
+    ("/v1/recommendations?overdue=maybe", "overdue", "expected `true` or `false`"),
+    (
+        "/v1/exports/recommendations?format=pdf",
+        "format",
+        "invalid value 'pdf'; expected one of `csv`, `ndjson`, `xlsx`",
+    ),
+    (
+        "/v1/audit/events?dialect=excel2",
+        "dialect",
+        "invalid value 'excel2'; expected one of `excel`, `rfc4180`",
+    ),
+]
+
+
+@pytest.mark.parametrize(("url", "name", "detail"), QUERY_WORDS, ids=[u for u, _, _ in QUERY_WORDS])
+async def test_a_bad_query_parameter_says_what_is_expected(
+    shared: Shared, url: str, name: str, detail: str
+) -> None:
+    r = await shared.api.call("secretariat", "GET", url)
+    body = assert_problem(r, 400, "invalid-parameter")
+    assert body["errors"] == [{"parameter": name, "detail": detail}]
+
+
+@pytest.mark.parametrize("name", ["expected_head", "expected_hash"])
+async def test_a_pattern_of_a_query_parameter_is_said_in_words(shared: Shared, name: str) -> None:
+    query = f"{name}=not-a-hash" + ("&at_seq=1" if name == "expected_hash" else "")
+    r = await shared.api.call("secretariat", "GET", f"/v1/audit/verify?{query}")
+    body = assert_problem(r, 400, "invalid-parameter")
+    [error] = body["errors"]
+    assert error["parameter"] == name
+    assert error["detail"].startswith("not in the expected form; expected "), error
+    assert "SHA-256" in error["detail"], error
+    assert "[" not in error["detail"], error  # no character class of a regular expression
 
 
 # --- malformed and unknown ids in paths ----------------------------------------------------
@@ -637,3 +811,107 @@ async def test_refused_filters_return_their_connection(api: Api) -> None:
             assert pool.get_size() == pool.get_idle_size(), "a connection is still lent"
     finally:
         gc.enable()
+
+
+# --- unknown query parameters --------------------------------------------------------------
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    """Every `/v1` operation of the app's contract: its method, path and OpenAPI operation."""
+    app = create_app(Settings.from_env({}), "postgresql://unused")
+    return [
+        (method.upper(), path, operation)
+        for path, item in app.openapi_schema.to_schema()["paths"].items()
+        if path.startswith("/v1/")
+        for method, operation in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+
+
+OPERATIONS = _operations()
+# who may call each operation (an unknown parameter is refused after the permission check)
+AGENCY_OPERATIONS = {"put_response", "create_progress", "sync_progress"}
+
+
+def _path_of(world: World, path: str) -> str:
+    filled = {
+        "recommendation_id": world.rec,
+        "investment_id": world.investment,
+        "review_id": world.review,
+        "agency_id": "skatteverket",
+        "code": "2026-T-001",
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: filled.get(m.group(1), UNKNOWN_UUID), path)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), OPERATIONS, ids=[o["operationId"] for *_, o in OPERATIONS]
+)
+async def test_an_unknown_query_parameter_is_400_on_every_operation(
+    shared: Shared, method: str, path: str, operation: dict[str, Any]
+) -> None:
+    """Ignored, a misspelt parameter widens a list silently, or changes nothing it was meant
+    to: every operation refuses one, before it reads a body or the database."""
+    api, world = shared.api, shared.world
+    who = "skatteverket" if operation["operationId"] in AGENCY_OPERATIONS else "secretariat"
+    url = _path_of(world, path)
+    headers = {"If-Match": '"1"', "Content-Type": "application/json"}
+    async with unchanged(shared.db):
+        r = await api.call(who, method, f"{url}?colour=blue", content=b"{}", headers=headers)
+        body = assert_problem(r, 400, "invalid-parameter")
+    assert body["errors"] == [{"parameter": "colour", "detail": body["errors"][0]["detail"]}], body
+    assert body["detail"].startswith("unknown query parameter `colour`; "), body
+    documented = sorted(p["name"] for p in operation.get("parameters", ()) if p["in"] == "query")
+    takes = ", ".join(f"`{name}`" for name in documented) or "none"
+    assert body["detail"] == f"unknown query parameter `colour`; this operation takes {takes}"
+
+
+@pytest.mark.parametrize(
+    ("url", "misspelt", "meant"),
+    [
+        ("/v1/recommendations?agencyy=skatteverket", "agencyy", "agency"),
+        ("/v1/recommendations?Area=results", "Area", "area"),
+        ("/v1/recommendations?issued_form=2026-01-01", "issued_form", "issued_from"),
+        ("/v1/recommendations?limt=5", "limt", "limit"),
+        ("/v1/agencies?cursr=x", "cursr", "cursor"),
+        ("/v1/changes?wiat=5", "wiat", "wait"),
+        ("/v1/exports/recommendations?fromat=csv", "fromat", "format"),
+        ("/v1/audit/events?sinse=2026-01-01", "sinse", "since"),
+    ],
+)
+async def test_a_misspelt_query_parameter_is_named_with_the_one_meant(
+    shared: Shared, url: str, misspelt: str, meant: str
+) -> None:
+    r = await shared.api.call("secretariat", "GET", url)
+    body = assert_problem(r, 400, "invalid-parameter")
+    assert body["detail"] == f"unknown query parameter `{misspelt}`; did you mean `{meant}`?"
+    assert body["errors"] == [
+        {"parameter": misspelt, "detail": f"unknown query parameter; did you mean `{meant}`?"}
+    ]
+
+
+async def test_several_unknown_query_parameters_are_each_named(shared: Shared) -> None:
+    r = await shared.api.call(
+        "secretariat", "GET", "/v1/recommendations?agencyy=a&zzz=1&agency=skatteverket&zzz=2"
+    )
+    body = assert_problem(r, 400, "invalid-parameter")
+    assert body["detail"] == "unknown query parameters `agencyy`, `zzz`"
+    assert [e["parameter"] for e in body["errors"]] == ["agencyy", "zzz"]
+    assert body["errors"][0]["detail"] == "unknown query parameter; did you mean `agency`?"
+    assert body["errors"][1]["detail"].startswith("unknown query parameter; this operation takes")
+
+
+def test_each_operation_takes_the_query_parameters_it_documents(shared: Shared) -> None:
+    """What is refused is what the contract does not name: the parameters taken are exactly
+    those documented, per operation (the filters, `cursor` and `limit`, `format`, ...)."""
+    app = shared.api.client.app
+    handlers = {
+        handler.operation_id: handler
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        if handler.operation_id
+    }
+    for _method, _path, operation in OPERATIONS:
+        documented = {p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"}
+        assert query_parameters(handlers[operation["operationId"]]) == documented, operation

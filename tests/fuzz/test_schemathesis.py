@@ -33,7 +33,7 @@ CONTRACT = Path(__file__).parents[2] / "openapi" / "openapi.json"
 PROBLEM = "https://recotrack.se/problems/"
 PARAMETER_RULES = {
     "relevance needs q",  # one parameter that needs another
-    "not an ISO date or date-time",  # a day its month has not (2026-02-30)
+    "not a date or moment",  # a day its month has not (2026-02-30)
     "not a checkpoint as issued",  # a checkpoint is a signed document the service issued
 }
 """Refusals of valid parameters (400 `invalid-parameter`) for what no schema can say, by the

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from recotrack_sdk import Client, NotFoundError
 from recotrack_sdk._cli._context import Context
-from recotrack_sdk._cli._reading import PAGE_SIZE, recommendations
+from recotrack_sdk._cli._reading import PAGE_SIZE
 from recotrack_sdk._cli._render import (
     TIME_ZONE,
     area_label,
@@ -25,7 +25,6 @@ from recotrack_sdk.models import (
     HistoryEntry,
     ProgressReport,
     Recommendation,
-    RecommendationQuery,
 )
 
 T = TypeVar("T")
@@ -36,17 +35,12 @@ class NoSuchRecommendation(Exception):
 
 
 def find_by_code(client: Client, code: str) -> Recommendation:
-    """The recommendation with this code: searched for with `q`, matched exactly (or, when
-    there is no exact match, the only one whose code matches ignoring case)."""
-    folded: list[Recommendation] = []
-    for rec in recommendations(client, RecommendationQuery(q=code)):
-        if rec.code == code:
-            return rec
-        if rec.code.casefold() == code.casefold():
-            folded.append(rec)
-    if len(folded) == 1:
-        return folded[0]
-    raise NoSuchRecommendation(code)
+    """The recommendation with this code (or, when none has it exactly, the only one whose code
+    it is but for case): the service's own lookup."""
+    try:
+        return client.get_recommendation_by_code(code).value
+    except NotFoundError:
+        raise NoSuchRecommendation(code) from None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Strict request input: JSON bodies only, decoded by msgspec without type coercion; and no
+"""Strict request input: no query parameter that the operation does not take (400, with the
+nearest name it does take); JSON bodies only, decoded by msgspec without type coercion; and no
 parameter or body text that PostgreSQL cannot hold (see `text`).
 
 Litestar converts bodies in lax mode (it would take `"12"` for an integer). Before a handler
@@ -23,8 +24,14 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.params import SkipValidationMarker
 
-from recotrack.api.parameters import INTEGER, integer_parameters
-from recotrack.api.problems import InvalidBody, MalformedBody, invalid_parameters
+from recotrack.api.expected import expected, explain, type_at, type_of
+from recotrack.api.parameters import INTEGER, integer_parameters, query_parameters
+from recotrack.api.problems import (
+    InvalidBody,
+    MalformedBody,
+    invalid_parameters,
+    unknown_parameters,
+)
 from recotrack.api.text import DETAIL, ESCAPED_NUL, check_parameters, nul_pointer
 
 _PATH = re.compile(r" - at `\$(.*)`$")
@@ -65,8 +72,10 @@ def check_json(raw: bytes) -> None:
         )
 
 
-def json_pointer(message: str) -> tuple[str, str]:
-    """msgspec's `… - at `$.a[0].b`` as the JSON pointer `/a/0/b`, and the bare message."""
+def json_pointer(message: str, of: Any | None = None) -> tuple[str, str]:
+    """msgspec's `… - at `$.a[0].b`` as the JSON pointer `/a/0/b`, and the message, saying what
+    is expected there (`expected.explain`) as the type the body was decoded as (`of`) says:
+    without it, a date's form still, and a pattern not as its regular expression."""
     at = _PATH.search(message)
     path = at.group(1) if at else ""
     detail = message[: at.start()] if at else message
@@ -74,7 +83,8 @@ def json_pointer(message: str) -> tuple[str, str]:
     field = _FIELD.search(detail)
     if field:
         pointer += "/" + field.group(1)
-    return pointer, detail
+    kind = type_at(type_of(of), pointer) if of is not None else None
+    return pointer, explain(detail, expected(kind))
 
 
 def _check_syntax(raw: bytes) -> None:
@@ -96,9 +106,19 @@ def check_text(raw: bytes) -> None:
 
 async def strict_request(request: Request[Any, Any, Any]) -> None:
     """`before_request` hook for every `/v1` route."""
+    check_known_parameters(request)
     check_parameters(request)
     check_integers(request)
     await strict_json_body(request)
+
+
+def check_known_parameters(request: Request[Any, Any, Any]) -> None:
+    """Refuse (400, naming it) a query parameter the operation does not take: ignored, a
+    misspelt filter would answer more than was asked for."""
+    known = query_parameters(request.route_handler)
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in known]
+    if unknown:
+        raise unknown_parameters(unknown, known)
 
 
 def check_integers(request: Request[Any, Any, Any]) -> None:
@@ -135,7 +155,7 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
         decoder.decode(raw)
     except msgspec.ValidationError as exc:
         _check_syntax(raw)  # a schema error met before a syntax error is still malformed JSON
-        pointer, detail = json_pointer(str(exc))
+        pointer, detail = json_pointer(str(exc), data_field.annotation)
         raise InvalidBody(detail, pointer=pointer) from None
     except msgspec.DecodeError as exc:
         raise MalformedBody(f"the body is not valid JSON: {exc}") from None

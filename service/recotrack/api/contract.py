@@ -154,6 +154,8 @@ def _not_null(kind: msgspec.inspect.Type) -> msgspec.inspect.Type:
 def _constrain_items(item: msgspec.inspect.Type, items: Schema, *, closed: bool) -> None:
     """The constraints of the strings `item` on the `items` schema of a list (of a request
     body's, when `closed`)."""
+    if isinstance(item, msgspec.inspect.Metadata):  # its words (`Url`'s) are the service's
+        item = item.type
     if isinstance(item, msgspec.inspect.StrType):
         items.min_length = item.min_length
         items.max_length = item.max_length

@@ -20,6 +20,7 @@ from litestar.response import Stream
 
 from recotrack.api.auth import requires
 from recotrack.api.contract import binary, success, text
+from recotrack.api.expected import DATE, MOMENT
 from recotrack.api.filters import RECOMMENDATION_FILTER
 from recotrack.api.investments import AgencyFilter
 from recotrack.api.problem_responses import READS
@@ -80,7 +81,9 @@ def _moment(name: str, value: str | None, *, end: bool) -> dt.datetime | None:
             return start + dt.timedelta(days=1) if end else start
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise invalid_parameters({name: "not an ISO date or date-time"}) from None
+        raise invalid_parameters(
+            {name: f"not a date or moment: give {DATE}, or {MOMENT}"}
+        ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=STOCKHOLM)
 
 

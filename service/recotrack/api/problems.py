@@ -12,6 +12,8 @@ the service sends what the SDK reads.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection, Sequence
 from http import HTTPStatus
 from typing import Any, NamedTuple
 
@@ -20,7 +22,9 @@ import msgspec
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.typing import FieldDefinition
 
+from recotrack.api.expected import expected, explain, type_of
 from recotrack.api.options import allow
 from recotrack.api.parameters import declared, wire_name
 from recotrack.domain.errors import DomainError, NotPermitted, RuleViolation, TransitionNotAllowed
@@ -74,13 +78,35 @@ def problem(
     return ProblemError(document, headers)
 
 
-def invalid_parameters(errors: dict[str, str]) -> ProblemError:
+def invalid_parameters(
+    errors: dict[str, str], *, detail: str = "a request parameter is not valid"
+) -> ProblemError:
     """A 400 for request parameters that are not valid: each parameter's name, and why."""
     return problem(
         "invalid-parameter",
         400,
-        "a request parameter is not valid",
-        errors=[{"parameter": name, "detail": detail} for name, detail in errors.items()],
+        detail,
+        errors=[{"parameter": name, "detail": why} for name, why in errors.items()],
+    )
+
+
+def unknown_parameters(names: Sequence[str], known: Collection[str]) -> ProblemError:
+    """A 400 for query parameters the operation does not take: each named, with the known name
+    nearest to it when one is near (a typo, most likely), or else the names it does take."""
+    ordered = sorted(known)
+    takes = ", ".join(f"`{name}`" for name in ordered) or "none"
+    advice = {}
+    for name in names:
+        nearest = difflib.get_close_matches(name, ordered, n=1)
+        advice[name] = (
+            f"did you mean `{nearest[0]}`?" if nearest else f"this operation takes {takes}"
+        )
+    if len(names) == 1:
+        detail = f"unknown query parameter `{names[0]}`; {advice[names[0]]}"
+    else:
+        detail = "unknown query parameters " + ", ".join(f"`{name}`" for name in names)
+    return invalid_parameters(
+        {name: f"unknown query parameter; {why}" for name, why in advice.items()}, detail=detail
     )
 
 
@@ -217,10 +243,28 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     status = exc.status_code
     slug = _BY_STATUS.get(status, "internal" if status >= 500 else "bad-request")
     detail = exc.detail if status < 500 else "the server could not complete the request"
+    if status == 413:
+        detail = _too_large(request)
     headers = exc.headers
     if headers and "allow" in headers:  # a 405: its methods as OPTIONS gives them
         headers = {**headers, "allow": allow(headers["allow"].split(", "))}
     return _respond(problem(slug, status, detail, headers=headers))
+
+
+def _too_large(request: Request[Any, Any, Any]) -> str:
+    """A 413's detail: the limit the body went over, that of the operation asked for."""
+    limit = request.route_handler.resolve_request_max_body_size()
+    if not limit:
+        return "the body is larger than the service takes"
+    return f"the body is larger than this operation takes: at most {size(limit)}"
+
+
+def size(n: int) -> str:
+    """A number of bytes as people read it: `1 MiB (1048576 bytes)`."""
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor} {unit} ({n} bytes)"
+    return f"{n} bytes"
 
 
 def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -232,13 +276,28 @@ def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException
         message = str(item.get("message", "invalid value"))
         key = item.get("key")
         if not key:
-            errors.append({"detail": message})
+            errors.append({"detail": explain(message, None)})
             continue
-        name = wire_name(str(key), parameters.get(str(key)))
-        errors.append({"parameter": name, "detail": message})
+        field = parameters.get(str(key))
+        detail = explain(message, _expected_of(field), in_query=True)
+        errors.append({"parameter": wire_name(str(key), field), "detail": detail})
     return _respond(
         problem("invalid-parameter", 400, "a request parameter is not valid", errors=errors)
     )
+
+
+def _expected_of(field: FieldDefinition | None) -> str | None:
+    """What a parameter's value must be, in words: as its type says, or else (a pattern of its
+    own) as its description does."""
+    if field is None:
+        return None
+    words = expected(type_of(field.annotation), items=True)
+    kwarg = field.kwarg_definition
+    description = getattr(kwarg, "description", None)
+    if words is None and getattr(kwarg, "pattern", None) and description:
+        words = description.rstrip(".")
+        words = words[0].lower() + words[1:] if words[1:2].islower() else words
+    return words
 
 
 def _interface_error(request: Request[Any, Any, Any], exc: asyncpg.InterfaceError) -> Response[Any]:

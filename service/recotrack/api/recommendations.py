@@ -143,6 +143,26 @@ class RecommendationController(Controller):
         )
         return Response(recommendation, headers={"ETag": etag(recommendation.version)})
 
+    @get(
+        "/by-code/{code:str}",
+        responses=READS,
+        operation_id="get_recommendation_by_code",
+        operation_class=success(links=ONWARD),
+        summary="Get a recommendation by its code",
+        description="The recommendation with this code (`2026-SKV-003`), answered as "
+        "`get_recommendation` answers (its `ETag` too); when none has the code exactly, the one "
+        "whose code it is but for case. 404 for a code that the caller may not see.",
+        opt=requires(Permission.READ),
+    )
+    async def get_recommendation_by_code(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        code: FromPath[str],
+    ) -> Response[Recommendation]:
+        recommendation = await store.get_recommendation_by_code(conn, code, scope=principal.scope)
+        return Response(recommendation, headers={"ETag": etag(recommendation.version)})
+
     @patch(
         "/{recommendation_id:str}",
         responses=CHANGES,

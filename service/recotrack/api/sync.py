@@ -66,7 +66,7 @@ def _decode(raw: bytes) -> list[tuple[SyncProgressItem | ItemProblem, str | None
     try:
         envelope = _envelope.decode(raw)
     except msgspec.ValidationError as exc:
-        pointer, detail = json_pointer(str(exc))
+        pointer, detail = json_pointer(str(exc), _Envelope)
         raise InvalidBody(detail, pointer=pointer) from None
     decoded: list[tuple[SyncProgressItem | ItemProblem, str | None]] = []
     for item in envelope.items:
@@ -77,7 +77,7 @@ def _decode(raw: bytes) -> list[tuple[SyncProgressItem | ItemProblem, str | None
         except InvalidBody as exc:
             decoded.append((_item_problem(exc, exc.pointer), _external_ref(item)))
         except msgspec.ValidationError as exc:
-            pointer, detail = json_pointer(str(exc))
+            pointer, detail = json_pointer(str(exc), SyncProgressItem)
             decoded.append((_item_problem(InvalidBody(detail), pointer), _external_ref(item)))
     return decoded
 

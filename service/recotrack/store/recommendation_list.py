@@ -171,13 +171,13 @@ async def count_recommendations(
 
 _UNNARROWED = """(
     $1::text, $2::text[], $3::uuid, $4::uuid, $5::text[], $6::text[], $10::date, $11::date,
-    $12::date
+    $12::date, $13::text[]
 ) is null"""
 
 
 def _narrowed(f: RecommendationQuery) -> bool:
     """Whether a filter on the recommendation's own columns is set."""
-    own = (f.agency, f.review_id, f.investment_id, f.area, f.priority)
+    own = (f.agency, f.code, f.review_id, f.investment_id, f.area, f.priority)
     dates = (f.issued_from, f.issued_to, f.due_before)
     return any(value is not None for value in (*own, *dates))
 
@@ -187,7 +187,7 @@ def filter_query(
 ) -> tuple[str, str, list[Any]] | None:
     """The filters as SQL: the conditions on the recommendation's own columns (of `table`, a
     `recommendation` or the `recommendation_view v`), those on its derived state and overdue
-    flag (over the view `v`), and their arguments $1…$12; None when a malformed id makes the
+    flag (over the view `v`), and their arguments $1…$13; None when a malformed id makes the
     result empty. With `hits_joined`, the caller joins the search hits itself."""
     ids = [
         maybe_id(f.review_id) if f.review_id else None,
@@ -195,7 +195,9 @@ def filter_query(
     ]
     if (f.review_id and ids[0] is None) or (f.investment_id and ids[1] is None):
         return None
-    agency, area, priority, state = (_listed(v) for v in (f.agency, f.area, f.priority, f.state))
+    agency, area, priority, state, code = (
+        _listed(v) for v in (f.agency, f.area, f.priority, f.state, f.code)
+    )
     args: list[Any] = [
         scope,
         agency,
@@ -209,6 +211,7 @@ def filter_query(
         f.issued_from,
         f.issued_to,
         f.due_before,
+        code,
     ]
     t = table
     # One agency as an equality: the index on (agency_id, created_at, id) then yields rows in
@@ -234,7 +237,8 @@ def filter_query(
           and ($9::text is null or {matches if f.q and not hits_joined else "true"})
           and ($10::date is null or {t}.issued_on >= $10)
           and ($11::date is null or {t}.issued_on <= $11)
-          and ($12::date is null or {t}.response_due < $12 or {t}.implementation_due < $12)"""
+          and ($12::date is null or {t}.response_due < $12 or {t}.implementation_due < $12)
+          and ($13::text[] is null or {t}.code = any($13))"""
     derived = (
         "($7::text[] is null or v.state = any($7)) and ($8::boolean is null or v.overdue = $8)"
     )

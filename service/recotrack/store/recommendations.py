@@ -34,8 +34,33 @@ async def get_recommendation(
     return to_struct(row, Recommendation)
 
 
-_VISIBLE = "id = $1 and ($2::text is null or (agency_id = $2 and issued_on is not null))"
+_SEEN = "($2::text is null or (agency_id = $2 and issued_on is not null))"
 """A recommendation the caller may see: an agency sees its own, once issued (drafts are not)."""
+_VISIBLE = f"id = $1 and {_SEEN}"
+
+
+async def get_recommendation_by_code(
+    conn: Connection, code: str, *, scope: str | None
+) -> Recommendation:
+    """The recommendation with this code, among those the caller may see; or, when none has it
+    exactly, the only one whose code it is but for case (people write `2026-skv-003`)."""
+    row = await conn.fetchrow(
+        f"select {COLUMNS} from recommendation_view where code = $1 and {_SEEN}", code, scope
+    )
+    if row is None:
+        # only when the exact code is not found: this one scans (codes have no index by case)
+        alike = await conn.fetch(
+            f"select id from recommendation where upper(code) = upper($1) and {_SEEN} limit 2",
+            code,
+            scope,
+        )
+        if len(alike) == 1:
+            row = await conn.fetchrow(
+                f"select {COLUMNS} from recommendation_view where {_VISIBLE}", alike[0]["id"], scope
+            )
+    if row is None:
+        raise NotFound(f"no recommendation with code {code!r}")
+    return to_struct(row, Recommendation)
 
 
 async def visible_id(conn: Connection, recommendation_id: str, *, scope: str | None) -> uuid.UUID:

@@ -22,7 +22,7 @@ from recotrack.settings import Settings
 from recotrack.store.errors import InvalidCursor, NotFound, StoreError
 from recotrack.web.filters import BadFilter
 from recotrack.web.pages import DashboardPages
-from recotrack.web.render import STATIC, TEMPLATE_CONFIG, page
+from recotrack.web.render import STATIC, TEMPLATE_CONFIG, page, words_for
 from recotrack.web.session import (
     BASE,
     POLICY,
@@ -93,7 +93,7 @@ def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[A
 
 
 def _bad_filter(request: Request[Any, Any, Any], exc: BadFilter) -> Response[Any]:
-    return _error_page(request, 400, f"{exc.parameter}: {exc.detail}")
+    return _error_page(request, 400, f"{exc.parameter}: {exc.said(words_for(request))}")
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import msgspec
 
 from recotrack.store.recommendation_list import Sort
+from recotrack.web.i18n import Words
 from recotrack_sdk._query import QueryField, query_fields
 from recotrack_sdk.models import RecommendationQuery
 
@@ -28,10 +29,33 @@ _TYPES = get_type_hints(RecommendationQuery, include_extras=True)
 
 
 class BadFilter(ValueError):
-    def __init__(self, parameter: str, detail: str) -> None:
-        super().__init__(f"{parameter}: {detail}")
+    """A filter's value the list cannot take: which parameter, and why, as a text of `i18n`
+    (`reason`, with its `values`) said in the reader's language by `said`. With `choices`,
+    the values it may take, each said with its label."""
+
+    def __init__(
+        self, parameter: str, reason: str, *, choices: Sequence[str] = (), **values: object
+    ) -> None:
         self.parameter = parameter
-        self.detail = detail
+        self.reason = reason
+        self.choices = tuple(choices)
+        self.values = values
+        super().__init__(f"{parameter}: {self.detail}")
+
+    @property
+    def detail(self) -> str:
+        """Why, in English (for logs)."""
+        return self.said(Words("en"))
+
+    def said(self, words: Words) -> str:
+        """Why, in the words of `words`' language."""
+        choices = ", ".join(_choice(words, self.parameter, c) for c in self.choices)
+        return words(self.reason, **self.values, choices=choices)
+
+
+def _choice(words: Words, parameter: str, value: str) -> str:
+    label = words(f"sort_{value}") if parameter == "sort" else words.label(parameter, value)
+    return value if label == value else f"{value} ({label})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +68,16 @@ class ListQuery:
 def _values(query: Mapping[str, Sequence[str]], name: str) -> list[str]:
     values = [v.strip() for v in query.get(name, ()) if v.strip()]
     if len(values) > MAX_VALUES:
-        raise BadFilter(name, f"at most {MAX_VALUES} values")
+        raise BadFilter(name, "bad_filter_values", n=MAX_VALUES)
     if any(len(v) > MAX_TEXT for v in values):
-        raise BadFilter(name, f"at most {MAX_TEXT} characters")
+        raise BadFilter(name, "bad_filter_length", n=MAX_TEXT)
     return values
 
 
 def _one(query: Mapping[str, Sequence[str]], name: str) -> str | None:
     values = _values(query, name)
     if len(values) > 1:
-        raise BadFilter(name, "give one value")
+        raise BadFilter(name, "bad_filter_one")
     return values[0] if values else None
 
 
@@ -68,30 +92,31 @@ def _filter(query: Mapping[str, Sequence[str]], field: QueryField) -> Any:
         return None
     try:
         return msgspec.convert(given, _TYPES[field.name], strict=False)
-    except msgspec.ValidationError as exc:
-        raise BadFilter(field.name, _why(field, given, exc)) from None
+    except msgspec.ValidationError:
+        raise _why(field, given) from None
 
 
-def _why(field: QueryField, given: str | list[str], exc: msgspec.ValidationError) -> str:
-    """What is wrong with a filter's value, in the dashboard's words."""
+def _why(field: QueryField, given: str | list[str]) -> BadFilter:
+    """What is wrong with a filter's value, saying what it should be."""
     values = given if isinstance(given, list) else [given]
     if field.choices is not None:
-        return f"unknown value {next(v for v in values if v not in field.choices)!r}"
+        wrong = next(v for v in values if v not in field.choices)
+        return BadFilter(field.name, "bad_filter_choice", value=wrong, choices=field.choices)
     if field.value is bool:
-        return "true or false"
+        return BadFilter(field.name, "bad_filter_bool")
     if field.value is dt.date:
-        return "not a date (YYYY-MM-DD)"
+        return BadFilter(field.name, "bad_filter_date")
     longest = field.meta.get("max_length")
     if longest is not None and any(len(v) > longest for v in values):
-        return f"at most {longest} characters"
-    return str(exc).split(" - at `$", 1)[0]
+        return BadFilter(field.name, "bad_filter_length", n=longest)
+    return BadFilter(field.name, "bad_filter")
 
 
 def parse_list_query(query: Mapping[str, Sequence[str]]) -> ListQuery:
     """The filters, order and page asked for; BadFilter for a value that is not valid."""
     sort = _one(query, "sort")
     if sort is not None and sort not in SORTS:
-        raise BadFilter("sort", f"unknown order {sort!r}")
+        raise BadFilter("sort", "bad_filter_choice", value=sort, choices=SORTS)
     filters = RecommendationQuery(**{field.name: _filter(query, field) for field in FILTERS})
     if sort == "relevance" and filters.q is None:
         sort = None  # the form offers it always; without a search it means the default

@@ -255,6 +255,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     "note": ("Kommentar", "Note"),
     "closed_at": ("Avslutad", "Closed"),
     "downloads": ("Nedladdningar", "Downloads"),
+    # why a filter of the list is refused (the dashboard's 400)
+    "bad_filter": ("ogiltigt värde", "not a valid value"),
+    "bad_filter_values": ("högst {n} värden", "at most {n} values"),
+    "bad_filter_length": ("högst {n} tecken", "at most {n} characters"),
+    "bad_filter_one": ("ange bara ett värde", "give one value only"),
+    "bad_filter_choice": (
+        "okänt värde '{value}'; välj ett av {choices}",
+        "unknown value '{value}'; choose one of {choices}",
+    ),
+    "bad_filter_date": (
+        "inte ett datum; skriv ÅÅÅÅ-MM-DD, till exempel 2026-01-15",
+        "not a date; write YYYY-MM-DD, such as 2026-01-15",
+    ),
+    "bad_filter_bool": ("skriv true (ja) eller false (nej)", "write true (yes) or false (no)"),
 }
 
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
