@@ -259,10 +259,10 @@ TAMPERING: dict[str, tuple[Tamper, int, str]] = {
     "change the actor": (_change_actor, K, "content"),
     "change the time by a microsecond": (_change_time, K, "content"),
     "delete an event": (_delete, K, "missing"),
-    "swap two events": (_swap, K, "content"),
-    # the forged event links to its predecessor; the link after it is what breaks
-    "insert an event with a forged hash": (_insert, K + 1, "content"),
-    "insert an event with a copied hash": (_insert_unhashed, K, "content"),
+    "swap two events": (_swap, K + 1, "order"),
+    # the forged event links to its predecessor; the link after it breaks, and tells
+    "insert an event with a forged hash": (_insert, K, "inserted"),
+    "insert an event with a copied hash": (_insert_unhashed, K, "inserted"),
 }
 
 
@@ -289,8 +289,9 @@ async def test_tampering_is_detected_and_located(
     assert result.first_problem is not None
     assert (result.first_problem.seq, result.first_problem.kind) == (seq, kind), result
     after = await _rows(db)
-    assert result.count == seq - 1  # intact up to the broken link
-    assert result.head_hash == after[seq - 2].hash
+    first = result.first_problem.from_seq or seq  # a swap names both events: K and K + 1
+    assert result.count == first - 1  # intact up to the broken link
+    assert result.head_hash == after[first - 2].hash
 
     r = await api.call("auditor", "GET", "/v1/audit/verify")
     assert r.status_code == 200, r.text
@@ -298,7 +299,8 @@ async def test_tampering_is_detected_and_located(
 
     ran = await recotrack("audit", "verify", database=api.db_url)
     assert ran.status == 1, (ran.stdout, ran.stderr)
-    assert ran.stdout.startswith(f"broken: event {seq}: {kind}: "), ran.stdout
+    where = f"events {first} and {seq}" if first != seq else f"event {seq}"
+    assert ran.stdout.startswith(f"broken: {where}: {kind}: "), ran.stdout
 
     # an NDJSON export of the tampered log says the same, offline
     assert verify_ndjson(_ndjson(after)) == result
@@ -407,7 +409,7 @@ def test_an_export_file_verifies_offline() -> None:
     assert verify_ndjson([line.decode() for line in lines]).ok  # text lines too
     assert verify_ndjson([*lines[:5], b"\n", *lines[5:]]).ok  # blank lines are skipped
     assert _problem([*lines[:3], *lines[4:]]) == (4, "missing")
-    assert _problem([*lines[:3], lines[4], lines[3], *lines[5:]]) == (4, "missing")
+    assert _problem([*lines[:3], lines[4], lines[3], *lines[5:]]) == (5, "order")
     assert _problem([*lines[:3], lines[2], *lines[3:]]) == (3, "order")
     assert _problem([*lines[:3], b"{not json\n", *lines[3:]]) == (None, "malformed")
     changed = msgspec.json.decode(lines[6])
@@ -436,3 +438,109 @@ def test_the_canonical_encoding_does_not_depend_on_form() -> None:
     )
     with pytest.raises(ValueError, match="time zone"):
         canonical(msgspec.structs.replace(event, occurred_at=dt.datetime(2026, 3, 1)))
+
+
+def _found(lines: list[bytes], **kwargs: Any) -> ChainVerification:
+    result = verify_ndjson(lines, **kwargs)
+    assert not result.ok, result
+    assert result.first_problem is not None
+    return result
+
+
+def _renumbered(rows: list[AuditEvent], start: int, by: int) -> list[bytes]:
+    """The events from `start` on with their numbers moved by `by`, each keeping its hash."""
+    return _ndjson([msgspec.structs.replace(r, seq=r.seq + by) for r in rows[start - 1 :]])
+
+
+def test_the_offline_check_names_what_it_found() -> None:
+    """Each kind of damage to an export is named for what it is, where it is."""
+    rows = _chain(50)
+    lines = _ndjson(rows)
+
+    swapped = _found([*lines[:40], lines[41], lines[40], *lines[42:]])
+    assert swapped.first_problem is not None
+    assert swapped.first_problem.kind == "order"
+    assert (swapped.first_problem.from_seq, swapped.first_problem.seq) == (41, 42)
+    assert "events 41 and 42 are out of order" in swapped.first_problem.detail
+    assert (swapped.count, swapped.head_hash) == (40, rows[39].hash)  # intact before them
+
+    moved = _found([*lines[:40], lines[44], *lines[40:44], *lines[45:]])  # 45 put before 41
+    assert moved.first_problem is not None
+    assert moved.first_problem.kind == "order"
+    assert (moved.first_problem.from_seq, moved.first_problem.seq) == (41, 45)
+
+    # the contents of two events traded places, each under the other's number
+    traded = [
+        *lines[:40],
+        *_ndjson([msgspec.structs.replace(rows[41], seq=41)]),
+        *_ndjson([msgspec.structs.replace(rows[40], seq=42)]),
+        *lines[42:],
+    ]
+    contents = _found(traded).first_problem
+    assert contents is not None
+    assert (contents.kind, contents.from_seq, contents.seq) == ("order", 41, 42)
+
+    missing = _found([*lines[:40], *lines[41:]])
+    assert missing.first_problem is not None
+    assert (missing.first_problem.seq, missing.first_problem.kind) == (41, "missing")
+    assert "event 41 is missing" in missing.first_problem.detail
+    assert _problem([*lines[:40], *lines[43:]]) == (41, "missing")  # 41 to 43
+
+    altered_line = msgspec.json.decode(lines[40])
+    altered_line["data"]["b"] = 999
+    altered = _found([*lines[:40], msgspec.json.encode(altered_line), *lines[41:]])
+    assert altered.first_problem is not None
+    assert (altered.first_problem.seq, altered.first_problem.kind) == (41, "content")
+    assert "event 41 was altered" in altered.first_problem.detail
+    last = _found(
+        [*lines[:-1], msgspec.json.encode({**msgspec.json.decode(lines[-1]), "actor": "x"})]
+    )
+    assert last.first_problem is not None
+    assert (last.first_problem.seq, last.first_problem.kind) == (50, "content")
+
+    # an event put in at 41, the later ones renumbered: with a copied hash, and with one
+    # forged by the algorithm (the event after it is where the link breaks)
+    copied = msgspec.structs.replace(rows[45], seq=41)
+    inserted = _found([*lines[:40], *_ndjson([copied]), *_renumbered(rows, 41, 1)])
+    assert inserted.first_problem is not None
+    assert (inserted.first_problem.seq, inserted.first_problem.kind) == (41, "inserted")
+    assert "event 41 was put in" in inserted.first_problem.detail
+    forged = msgspec.structs.replace(rows[45], seq=41, actor="token:forged")
+    forged.hash = chain_hash(bytes.fromhex(rows[39].hash), forged).hex()
+    by_forger = _found([*lines[:40], *_ndjson([forged]), *_renumbered(rows, 41, 1)])
+    assert by_forger.first_problem is not None
+    assert (by_forger.first_problem.seq, by_forger.first_problem.kind) == (41, "inserted")
+    assert (by_forger.count, by_forger.head_hash) == (40, rows[39].hash)  # not the forged one
+    # a second event numbered 41, put in before the real one (unnumbered: no renumbering)
+    twice = _found([*lines[:40], *_ndjson([forged]), *lines[40:]])
+    assert twice.first_problem is not None
+    assert (twice.first_problem.seq, twice.first_problem.kind) == (41, "inserted")
+    assert "41" in twice.first_problem.detail
+
+    repeated = _found([*lines[:41], lines[40], *lines[41:]])
+    assert repeated.first_problem is not None
+    assert (repeated.first_problem.seq, repeated.first_problem.kind) == (41, "order")
+    assert "repeated" in repeated.first_problem.detail
+
+    # the tail cut off: a checkpoint (here one kept as seq and hash) lies past the end
+    kept = (50, rows[49].hash)
+    assert verify_ndjson(lines, checkpoints=[kept]).ok
+    cut = _found(lines[:45], checkpoints=[kept])
+    assert cut.first_problem is not None
+    assert cut.first_problem.kind == "truncated"
+    assert cut.first_problem.seq == 50
+    assert "the chain ends at event 45" in cut.first_problem.detail
+    assert "events 46 to 50 were cut off its end" in cut.first_problem.detail
+    # only what an earlier checkpoint vouches for is intact for sure
+    assert (cut.first_problem.from_seq, cut.count) == (1, 0)
+    held = _found(lines[:45], checkpoints=[(30, rows[29].hash), kept])
+    assert held.first_problem is not None
+    assert (held.first_problem.kind, held.first_problem.from_seq) == ("truncated", 31)
+    assert (held.count, held.head_hash) == (30, rows[29].hash)
+
+    kinds = {
+        r.first_problem.kind
+        for r in (swapped, missing, altered, inserted, cut)
+        if r.first_problem is not None
+    }
+    assert len(kinds) == 5  # each named distinctly

@@ -154,11 +154,12 @@ async def test_a_checkpoint_made_before_the_tampering_finds_it(
     after = await _export(api)
     plain = [line for line in after if not line.startswith(b'{"checkpoint":')]
     if rehash:
-        first, last, kind = early.seq + 1, kept.seq, "checkpoint"
+        # a deletion re-hashed leaves the chain one short of the kept checkpoint's event
+        first, last = early.seq + 1, kept.seq
+        kind = "truncated" if name == "delete" else "checkpoint"
     else:
-        # the forged event links to its predecessor: the link after it is what breaks
-        first = last = K + 1 if name == "insert" else K
-        kind = "missing" if name == "delete" else "content"
+        first, last = (K, K + 1) if name == "swap" else (K, K)
+        kind = {"delete": "missing", "swap": "order", "insert": "inserted"}.get(name, "content")
 
     def names_the_range(result: ChainVerification) -> None:
         assert not result.ok, result
@@ -186,7 +187,13 @@ async def test_a_checkpoint_made_before_the_tampering_finds_it(
         "audit", "verify", "--checkpoint", encode_checkpoint(kept).decode(), database=api.db_url
     )
     assert ran.status == 1, (ran.stdout, ran.stderr)
-    where = f"events {first} to {last}" if first != last else f"event {last}"
+    where = (
+        f"event {last}"
+        if first == last
+        else f"events {first} and {last}"
+        if last == first + 1
+        else f"events {first} to {last}"
+    )
     assert ran.stdout.startswith(f"broken: {where}: {kind}: "), ran.stdout
 
 
@@ -229,7 +236,7 @@ async def test_intact_checkpoints_hold_and_the_rest_follows(
     # a checkpoint past the end: the chain was cut short
     short = await _verify(api, at_seq=result.count + 5, expected_hash="ab" * 32)
     assert short.first_problem is not None
-    assert short.first_problem.kind == "checkpoint"
+    assert short.first_problem.kind == "truncated"
     assert f"the chain ends at event {result.count}" in short.first_problem.detail
 
 

@@ -12,15 +12,13 @@ from typing import Literal
 import msgspec
 
 from recotrack_sdk._base import Request
+from recotrack_sdk._csv import Dialect as Dialect  # the exports' `dialect` parameter
 from recotrack_sdk._query import filter_params, query
 from recotrack_sdk.audit import decode_checkpoint
 from recotrack_sdk.models import Checkpoint, RecommendationQuery
 
 EventFormat = Literal["ndjson", "csv"]
 RecommendationFormat = Literal["csv", "ndjson", "xlsx"]
-Dialect = Literal["excel", "rfc4180"]
-"""CSV: `excel` (UTF-8 with BOM, `;`, CRLF: what Swedish Excel opens) or `rfc4180` (comma)."""
-
 _FILENAME = re.compile(r'filename="([^"]*)"')
 
 

@@ -628,22 +628,34 @@ class Stats(_Resource, kw_only=True):
 # --- the audit log's hash chain ------------------------------------------------------------
 
 ChainProblemKind = Literal[
-    "content", "missing", "order", "head", "checkpoint", "signature", "malformed"
+    "content",
+    "missing",
+    "order",
+    "inserted",
+    "truncated",
+    "head",
+    "checkpoint",
+    "signature",
+    "malformed",
 ]
-"""`content`: an event does not match its hash (changed, moved, or put in); `missing`: a
-number is absent from the gapless sequence (an event was deleted); `order`: an event is out of
-sequence or repeated; `head`: the chain is intact but ends at another hash than expected (it
-was cut short, extended or rewritten); `checkpoint`: the chain is consistent but no longer
-hashes to a checkpoint (the events `from_seq` to `seq` were altered and the chain re-hashed
-after them, or cut short before `seq`); `signature`: a checkpoint is not signed by a key
-known to the verifier; `malformed`: a line of an export is neither an event nor a
-checkpoint."""
+"""`content`: an event does not match its hash (it was altered); `missing`: a number is absent
+from the gapless sequence (an event was deleted); `order`: events are out of sequence (moved,
+swapped: `from_seq` to `seq` are the events out of place) or one is repeated; `inserted`: an
+event that does not belong was put in at `seq` (the events after it renumbered, or a second
+event with the same number); `truncated`: the chain ends before a checkpoint's `seq` (events
+were cut off its end: `from_seq` is the first missing); `head`: the chain is intact but ends at
+another hash than expected (it was cut short, extended or rewritten); `checkpoint`: the chain
+is consistent but no longer hashes to a checkpoint (the events `from_seq` to `seq` were altered
+and the chain re-hashed after them); `signature`: a checkpoint is not signed by a key known to
+the verifier; `malformed`: a line of an export is neither an event nor a checkpoint."""
 
 
 class ChainProblem(_Resource, kw_only=True):
     """The first broken link: which event (`seq`; null for an unreadable line) and what is
     wrong with it. For `checkpoint`, the change lies somewhere in events `from_seq` to `seq`
-    (after the last checkpoint that still holds, up to the first one that does not)."""
+    (after the last checkpoint that still holds, up to the first one that does not); for
+    `order`, events `from_seq` to `seq` are out of place; for `truncated`, they are missing at
+    the end."""
 
     seq: int | None
     kind: ChainProblemKind

@@ -4,6 +4,7 @@ the CLI's `main` run in-process with its own streams and environment."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,14 @@ from tests.helpers import Api
 
 PER_AGENCY = 8
 """Demo recommendations per agency (ten agencies): every state, some overdue."""
+
+
+def excel_csv(text: str) -> list[dict[str, str]]:
+    """Rows of CSV as Swedish Excel opens it (the CLI's default, as the API's exports): a BOM,
+    `;` between fields, CRLF line ends."""
+    assert text.startswith("\ufeff"), text[:40]
+    assert text.endswith("\r\n")
+    return list(csv.DictReader(io.StringIO(text[1:], newline=""), delimiter=";"))
 
 
 class Terminal(io.StringIO):

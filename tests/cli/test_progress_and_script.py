@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from recotrack_sdk import Client
 from recotrack_sdk._cli import _reading
-from tests.cli.conftest import PER_AGENCY, Cli, Terminal
+from tests.cli.conftest import PER_AGENCY, Cli, Terminal, excel_csv
 
 RECOTRACK_CLI = Path(sys.executable).with_name("recotrack-cli")
 TIMEOUT_SECONDS = 60
@@ -34,8 +35,10 @@ async def test_a_progress_bar_while_paging_on_a_terminal(
     assert ran.stderr.endswith("\r")
     assert "\n" not in ran.stderr
 
-    overdue = await demo.run("overdue", "--csv", "--agency", "csn", stderr=Terminal())
-    rows = list(csv.DictReader(io.StringIO(overdue.stdout, newline="")))
+    with Client(demo.url, demo.tokens["secretariat"], max_retries=0) as client:
+        late = max(client.get_stats().overdue_by_agency, key=lambda a: a.overdue).agency_id
+    overdue = await demo.run("overdue", "--csv", "--agency", late, stderr=Terminal())
+    rows = excel_csv(overdue.stdout)
     assert overdue.stderr.startswith("\roverdue ")
     assert f"/{len(rows)} " in overdue.stderr
 
@@ -101,7 +104,8 @@ async def test_the_installed_console_script(demo: Cli) -> None:
 
     listed = await _script("list", "--csv", "--state", "closed", env=env)
     assert listed.returncode == 0
-    rows = list(csv.DictReader(io.StringIO(listed.stdout, newline="")))
+    assert listed.stdout.startswith("\ufeff")  # (text mode: the CRLFs read as newlines)
+    rows = list(csv.DictReader(io.StringIO(listed.stdout[1:]), delimiter=";"))
     assert rows
     assert {row["state"] for row in rows} == {"closed"}
 

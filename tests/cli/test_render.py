@@ -7,15 +7,21 @@ import csv
 import datetime as dt
 import io
 import json
+import time
 import unicodedata
 
-from recotrack_sdk._cli._progress import Progress
+import pytest
+
+from recotrack_sdk._cli._export import safe_filename
+from recotrack_sdk._cli._progress import Progress, byte_count
 from recotrack_sdk._cli._render import (
     CsvWriter,
     clean,
     csv_cell,
+    display,
     fields,
     json_array,
+    local_time,
     table,
     truncate,
     width,
@@ -67,7 +73,7 @@ def test_fields_align_labels_and_indent_more_lines() -> None:
 
 def test_csv_is_rfc_4180() -> None:
     out = io.StringIO(newline="")
-    writer = CsvWriter(out, ["a", "b", "c"])
+    writer = CsvWriter(out, ["a", "b", "c"], "rfc4180")
     writer.row(['kommatecken, och "citat"', "två\nrader", None])
     writer.row([True, dt.date(2026, 3, 1), ["x", "y"]])
     text = out.getvalue()
@@ -131,3 +137,65 @@ def test_the_progress_bar_is_silent_when_disabled() -> None:
     with Progress(err, "list", total=10, enabled=False) as bar:
         bar.advance(10)
     assert err.getvalue() == ""
+
+
+def test_csv_opens_in_swedish_excel_like_the_apis() -> None:
+    """The default dialect: the API's exports' BOM, separator and line ends, decimal commas."""
+    from recotrack.exports.csv import header, rows
+
+    out = io.StringIO(newline="")
+    writer = CsvWriter(out, ["kod", "andel", "område"])
+    writer.row(["2026-SKV-003", 0.25, "förutsättningskapande; och mer"])
+    text = out.getvalue()
+    api = header(["kod", "andel", "område"], "excel") + rows(
+        [["2026-SKV-003", "0,25", "förutsättningskapande; och mer"]], "excel"
+    )
+    assert text.encode() == api
+    assert text.startswith("\ufeffkod;andel;område\r\n")
+    assert "0,25" in text
+    assert csv_cell(0.25, "rfc4180") == "0.25"
+
+
+def test_times_are_shown_in_stockholm_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")  # the machine's own zone does not matter
+    time.tzset()
+    try:
+        winter = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+        summer = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
+        assert display(winter) == "2026-03-01 13:00 CET"
+        assert display(summer) == "2026-07-01 14:00 CEST"
+        assert local_time(winter) == "2026-03-01 13:00"
+        assert csv_cell(winter) == "2026-03-01T12:00:00Z"  # scripts get the API's UTC
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_an_exports_file_name_from_the_service_is_a_plain_name() -> None:
+    fallback = "recotrack-recommendations.csv"
+    assert safe_filename("recotrack-recommendations-2026-12-03.csv", fallback) == (
+        "recotrack-recommendations-2026-12-03.csv"
+    )
+    assert safe_filename("../../etc/passwd", fallback) == "passwd"
+    assert safe_filename("..\\..\\autoexec.bat", fallback) == "autoexec.bat"
+    assert safe_filename("/srv/data/x.csv", fallback) == "x.csv"
+    assert safe_filename(".bashrc", fallback) == "bashrc"
+    assert safe_filename("rad\nbrytning\x00.csv", fallback) == "rad_brytning_.csv"
+    assert safe_filename("..", fallback) == fallback
+    assert safe_filename(None, fallback) == fallback
+    assert safe_filename("åtgärder.csv", fallback) == "åtgärder.csv"
+
+
+def test_a_download_counts_bytes() -> None:
+    assert [byte_count(n) for n in (0, 999, 1000, 12_345, 4_100_000, 7 * 10**12)] == [
+        "0 B",
+        "999 B",
+        "1,0 kB",
+        "12,3 kB",
+        "4,1 MB",
+        "7000,0 GB",
+    ]
+    clock = iter([0.0, 0.0, 2.0]).__next__
+    bar = Progress(Terminal(), "export", render=byte_count, clock=clock)
+    bar.advance(5_000)
+    assert bar.line(2.0) == "export 5,0 kB 2,5 kB/s"

@@ -4,7 +4,10 @@ named (exit status 6)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import asyncpg
@@ -71,3 +74,100 @@ async def test_verify_refuses_half_a_checkpoint_and_agencies(cli: Cli) -> None:
     assert "not a checkpoint" in bad.stderr
     agency = await cli.run("verify", who="skatteverket")
     assert agency.status == 3, agency
+
+
+def _export(cli: Cli, path: Path) -> None:
+    with Client(cli.url, cli.tokens["auditor"], max_retries=0) as client, path.open("wb") as out:
+        client.export_events(out, format="ndjson")
+
+
+def _seq(line: bytes) -> int | None:
+    """The event's number on a line of the export (None: a checkpoint line)."""
+    seq: int | None = json.loads(line).get("seq")
+    return seq
+
+
+def _swap(lines: list[bytes], seq: int) -> list[bytes]:
+    """The export with event `seq` and the one after it in each other's place."""
+    at = next(i for i, line in enumerate(lines) if _seq(line) == seq)
+    return [*lines[:at], lines[at + 1], lines[at], *lines[at + 2 :]]
+
+
+async def test_audit_verify_checks_an_export_offline_and_names_the_fault(
+    cli: Cli, db: asyncpg.Connection, tmp_path: Path
+) -> None:
+    await load_demo(db, per_agency=2)
+    with Client(cli.url, cli.tokens["auditor"], max_retries=0) as client:
+        client.create_checkpoint()
+        keys = tmp_path / "keys.json"
+        keys.write_bytes(msgspec.json.encode(client.list_signing_keys()))
+    export = tmp_path / "events.ndjson"
+    _export(cli, export)
+    lines = export.read_bytes().splitlines(keepends=True)
+    events = [line for line in lines if _seq(line) is not None]
+    count = len(events)
+    head = json.loads(events[-1])["hash"]
+
+    # no server and no token: the command is offline
+    ok = await cli.run("audit", "verify", str(export), who=None, env={"RECOTRACK_URL": ""})
+    assert (ok.status, ok.stderr) == (0, ""), ok
+    assert ok.lines[0] == f"ok: {count} events, head {head}; 1 checkpoint holds"
+    assert ok.lines[1].startswith("note: the export's checkpoints were not checked against")
+    signed = await cli.run("audit", "verify", str(export), "--keys", str(keys), who=None)
+    assert (signed.status, signed.lines) == (0, [ok.lines[0]]), signed
+    as_json = await cli.run("audit", "verify", str(export), "--json", who=None)
+    assert msgspec.json.decode(as_json.stdout, type=ChainVerification).count == count
+
+    swapped = tmp_path / "swapped.ndjson"
+    swapped.write_bytes(b"".join(_swap(lines, 41)))
+    broken = await cli.run("audit", "verify", str(swapped), who=None)
+    assert broken.status == 6, broken
+    assert broken.lines[0].startswith(
+        "broken: events 41 and 42: order: events 41 and 42 are out of order"
+    ), broken
+    assert broken.lines[1].startswith("intact before it: 40 events, head ")
+
+    missing = tmp_path / "missing.ndjson"
+    missing.write_bytes(b"".join(line for line in lines if _seq(line) != 41))
+    gone = await cli.run("audit", "verify", str(missing), who=None)
+    assert gone.status == 6
+    assert gone.lines[0].startswith("broken: event 41: missing: event 41 is missing"), gone
+
+    cut = tmp_path / "cut.ndjson"
+    cut.write_bytes(b"".join(lines[:-3]))
+    short = await cli.run("audit", "verify", str(cut), who=None)
+    assert short.status == 6
+    assert ": truncated: the chain ends at event " in short.lines[0], short
+
+    nothing = await cli.run("audit", "verify", str(tmp_path / "nope.ndjson"), who=None)
+    assert nothing.status == 2
+    assert "cannot read" in nothing.stderr
+
+
+async def test_python_dash_m_audit_is_the_same_command(tmp_path: Path) -> None:
+    from tests.test_audit_chain import _chain, _ndjson
+
+    lines = _ndjson(_chain(50))
+    intact, swapped = tmp_path / "intact.ndjson", tmp_path / "swapped.ndjson"
+    intact.write_bytes(b"".join(lines))
+    swapped.write_bytes(b"".join([*lines[:40], lines[41], lines[40], *lines[42:]]))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "recotrack_sdk.audit", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    usage = await asyncio.to_thread(run)
+    assert usage.returncode == 2, usage
+    assert "the following arguments are required: FILE" in usage.stderr
+    assert "RuntimeWarning" not in usage.stderr
+    ok = await asyncio.to_thread(run, str(intact))
+    assert (ok.returncode, ok.stderr) == (0, ""), ok
+    assert ok.stdout.startswith("ok: 50 events, head ")
+    broken = await asyncio.to_thread(run, str(swapped))
+    assert broken.returncode == 6, broken
+    assert "events 41 and 42 are out of order" in broken.stdout

@@ -119,6 +119,7 @@ def resolve(
         valid = False
     if not valid:
         raise ConfigError(f"{url_from}: not an http(s) URL: {redact(chosen_url)!r}")
+    chosen_url = service_address(chosen_url, url_from)
     chosen_token = token or env.get("RECOTRACK_TOKEN") or file_values.get("token")
     if not chosen_token:
         token_where = f"token in {path}" if path is not None else "a config file"
@@ -126,6 +127,20 @@ def resolve(
             f"no token given: set RECOTRACK_TOKEN, put {token_where}, or use --token"
         )
     return Settings(chosen_url, chosen_token, url_from, warnings)
+
+
+def service_address(url: str, origin: str) -> str:
+    """The service's address from what was given: `https://host`, or the same with the API's
+    `/v1` after it (which the SDK adds itself); any other path is refused, saying what to give."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    if path in ("", "/v1") and not parts.query and not parts.fragment:
+        return urlunsplit(parts._replace(path="", query="", fragment=""))
+    root = redact(urlunsplit((parts.scheme, parts.netloc, "", "", "")))
+    raise ConfigError(
+        f"{origin}: give the service's address without a path, e.g. {root} "
+        f"(not {redact(url)}: the CLI adds /v1/… itself)"
+    )
 
 
 def redact(url: str) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TextIO
 
 from recotrack_sdk import Client
+from recotrack_sdk._cli._render import CsvWriter
+from recotrack_sdk._csv import Dialect
 
 Format = Literal["table", "json", "csv"]
 
@@ -26,6 +28,12 @@ class Context:
     fit: int | None
     """Terminal columns to fit a table into; None: do not cut."""
     today: dt.date
+    dialect: Dialect = "excel"
+    """`--csv`: for Swedish Excel (the default) or RFC 4180."""
+
+    def csv(self, header: Sequence[str]) -> CsvWriter:
+        """A CSV writer on `out` in the chosen dialect; it writes the header row."""
+        return CsvWriter(self.out, header, self.dialect)
 
     def write(self, lines: Iterable[str]) -> None:
         for line in lines:

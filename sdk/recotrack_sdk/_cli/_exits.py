@@ -12,16 +12,18 @@ AUTHENTICATION = 3
 NOT_FOUND = 4
 CANNOT_REACH = 5
 BROKEN = 6
-"""`verify`: the audit log's hash chain does not hold."""
+"""`verify`, `audit verify`: the audit log's hash chain does not hold."""
 INTERRUPTED = 130
 BROKEN_PIPE = 141
 
 EXIT_CODES = f"""exit status:
   {OK}    done
   {FAILED}    the service failed, or answered something unexpected
-  {USAGE}    bad arguments, a filter the service refused, or a bad config file
+  {USAGE}    bad arguments, a filter the service refused, an agency that does not exist,
+       an export's file that exists already (without --force), or a bad config file
   {AUTHENTICATION}    authentication failed (no token, or a bad one) or permission denied
   {NOT_FOUND}    not found (show CODE: no such recommendation, or not one you may see)
   {CANNOT_REACH}    cannot reach the service (or no answer in time)
-  {BROKEN}    verify: the audit log's hash chain does not hold (what and where on stdout)
+  {BROKEN}    verify, audit verify: the audit log's hash chain does not hold (what and where on
+       stdout)
 Errors are one line on stderr; the token is never printed."""

@@ -8,7 +8,6 @@ from recotrack_sdk._cli._context import Context
 from recotrack_sdk._cli._reading import PAGE_SIZE
 from recotrack_sdk._cli._render import (
     Align,
-    CsvWriter,
     area_label,
     fields,
     json_document,
@@ -61,7 +60,7 @@ def run_status(ctx: Context) -> None:
     if ctx.format == "json":
         ctx.out.write(json_document(rows))
     elif ctx.format == "csv":
-        writer = CsvWriter(ctx.out, STATUS_FIELDS)
+        writer = ctx.csv(STATUS_FIELDS)
         for row in rows:
             writer.row(row[name] for name in STATUS_FIELDS)
     else:
@@ -107,7 +106,7 @@ def run_stats(ctx: Context) -> None:
         ctx.out.write(json_document(stats))
         return
     if ctx.format == "csv":
-        writer = CsvWriter(ctx.out, STATS_CSV_FIELDS)
+        writer = ctx.csv(STATS_CSV_FIELDS)
         writer.row(["total", None, None, None, None, stats.total])
         for c in stats.counts:
             writer.row(["count", c.agency_id, c.area, c.state, None, c.count])

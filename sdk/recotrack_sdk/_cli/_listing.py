@@ -13,7 +13,6 @@ from recotrack_sdk._cli._context import Context
 from recotrack_sdk._cli._reading import collect, expected_total, recommendations, stream
 from recotrack_sdk._cli._render import (
     Align,
-    CsvWriter,
     count,
     display,
     json_array,
@@ -66,7 +65,7 @@ def run_list(
     elif ctx.format == "csv":
 
         def write_csv(xs: Iterable[Recommendation]) -> None:
-            writer = CsvWriter(ctx.out, RECOMMENDATION_FIELDS)
+            writer = ctx.csv(RECOMMENDATION_FIELDS)
             for rec in xs:
                 writer.row(getattr(rec, name) for name in RECOMMENDATION_FIELDS)
 
@@ -140,7 +139,7 @@ def run_overdue(ctx: Context, f: RecommendationQuery, *, limit: int | None) -> N
     if ctx.format == "json":
         ctx.out.writelines(json_array(_overdue_record(item) for item in items))
     elif ctx.format == "csv":
-        writer = CsvWriter(ctx.out, (*RECOMMENDATION_FIELDS, *OVERDUE_EXTRA))
+        writer = ctx.csv((*RECOMMENDATION_FIELDS, *OVERDUE_EXTRA))
         for item in items:
             rec = item.recommendation
             writer.row(

@@ -26,7 +26,7 @@ from recotrack_sdk import (
     ValidationError,
     __version__,
 )
-from recotrack_sdk._cli._audit import run_verify
+from recotrack_sdk._cli._audit import run_audit_verify, run_verify
 from recotrack_sdk._cli._config import ConfigError, MissingToken, redact, resolve
 from recotrack_sdk._cli._context import Context, Format
 from recotrack_sdk._cli._exits import (
@@ -39,10 +39,12 @@ from recotrack_sdk._cli._exits import (
     OK,
     USAGE,
 )
+from recotrack_sdk._cli._export import ExportRefused, run_export
 from recotrack_sdk._cli._figures import run_stats, run_status
 from recotrack_sdk._cli._filters import query_of
 from recotrack_sdk._cli._listing import run_list, run_overdue
 from recotrack_sdk._cli._parser import PROG, ParserExit, UsageError, parser
+from recotrack_sdk._cli._reading import NoSuchAgency, check_agencies
 from recotrack_sdk._cli._render import clean
 from recotrack_sdk._cli._show import NoSuchRecommendation, run_show
 
@@ -74,6 +76,13 @@ def main(
             return fail(USAGE, str(exc), prefix="")
         except ParserExit as exc:
             return exc.status
+        if args.command == "audit":  # offline: no server, no token
+            try:
+                status = run_audit_verify(out, getattr(args, "format", None) or "table", args)
+            except UsageError as exc:
+                return fail(USAGE, str(exc), prefix="")
+            out.flush()
+            return status
         try:
             settings = resolve(
                 url=getattr(args, "url", None),
@@ -105,11 +114,14 @@ def main(
                     progress=getattr(args, "progress", True) and _isatty(err),
                     fit=_columns(out, environ),
                     today=dt.date.today(),
+                    dialect=getattr(args, "dialect", "excel"),
                 )
                 status = _dispatch(ctx, args)
                 out.flush()
         except UsageError as exc:
             return fail(USAGE, str(exc), prefix="")
+        except (NoSuchAgency, ExportRefused) as exc:
+            return fail(USAGE, str(exc))
         except NoSuchRecommendation as exc:
             return fail(
                 NOT_FOUND, f"no recommendation with code {exc} (or not one this token may see)"
@@ -152,10 +164,15 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
         run_stats(ctx)
     elif args.command == "show":
         run_show(ctx, args.code)
-    elif args.command == "list":
-        run_list(ctx, query_of(args), sort=args.sort, limit=args.limit)
-    elif args.command == "overdue":
-        run_overdue(ctx, query_of(args), limit=args.limit)
+    elif args.command in ("list", "overdue", "export"):
+        query = query_of(args)
+        check_agencies(ctx.client, query)
+        if args.command == "list":
+            run_list(ctx, query, sort=args.sort, limit=args.limit)
+        elif args.command == "overdue":
+            run_overdue(ctx, query, limit=args.limit)
+        else:
+            run_export(ctx, args, query)
     else:  # pragma: no cover  (argparse allows only the commands above)
         raise AssertionError(args.command)
     return OK

@@ -9,10 +9,12 @@ import textwrap
 from typing import TYPE_CHECKING, NoReturn, TextIO, get_args
 
 from recotrack_sdk import __version__
-from recotrack_sdk._cli._audit import add_verify_arguments
+from recotrack_sdk._cli._audit import add_offline_arguments, add_verify_arguments
 from recotrack_sdk._cli._exits import EXIT_CODES
+from recotrack_sdk._cli._export import add_export_arguments
 from recotrack_sdk._cli._figures import STATUS_RULE
 from recotrack_sdk._cli._filters import add_filters
+from recotrack_sdk._csv import Dialect
 from recotrack_sdk.models import RecommendationSort
 
 if TYPE_CHECKING:
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 
 PROG = "recotrack-cli"
 SORTS: tuple[RecommendationSort, ...] = get_args(RecommendationSort)
+DIALECTS: tuple[Dialect, ...] = get_args(Dialect)
 
 CONFIGURATION = """configuration (flags win, then the environment, then the file):
   --url, RECOTRACK_URL, or url = "…" in the config file
@@ -110,12 +113,19 @@ def _common(parser: argparse.ArgumentParser) -> None:
     formats = group.add_mutually_exclusive_group()
     for name, words in (
         ("json", "JSON for scripts"),
-        ("csv", "CSV for scripts (RFC 4180, a header row)"),
+        ("csv", "CSV with a header row, as the API's exports write it (see --dialect)"),
         ("table", "an aligned table (the default)"),
     ):
         formats.add_argument(
             f"--{name}", dest="format", action="store_const", const=name, default=s, help=words
         )
+    group.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default=s,
+        help="CSV: excel (the default: what Swedish Excel opens by double-click: UTF-8 with a "
+        "BOM, ';' between fields, decimal commas) or rfc4180 (',' and no BOM)",
+    )
     group.add_argument(
         "--no-progress",
         dest="progress",
@@ -140,8 +150,15 @@ def parser(out: TextIO, err: TextIO) -> Parser:
     main.out, main.err = out, err
     sub = main.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, summary: str, description: str = "") -> argparse.ArgumentParser:
-        p = sub.add_parser(
+    def command(
+        name: str,
+        summary: str,
+        description: str = "",
+        *,
+        within: argparse._SubParsersAction[Parser] | None = None,
+        common: bool = True,
+    ) -> Parser:
+        p = (within or sub).add_parser(
             name,
             help=summary,
             description=_wrap(f"{summary}. {description}".strip()),
@@ -149,7 +166,8 @@ def parser(out: TextIO, err: TextIO) -> Parser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         p.out, p.err = out, err
-        _common(p)
+        if common:
+            _common(p)
         return p
 
     command(
@@ -197,6 +215,18 @@ def parser(out: TextIO, err: TextIO) -> Parser:
         "JSON: as the API gives them; CSV: one figure a row (metric, agency_id, area, state, "
         "decision, value).",
     )
+    export = command(
+        "export",
+        "The recommendations that match the filters as a file: CSV for Swedish Excel (the "
+        "default), NDJSON or XLSX, each with its response, latest progress report, latest "
+        "assessment and closure",
+        "Streamed from the service's export (GET /v1/exports/recommendations), with a "
+        "progress bar on stderr. Without -o, the file gets the name the service gives, in "
+        "the current directory, and its name is printed on stdout; an existing file is not "
+        "overwritten without --force; '-o -' writes to stdout.",
+    )
+    add_export_arguments(export)
+    add_filters(export)
     verify = command(
         "verify",
         "Check the audit log's hash chain: every event, every signed checkpoint, and the one "
@@ -207,6 +237,34 @@ def parser(out: TextIO, err: TextIO) -> Parser:
         "verification as the API gives it.",
     )
     add_verify_arguments(verify)
+    audit = command(
+        "audit",
+        "The audit log: check an export of it offline",
+        "`audit verify FILE` needs no server and no token.",
+        common=False,
+    )
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    offline = command(
+        "verify",
+        "Check an NDJSON export of the whole event log offline: every event's hash and its "
+        "link to the one before, the export's own checkpoints, and the one you kept",
+        "No server and no token (also `python -m recotrack_sdk.audit FILE`). Prints `ok: N "
+        "events, head HASH` (exit status 0), or what is wrong and where: events out of order, "
+        "missing, altered, put in, or the end cut off before a checkpoint (exit status 6). "
+        "The export's checkpoints are signed: give --keys to check their signatures too. JSON: "
+        "the verification as the API gives it.",
+        within=audit_commands,
+        common=False,
+    )
+    offline.prog = f"{PROG} audit verify"
+    add_offline_arguments(offline)
+    formats = offline.add_mutually_exclusive_group()
+    formats.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="JSON for scripts"
+    )
+    formats.add_argument(
+        "--table", dest="format", action="store_const", const="table", help="words (the default)"
+    )
     return main
 
 

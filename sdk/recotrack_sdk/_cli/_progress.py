@@ -28,8 +28,10 @@ class Progress:
         total: int | None = None,
         enabled: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        render: Callable[[int], str] | None = None,
     ) -> None:
         self.stream = stream
+        self._render = render
         self.label = label
         self.total = total
         self.enabled = enabled
@@ -69,6 +71,9 @@ class Progress:
     def line(self, now: float | None = None) -> str:
         """The text of the bar as it stands."""
         elapsed = (self._clock() if now is None else now) - self._started
+        if self._render is not None:  # a size (not items): what has come, and how fast
+            speed = f"{self._render(round(self.count / elapsed))}/s" if elapsed > 0.5 else ""
+            return f"{self.label} {self._render(self.count)} {speed}".rstrip()
         rate = f"{self.count / elapsed:,.0f}/s" if elapsed > 0.5 else ""
         if self.total:
             done = self.count / self.total
@@ -95,3 +100,13 @@ class Progress:
             self.stream.flush()
         self._drawn_at = None
         self._drawn_width = 0
+
+
+def byte_count(n: int) -> str:
+    """A size as people read it: `812 B`, `12,3 kB`, `4,1 MB` (decimal units, Swedish comma)."""
+    if n < 1000:
+        return f"{n} B"
+    value, units = n / 1000, ["kB", "MB", "GB"]
+    while value >= 1000 and len(units) > 1:
+        value, units = value / 1000, units[1:]
+    return f"{value:.1f} {units[0]}".replace(".", ",")

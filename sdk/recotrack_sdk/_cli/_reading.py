@@ -3,6 +3,7 @@ it is going to, when /v1/stats can tell."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
@@ -53,6 +54,30 @@ def recommendations(
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
+
+
+class NoSuchAgency(Exception):
+    """A filter names an agency that does not exist (or that the token may not see)."""
+
+
+def check_agencies(client: Client, f: RecommendationQuery) -> None:
+    """Refuse a filter naming an agency the service does not know, before listing nothing and
+    saying that nothing matches. One request (the agencies are a few hundred at most)."""
+    if not f.agency:
+        return
+    known = sorted(agency.id for agency in client.iter_agencies(page_size=PAGE_SIZE))
+    unknown = [agency for agency in f.agency if agency not in known]
+    if not unknown:
+        return
+    words = []
+    for agency in unknown:
+        near = difflib.get_close_matches(agency.lower(), known, n=1, cutoff=0.6)
+        words.append(f"{agency!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+    noun = "agency" if len(unknown) == 1 else "agencies"
+    raise NoSuchAgency(
+        f"no {noun} {', '.join(words)}, or not one this token may see "
+        "(the agencies' ids: GET /v1/agencies)"
+    )
 
 
 def expected_total(client: Client, f: RecommendationQuery, limit: int | None) -> int | None:

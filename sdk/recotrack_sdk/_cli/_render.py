@@ -13,10 +13,17 @@ import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, TextIO
+from zoneinfo import ZoneInfo
 
 import msgspec
 
+from recotrack_sdk._csv import BOM, CRLF, Dialect, decimal, separator
+
 Align = Literal["<", ">"]
+
+TIME_ZONE = "Europe/Stockholm"
+STOCKHOLM = ZoneInfo(TIME_ZONE)
+"""People are shown Swedish time (the API speaks UTC): tables and fields say which."""
 
 _CONTROL = dict.fromkeys(map(chr, [*range(32), 127]), " ")
 _TRANSLATE = str.maketrans(_CONTROL)
@@ -61,15 +68,23 @@ def pad(text: str, columns: int, align: Align = "<") -> str:
     return text + gap if align == "<" else gap + text
 
 
+def local_time(value: dt.datetime) -> str:
+    """An instant in Swedish time to the minute, without saying so (the column head does)."""
+    local = value.astimezone(STOCKHOLM) if value.tzinfo is not None else value
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
 def display(value: object) -> str:
-    """A value as a table shows it: dates as dates, times in local time to the minute."""
+    """A value as a table shows it: dates as dates, times in Swedish time to the minute, with
+    the zone's abbreviation (`2026-03-01 13:00 CET`, `2026-07-01 14:00 CEST`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
-        local = value.astimezone() if value.tzinfo is not None else value
-        return local.strftime("%Y-%m-%d %H:%M")
+        if value.tzinfo is None:
+            return local_time(value)
+        return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M %Z")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -175,26 +190,35 @@ def json_array(items: Iterable[object]) -> Iterator[str]:
     yield "[]\n" if first else "\n]\n"
 
 
-def csv_cell(value: object) -> str:
+def csv_cell(value: object, dialect: Dialect = "rfc4180") -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.date | dt.datetime):
         return str(to_builtins(value))  # as the API writes it (UTC as `Z`)
+    if isinstance(value, float):
+        return decimal(value, dialect)
     if isinstance(value, list | tuple):
-        return "; ".join(csv_cell(v) for v in value)
+        return "; ".join(csv_cell(v, dialect) for v in value)
     if isinstance(value, dict):
         return json.dumps(to_builtins(value), ensure_ascii=False, sort_keys=True)
     return str(value)
 
 
 class CsvWriter:
-    """RFC 4180: a header row, CRLF line ends, fields quoted when they need it."""
+    """CSV in the API's dialects: `excel` (the default: what Swedish Excel opens by
+    double-click, UTF-8 with a BOM, `;` between fields, decimal commas) or `rfc4180` (comma,
+    no BOM); a header row, CRLF line ends, fields quoted when they need it."""
 
-    def __init__(self, out: TextIO, header: Sequence[str]) -> None:
-        self._writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    def __init__(self, out: TextIO, header: Sequence[str], dialect: Dialect = "excel") -> None:
+        if dialect == "excel":
+            out.write(BOM)
+        self._dialect: Dialect = dialect
+        self._writer = csv.writer(
+            out, delimiter=separator(dialect), lineterminator=CRLF, quoting=csv.QUOTE_MINIMAL
+        )
         self._writer.writerow(header)
 
     def row(self, values: Iterable[object]) -> None:
-        self._writer.writerow([csv_cell(v) for v in values])
+        self._writer.writerow([csv_cell(v, self._dialect) for v in values])

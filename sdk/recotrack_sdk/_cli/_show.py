@@ -9,7 +9,15 @@ from typing import TypeVar
 from recotrack_sdk import Client, NotFoundError
 from recotrack_sdk._cli._context import Context
 from recotrack_sdk._cli._reading import PAGE_SIZE
-from recotrack_sdk._cli._render import CsvWriter, area_label, display, fields, json_document, table
+from recotrack_sdk._cli._render import (
+    TIME_ZONE,
+    area_label,
+    display,
+    fields,
+    json_document,
+    local_time,
+    table,
+)
 from recotrack_sdk.models import (
     AgencyResponse,
     Assessment,
@@ -161,7 +169,7 @@ def run_show(ctx: Context, code: str) -> None:
         )
         return
     if ctx.format == "csv":
-        writer = CsvWriter(ctx.out, HISTORY_CSV_FIELDS)
+        writer = ctx.csv(HISTORY_CSV_FIELDS)
         for e in d.history:
             writer.row(
                 [
@@ -251,6 +259,7 @@ def _show_table(ctx: Context, d: Dossier) -> None:
         ctx.write(fields([("outcome", c.outcome), ("closed at", c.closed_at), ("note", c.note)]))
     ctx.write(["", "Timeline", ""])
     rows = [
-        [display(e.occurred_at), f"{e.entity} {e.action}", actor(e), summary(e)] for e in d.history
+        [local_time(e.occurred_at), f"{e.entity} {e.action}", actor(e), summary(e)]
+        for e in d.history
     ]
-    ctx.write(table(["when", "what", "who", "details"], rows, fit=ctx.fit))
+    ctx.write(table([f"when ({TIME_ZONE})", "what", "who", "details"], rows, fit=ctx.fit))

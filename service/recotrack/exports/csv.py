@@ -7,17 +7,14 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from recotrack.exports.moments import utc_text
 
-Dialect = Literal["excel", "rfc4180"]
-BOM = "\ufeff"
-CRLF = "\r\n"
+# The dialects are defined once, in the SDK, whose CLI writes the same CSV.
+from recotrack_sdk._csv import BOM, CRLF, Dialect, separator
 
-
-def separator(dialect: Dialect) -> str:
-    return ";" if dialect == "excel" else ","
+__all__ = ["BOM", "CRLF", "Dialect", "header", "rows", "separator"]
 
 
 def header(columns: Sequence[str], dialect: Dialect) -> bytes:

@@ -194,12 +194,40 @@ class _Anchor(msgspec.Struct, frozen=True, order=True):
 # --- the checker -----------------------------------------------------------------------------
 
 
+LOOKAHEAD = 64
+"""How many events past a broken link the checker reads to tell what happened there: an event
+moved by more than this is reported as missing where it should have been."""
+
+
+def _links(previous: bytes, event: AuditEvent, seq: int | None = None) -> bool:
+    """Whether `event` (numbered `seq` instead, when given) hashes to its own hash after
+    `previous`: whether it belongs there."""
+    try:
+        stored = bytes.fromhex(event.hash)
+        if seq is not None and seq != event.seq:
+            event = msgspec.structs.replace(event, seq=seq)
+        return chain_hash(previous, event) == stored
+    except ValueError:
+        return False
+
+
+def _events(seqs: Iterable[int]) -> str:
+    numbers = [str(s) for s in seqs]
+    if len(numbers) == 1:
+        return f"event {numbers[0]}"
+    return f"events {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
 class ChainChecker:
     """Checks events fed in order and keeps the first problem; `result()` says what it found.
 
     The one definition of what an intact chain is: the service's verification and the offline
     one both feed their events through it. Checkpoints are given before the events
     (`expect_checkpoint`): at each one's `seq` the chain must still have the checkpoint's hash.
+
+    At a broken link it reads on a little (up to `LOOKAHEAD` events, while `add` still returns
+    True) to name what happened: events swapped or moved (`order`), deleted (`missing`), one
+    altered (`content`), one put in (`inserted`), one repeated (`order`).
     """
 
     def __init__(self) -> None:
@@ -207,6 +235,9 @@ class ChainChecker:
         self.head = GENESIS
         self.next_seq = 1
         self.problem: ChainProblem | None = None
+        self._before_head: bytes | None = None  # the hash before `head`, while there is one
+        self._recent: dict[int, str] = {}  # seq → hash of the last events that held
+        self._pending: list[AuditEvent] = []  # read past a broken link, to tell what broke
         self._anchors: list[_Anchor] = []
         self._held = 0
         self._held_at = (0, GENESIS)  # the last checkpoint that held: (seq, hash)
@@ -216,6 +247,7 @@ class ChainChecker:
     ) -> bool:
         """Check the chain against `checkpoint` too; with `keys`, a signed one must be signed
         by one of them. False once a problem has been found."""
+        self._settle()
         if self.problem is not None:
             return False
         if isinstance(checkpoint, tuple):
@@ -237,41 +269,180 @@ class ChainChecker:
         """Check the next event; False once a problem has been found (stop feeding then)."""
         if self.problem is not None:
             return False
-        seq = event.seq
-        if seq > self.next_seq:
+        if self._pending:
+            self._pending.append(event)
+            if self._told():
+                self._settle()
+                return False
+            return True
+        if event.seq != self.next_seq or not _links(self.head, event):
+            self._pending.append(event)
+            if self._told():
+                self._settle()
+                return False
+            return True
+        self._before_head = self.head
+        self.head = bytes.fromhex(event.hash)
+        self.count += 1
+        self.next_seq += 1
+        self._recent[event.seq] = event.hash.lower()
+        self._recent.pop(event.seq - LOOKAHEAD, None)
+        return self._reached()
+
+    # --- telling what broke ----------------------------------------------------------------
+
+    def _told(self) -> bool:
+        """Whether the events read past the broken link are enough to say what broke."""
+        first, n = self._pending[0], self.next_seq
+        if len(self._pending) >= LOOKAHEAD or first.seq < n:
+            return True
+        if first.seq == n:
+            return len(self._pending) >= 2
+        return any(e.seq == n for e in self._pending)
+
+    def _settle(self) -> None:
+        """Name the problem the pending events show (at the end of the events, or of a look
+        ahead)."""
+        if not self._pending or self.problem is not None:
+            self._pending = []
+            return
+        events, self._pending = self._pending, []
+        first, n = events[0], self.next_seq
+        if first.seq < n:
+            self._early(first)
+        elif first.seq > n:
+            self._late(events)
+        else:
+            self._unlinked(events)
+
+    def _late(self, events: list[AuditEvent]) -> None:
+        """The next event has a higher number than the next expected: moved, or deleted."""
+        n = self.next_seq
+        found = next((i for i, e in enumerate(events) if e.seq == n), None)
+        if found is None:
+            first = events[0].seq
             gap = (
-                f"event {self.next_seq} is missing"
-                if seq == self.next_seq + 1
-                else f"events {self.next_seq} to {seq - 1} are missing"
+                f"event {n} is missing"
+                if first == n + 1
+                else f"events {n} to {first - 1} are missing"
             )
-            return self._found(self.next_seq, "missing", f"{gap}: event {seq} comes next")
-        if seq < self.next_seq:
-            return self._found(
-                seq,
+            self._found(n, "missing", f"{gap}: event {first} comes next")
+            return
+        early = [e.seq for e in events[:found]]
+        last = max(early)
+        if early == [n + 1]:
+            self._found(
+                n + 1,
                 "order",
-                f"event {seq} comes after event {self.next_seq - 1}: out of order or repeated",
+                f"events {n} and {n + 1} are out of order: event {n + 1} comes before event {n}",
+                from_seq=n,
             )
+            return
+        self._found(
+            last,
+            "order",
+            f"events {n} to {last} are out of order: event {n} comes after {_events(early)}",
+            from_seq=n,
+        )
+
+    def _early(self, event: AuditEvent) -> None:
+        """The next event has a number already checked: repeated, or a second one put in."""
+        s, last = event.seq, self.next_seq - 1
+        if self._recent.get(s) == event.hash.lower():
+            self._found(s, "order", f"event {s} is repeated: a copy of it comes after event {last}")
+        elif s == last and self._before_head is not None and _links(self._before_head, event):
+            self._undo_last()
+            self._found(
+                s,
+                "inserted",
+                f"two events numbered {s} both follow event {s - 1}: one of them was put in",
+            )
+        else:
+            self._found(s, "order", f"event {s} comes after event {last}: out of order or repeated")
+
+    def _unlinked(self, events: list[AuditEvent]) -> None:
+        """The next event has the right number but does not match its hash after the head."""
+        first, n, head = events[0], self.next_seq, self.head
+        after = events[1] if len(events) > 1 else None
         try:
-            stored = bytes.fromhex(event.hash)
+            stored = bytes.fromhex(first.hash)
         except ValueError:
             stored = b""
         if len(stored) != len(GENESIS):
-            return self._found(seq, "content", f"event {seq} has no valid hash: {event.hash!r}")
+            self._found(n, "content", f"event {n} has no valid hash: {first.hash!r}")
+            return
         try:
-            computed = chain_hash(self.head, event)
+            canonical(first)
         except ValueError as exc:
-            return self._found(seq, "content", f"event {seq} cannot be encoded: {exc}")
-        if computed != stored:
-            return self._found(
-                seq,
+            self._found(n, "content", f"event {n} cannot be encoded: {exc}")
+            return
+        if self._before_head is not None and _links(self._before_head, first, n - 1):
+            # it is the event before it that does not belong: a forger's, hashed to fit
+            self._undo_last()
+            self._found(
+                n - 1,
+                "inserted",
+                f"event {n - 1} was put in: the event after it is the original event {n - 1}, "
+                "renumbered (and so, likely, every event after it)",
+            )
+        elif (
+            after is not None
+            and after.seq == n + 1
+            and _links(head, after, n)
+            and _links(bytes.fromhex(after.hash), first, n + 1)
+        ):
+            self._found(
+                n + 1,
+                "order",
+                f"events {n} and {n + 1} are out of order: each has the other's content and hash "
+                "under its own number",
+                from_seq=n,
+            )
+        elif after is not None and after.seq == n + 1 and _links(head, after, n):
+            self._found(
+                n,
+                "inserted",
+                f"event {n} was put in: the event after it is the original event {n}, "
+                "renumbered (and so, likely, every event after it)",
+            )
+        elif after is not None and after.seq == n and _links(head, after):
+            self._found(
+                n,
+                "inserted",
+                f"event {n} appears twice, and the first does not belong: it was put in before "
+                f"the event {n} that follows event {n - 1}",
+            )
+        elif after is not None and after.seq == n + 1 and _links(stored, after):
+            self._found(
+                n,
                 "content",
-                f"event {seq} does not match its hash: it was changed, moved or put in "
+                f"event {n} was altered: it no longer matches its hash, to which event {n + 1} "
+                "still links",
+            )
+        elif after is None:
+            self._found(
+                n,
+                "content",
+                f"event {n} does not match its hash: it was altered, or put in (it is the last "
+                "event: nothing after it tells which)",
+            )
+        else:
+            self._found(
+                n,
+                "content",
+                f"event {n} does not match its hash: it was changed, moved or put in "
                 "(or the event before it was re-hashed)",
             )
-        self.head = stored
-        self.count += 1
-        self.next_seq += 1
-        return self._reached()
+
+    def _undo_last(self) -> None:
+        """Take back the last event counted as intact: it turned out not to belong."""
+        assert self._before_head is not None
+        self._recent.pop(self.next_seq - 1, None)
+        self.head, self._before_head = self._before_head, None
+        self.count -= 1
+        self.next_seq -= 1
+
+    # --- checkpoints -----------------------------------------------------------------------
 
     def _reached(self) -> bool:
         """Compare the head with each checkpoint at its `seq` (the events fed so far)."""
@@ -297,18 +468,35 @@ class ChainChecker:
             from_seq=first,
         )
 
+    def _cut_short(self, anchor: _Anchor) -> None:
+        """The events end before `anchor`'s event: the end of the log was cut off (or events
+        after the last checkpoint that held were deleted, and the chain re-hashed)."""
+        last = self.next_seq - 1
+        first = self._held_at[0] + 1
+        ends = f"the chain ends at event {last}" if last else "the log is empty"
+        cut = (
+            f"event {last + 1}" if anchor.seq == last + 1 else f"events {last + 1} to {anchor.seq}"
+        )
+        self.count, self.head = self._held_at
+        self._found(
+            anchor.seq,
+            "truncated",
+            f"{ends}, but {anchor.label} is of event {anchor.seq}: {cut} were cut off its end "
+            f"(or one of events {first} to {anchor.seq} was deleted and the chain re-hashed)",
+            from_seq=first,
+        )
+
     def malformed(self, detail: str) -> None:
         """Note something that is not an event at all (an unreadable line of an export)."""
+        self._settle()
         if self.problem is None:
             self._found(None, "malformed", detail)
 
     def result(self, expected_head: str | None = None) -> ChainVerification:
         """What was found; with `expected_head`, an intact chain must also end there."""
+        self._settle()
         if self.problem is None and self._anchors:
-            last = self.next_seq - 1
-            self._broken(
-                self._anchors[0], f"the chain ends at event {last}" if last else "the log is empty"
-            )
+            self._cut_short(self._anchors[0])
         head_hash = self.head.hex() if self.count else None
         problem = self.problem
         if problem is None and expected_head is not None:
