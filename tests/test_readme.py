@@ -46,3 +46,10 @@ def test_the_api_table_names_every_resource() -> None:
     resources = {path.split("/")[2] for path in contract["paths"] if path.startswith("/v1/")}
     missing = sorted(r for r in resources if f"/{r}" not in table)
     assert not missing, f"the API table leaves out {missing}"
+
+
+def test_the_command_tables_name_the_audit_checks() -> None:
+    text = README.read_text()
+    assert "`recotrack audit verify" in text
+    assert "`recotrack-cli audit verify" in text
+    assert "`recotrack-cli export" in text
