@@ -11,7 +11,9 @@ from recotrack.web.charts import SERIES, grouped_bars, nice_ticks, stacked_bars
 from recotrack.web.filters import BadFilter, parse_list_query
 from recotrack.web.i18n import TEXTS, Words, pick_lang
 from recotrack.web.overview import swedish_key
+from recotrack.web.pages import timeline_of
 from recotrack.web.session import local_target
+from recotrack_sdk.models import ProgressReport
 
 
 def test_an_empty_form_filters_nothing() -> None:
@@ -190,3 +192,32 @@ def test_agencies_sort_in_swedish_alphabetical_order() -> None:
         "Ängelholm",
         "Örebro",
     ]
+
+
+def test_the_timeline_runs_in_the_order_of_writing() -> None:
+    """A batch's reports share their moment and may be dated in any order; one sent later but
+    dated earlier is still the last: the timeline is in the order written, as "latest" is."""
+    batch = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+    def report(n: int, day: int, at: dt.datetime) -> ProgressReport:
+        return ProgressReport(
+            id=str(n),
+            recommendation_id="r",
+            status="in_progress",
+            note=f"steg {n}",
+            percent_complete=None,
+            evidence=[],
+            reported_on=dt.date(2026, 2, day),
+            external_ref=None,
+            created_at=at,
+        )
+
+    written = [
+        report(0, 20, batch),
+        report(1, 10, batch),
+        report(2, 25, batch),
+        report(3, 1, batch + dt.timedelta(days=5)),
+    ]
+    entries = timeline_of(dt.date(2026, 1, 15), None, written, [], None)
+    assert [e.kind for e in entries] == ["issued", "progress", "progress", "progress", "progress"]
+    assert [e.note for e in entries[1:]] == ["steg 0", "steg 1", "steg 2", "steg 3"]

@@ -44,7 +44,6 @@ from recotrack_sdk.models import (
     Assessment,
     Closure,
     ProgressReport,
-    Recommendation,
 )
 
 PAGE_SIZE = 50
@@ -185,7 +184,7 @@ class DashboardPages(Controller):
         rated, _ = await assessments.list_assessments(
             conn, rec.id, scope=scope, cursor=None, limit=_MANY
         )
-        timeline = _timeline(rec, response, reports, rated, closure)
+        timeline = timeline_of(rec.issued_on, response, reports, rated, closure)
         return page(
             request,
             "recommendation.html.j2",
@@ -234,18 +233,20 @@ def _day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(STOCKHOLM).date()
 
 
-def _timeline(
-    rec: Recommendation,
+def timeline_of(
+    issued_on: dt.date | None,
     response: AgencyResponse | None,
     reports: list[ProgressReport],
     rated: list[Assessment],
     closure: Closure | None,
 ) -> list[TimelineEntry]:
-    """What happened, oldest first: issue, response (and each moved target date), progress
-    reports and assessments, closure."""
+    """What happened, in the order it was written (as the API's lists and history run, and
+    "latest" means): issue, response (and each moved target date), progress reports and
+    assessments, closure. A report's own date (`reported_on`) is shown, but a report sent
+    late and dated earlier still comes after what was written before it."""
     entries: list[TimelineEntry] = []
-    if rec.issued_on is not None:
-        entries.append(TimelineEntry("issued", rec.issued_on, None))
+    if issued_on is not None:
+        entries.append(TimelineEntry("issued", issued_on, None))
     if response is not None:
         entries.append(
             TimelineEntry(
@@ -301,6 +302,6 @@ def _timeline(
                 note=closure.note,
             )
         )
-    # on one day, the issue (a date without a moment) comes first
-    first = dt.datetime.min.replace(tzinfo=dt.UTC)
-    return sorted(entries, key=lambda e: (e.day, e.at or first))
+    # By the moment recorded; the issue, a date without one, at its day's start. The sort is
+    # stable, so the reports of one batch (one moment) stay in the order they were written.
+    return sorted(entries, key=lambda e: e.at or dt.datetime.combine(e.day, dt.time(), STOCKHOLM))
