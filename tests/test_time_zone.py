@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -161,3 +162,10 @@ async def test_the_chain_verifies_in_either_form_of_its_times(api: Api) -> None:
     before = [json.dumps(swedish(e)) for e in events]
     assert all(not json.loads(e)["occurred_at"].endswith("Z") for e in before)
     assert verify_ndjson(before, head).ok
+
+
+def test_the_contract_says_moments_are_utc_and_dates_swedish() -> None:
+    contract = json.loads((Path(__file__).parents[1] / "openapi" / "openapi.json").read_text())
+    description = contract["info"]["description"]
+    assert "RFC 3339 in UTC" in description
+    assert "Europe/Stockholm" in description

@@ -144,7 +144,10 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
             "configured; 64 MiB for a batch; 413 otherwise); unknown fields are refused (422),"
             " and so is an integer written as a decimal (`5.0`, `5e0`: write `5`), in a body as"
             " in a query parameter (400). A query parameter that the operation does not take"
-            " is refused too (400, naming it and the nearest name it takes), not ignored.",
+            " is refused too (400, naming it and the nearest name it takes), not ignored."
+            " Moments are RFC 3339 in UTC (`2026-03-01T12:00:00Z`) in every answer and export;"
+            " dates (`YYYY-MM-DD`) are Swedish calendar days (Europe/Stockholm), as are"
+            " `overdue` and the default `reported_on`.",
             render_plugins=[OwnSwaggerUI()],
             openapi_router=reference_router(),
             components=Components(
