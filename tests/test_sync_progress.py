@@ -123,3 +123,20 @@ async def test_a_report_belongs_to_its_recommendations_agency(
             """,
             uuid.UUID(rec["id"]),
         )
+
+
+@pytest.mark.parametrize("body", [b"{", b"not json", b'{"items": [1,}', b'{"items": 5, "x'])
+async def test_a_batch_that_is_not_json_is_malformed_json(
+    api: Api, db: asyncpg.Connection, body: bytes
+) -> None:
+    events_before = await db.fetchval("select count(*) from event")
+    r = await api.call(
+        "skatteverket",
+        "POST",
+        "/v1/sync/progress",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["type"] == "https://recotrack.se/problems/malformed-json"
+    assert await db.fetchval("select count(*) from event") == events_before

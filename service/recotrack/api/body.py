@@ -87,12 +87,17 @@ def json_pointer(message: str, of: Any | None = None) -> tuple[str, str]:
     return pointer, explain(detail, expected(kind))
 
 
-def _check_syntax(raw: bytes) -> None:
+def not_json(exc: msgspec.DecodeError) -> MalformedBody:
+    """The error for a body that msgspec could not read as JSON."""
+    return MalformedBody(f"the body is not valid JSON: {exc}")
+
+
+def check_syntax(raw: bytes) -> None:
+    """Raise `MalformedBody` when `raw` is not JSON."""
     try:
-        msgspec.json.decode(raw)
+        msgspec.json.decode(raw, type=msgspec.Raw)  # read through, no objects made
     except msgspec.DecodeError as exc:
-        raise MalformedBody(f"the body is not valid JSON: {exc}") from None
-    check_text(raw)
+        raise not_json(exc) from None
 
 
 def check_text(raw: bytes) -> None:
@@ -147,16 +152,19 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     raw = await request.body()
     check_json(raw)
     if data_field.has_metadata(SkipValidationMarker):
-        return  # the handler decodes this body itself (batches: item by item)
+        # the handler decodes this body itself (batches: item by item), once it is JSON
+        check_syntax(raw)
+        return
     decoder = _decoders.get(data_field.annotation)
     if decoder is None:
         decoder = _decoders[data_field.annotation] = msgspec.json.Decoder(data_field.annotation)
     try:
         decoder.decode(raw)
     except msgspec.ValidationError as exc:
-        _check_syntax(raw)  # a schema error met before a syntax error is still malformed JSON
+        check_syntax(raw)  # a schema error met before a syntax error is still malformed JSON
+        check_text(raw)
         pointer, detail = json_pointer(str(exc), data_field.annotation)
         raise InvalidBody(detail, pointer=pointer) from None
     except msgspec.DecodeError as exc:
-        raise MalformedBody(f"the body is not valid JSON: {exc}") from None
+        raise not_json(exc) from None
     check_text(raw)
