@@ -628,7 +628,7 @@ class WebhookCreate(_Request, kw_only=True):
 
 class WebhookPatch(_Request, kw_only=True):
     url: WebhookUrl | UnsetType = UNSET
-    events: ChangeTypes | None | UnsetType = UNSET
+    events: ChangeTypes | UnsetType | None = UNSET
     description: Description | UnsetType = UNSET
     active: bool | UnsetType = UNSET
 

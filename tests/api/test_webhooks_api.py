@@ -76,6 +76,7 @@ async def test_create_shows_the_secret_once_and_stores_it_encrypted(api: Api) ->
 
     async with connection(api.db_url) as db:
         stored = await db.fetchrow("select secret, position from webhook")
+        assert stored is not None
         assert secret.encode() not in stored["secret"]
         raw = base64.b64decode(secret.removeprefix("whsec_"))
         assert raw not in stored["secret"]
