@@ -437,7 +437,7 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
             if_match=True,
         )
     ],
-    ("POST", HOOK + "/rotate-secret"): [managed(200, setup=("webhook",))],
+    ("POST", HOOK + "/rotate-secret"): [managed(200, setup=("webhook",), body=lambda w: {})],
     # one allowed delete per case (it is gone for the next cell): the secretariat's own
     # subscription, for every agency, which no agency finds; an agency deleting its own is
     # in tests/api/test_webhooks_api.py

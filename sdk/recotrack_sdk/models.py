@@ -77,6 +77,7 @@ __all__ = [
     "Webhook",
     "WebhookCreate",
     "WebhookPatch",
+    "WebhookSecretRotation",
     "WebhookWithSecret",
     "etag",
 ]
@@ -624,6 +625,11 @@ class WebhookCreate(_Request, kw_only=True):
     agency_id: AgencyId | None = None
     """Whose changes: an agency token's own agency (the default for it); for the secretariat,
     one agency, or null (the default) for every agency's."""
+
+
+class WebhookSecretRotation(_Request, kw_only=True):
+    """The body of `POST /v1/webhooks/{id}/rotate-secret`: `{}` (the new secret is made by
+    the service; there is nothing to choose)."""
 
 
 class WebhookPatch(_Request, kw_only=True):

@@ -135,7 +135,7 @@ async def test_an_agency_manages_only_its_own(api: Api) -> None:
             assert_problem(r, 404, "not-found")
             r = await api.call("skatteverket", "DELETE", path, headers={"If-Match": '"1"'})
             assert_problem(r, 404, "not-found")
-            r = await api.call("skatteverket", "POST", f"{path}/rotate-secret")
+            r = await api.call("skatteverket", "POST", f"{path}/rotate-secret", json={})
             assert_problem(r, 404, "not-found")
         r = await api.call(
             "skatteverket",
@@ -173,7 +173,9 @@ async def test_an_auditor_reads_but_changes_nothing(api: Api) -> None:
         assert_problem(
             await api.call("auditor", "DELETE", path, headers={"If-Match": '"1"'}), 403, "forbidden"
         )
-        assert_problem(await api.call("auditor", "POST", f"{path}/rotate-secret"), 403, "forbidden")
+        assert_problem(
+            await api.call("auditor", "POST", f"{path}/rotate-secret", json={}), 403, "forbidden"
+        )
 
 
 async def test_change_needs_if_match_and_goes_through_the_write(api: Api) -> None:
@@ -227,7 +229,7 @@ async def test_change_needs_if_match_and_goes_through_the_write(api: Api) -> Non
 
 async def test_rotation_answers_a_new_secret_and_keeps_the_old_one_a_day(api: Api) -> None:
     hook = await create(api, "skatteverket")
-    r = await api.call("skatteverket", "POST", f"/v1/webhooks/{hook['id']}/rotate-secret")
+    r = await api.call("skatteverket", "POST", f"/v1/webhooks/{hook['id']}/rotate-secret", json={})
     assert r.status_code == 200, r.text
     assert r.headers["cache-control"] == "no-store"
     rotated = r.json()

@@ -22,7 +22,15 @@ from recotrack.api.problem_responses import CHANGES, CREATES, READS, REMOVES, do
 from recotrack.destinations import check_destination
 from recotrack.domain.access import Permission, Principal
 from recotrack.store import webhooks as store
-from recotrack_sdk.models import Page, Webhook, WebhookCreate, WebhookPatch, WebhookWithSecret, etag
+from recotrack_sdk.models import (
+    Page,
+    Webhook,
+    WebhookCreate,
+    WebhookPatch,
+    WebhookSecretRotation,
+    WebhookWithSecret,
+    etag,
+)
 
 CHANGE = follows("update_webhook", webhook_id=ID, if_match=ETAG)
 _NOT_STORED = {"Cache-Control": "no-store"}
@@ -160,7 +168,7 @@ class WebhookController(Controller):
 
     @post(
         "/{webhook_id:str}/rotate-secret",
-        responses=documented(400, 401, 403, 404),
+        responses=documented(400, 401, 403, 404, 413, 415, 422),
         operation_id="rotate_webhook_secret",
         operation_class=success(links=[CHANGE]),
         summary="Give a webhook subscription a new secret",
@@ -176,6 +184,7 @@ class WebhookController(Controller):
         principal: NamedDependency[Principal],
         state: State,
         webhook_id: FromPath[str],
+        data: JSONBody[WebhookSecretRotation],
     ) -> Response[WebhookWithSecret]:
         rotated = await store.rotate_secret(
             conn, webhook_id, scope=principal.scope, box=state.secret_box, actor=principal.actor
