@@ -76,6 +76,7 @@ __all__ = [
     "UnsetType",
     "Webhook",
     "WebhookCreate",
+    "WebhookDelivery",
     "WebhookPatch",
     "WebhookSecretRotation",
     "WebhookWithSecret",
@@ -615,6 +616,15 @@ class WebhookWithSecret(Webhook, kw_only=True):
     secret: str
     previous_secret_expires_at: dt.datetime | None = None
     """After a rotation: until when the previous secret signs too, beside this one."""
+
+
+class WebhookDelivery(_Resource, kw_only=True):
+    """What a delivery's body holds (Standard Webhooks' envelope): `type` is the change's
+    (`Change.type`), `timestamp` when it was sent, `data` the change as `/v1/changes` has it."""
+
+    type: str
+    timestamp: dt.datetime
+    data: Change
 
 
 class WebhookCreate(_Request, kw_only=True):
