@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -323,3 +324,17 @@ async def test_private_destinations_and_http_when_the_setting_allows(permissive:
         "skatteverket", "POST", "/v1/webhooks", json={"url": "ftp://127.0.0.1/hook"}
     )
     assert r.status_code == 422, r.text
+
+
+async def test_rotation_after_the_key_was_replaced_keeps_no_previous_secret(api: Api) -> None:
+    """With a new secrets key (the old one lost), the old secret cannot open to sign: the
+    rotation that gives the subscription its new secret keeps none beside it."""
+    hook = await create(api, "skatteverket")
+    api.client.app.state.secret_box = SecretBox(os.urandom(32))
+    r = await api.call("skatteverket", "POST", f"/v1/webhooks/{hook['id']}/rotate-secret", json={})
+    assert r.status_code == 200, r.text
+    assert r.json()["previous_secret_expires_at"] is None
+    async with connection(api.db_url) as db:
+        assert await webhooks.signing_secrets(db, hook["id"], box=box_of(api)) == [
+            r.json()["secret"]
+        ]

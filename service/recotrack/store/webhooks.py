@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from recotrack.domain.errors import RuleViolation
-from recotrack.secretbox import SecretBox
+from recotrack.secretbox import SecretBox, SecretsKeyError
 from recotrack.store.agencies import agency_exists
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
@@ -187,15 +187,19 @@ async def rotate_secret(
         if row is None:
             raise NotFound(f"no webhook {webhook_id!r}")
         w.agency_id = row["agency_id"]
-        expires: dt.datetime = await conn.fetchval(
+        expires: dt.datetime | None = await conn.fetchval(
             "select write_time() + $1::interval", ROTATION_OVERLAP
         )
+        previous: bytes | None = row["secret"]
+        if not _opens(box, row["secret"], str(key)):
+            # sealed by a key since lost or replaced: it cannot sign, so it does not stay
+            previous = expires = None
         updated = await w.update(
             "webhook",
             key,
             {
                 "secret": box.seal(secret, context=str(key)),
-                "previous_secret": row["secret"],
+                "previous_secret": previous,
                 "previous_secret_expires_at": expires,
             },
             returning=_COLUMNS,
@@ -221,6 +225,14 @@ async def signing_secrets(conn: Connection, webhook_id: str, *, box: SecretBox) 
         raise NotFound(f"no webhook {webhook_id!r}")
     sealed = [row["secret"]] + ([row["previous"]] if row["previous"] is not None else [])
     return [box.open(s, context=row["id"]) for s in sealed]
+
+
+def _opens(box: SecretBox, sealed: bytes, context: str) -> bool:
+    try:
+        box.open(sealed, context=context)
+    except SecretsKeyError:
+        return False
+    return True
 
 
 def _with_secret(webhook: Webhook, secret: str, expires: dt.datetime | None) -> WebhookWithSecret:
