@@ -196,6 +196,8 @@ def receiver(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     finally:
         process.kill()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def test_the_example_receiver_verifies_and_handles_each_delivery_once(
