@@ -24,12 +24,13 @@ from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect
 from recotrack.store.roles import ensure_service_login, with_user
-from tests.helpers import Api, connection, signing_key_file
+from tests.helpers import Api, connection, secrets_key_file, signing_key_file
 from tests.live import serve
 
 # For the service processes tests start with this environment: none makes a key of its own
 # in the user's data directory.
 os.environ.setdefault("RECOTRACK_SIGNING_KEY_FILE", signing_key_file())
+os.environ.setdefault("RECOTRACK_SECRETS_KEY_FILE", secrets_key_file())
 
 
 def with_database(url: str, name: str) -> str:
@@ -145,6 +146,7 @@ def test_settings(db_url: str) -> Settings:
             "DATABASE_URL": db_url,
             "RECOTRACK_LOG_LEVEL": "warning",
             "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+            "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
         }
     )
 

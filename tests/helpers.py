@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import base64
 import contextlib
 import functools
+import os
 import shutil
 import tempfile
 import time
@@ -51,6 +53,17 @@ def signing_key_file() -> str:
             serialization.NoEncryption(),
         )
     )
+    path.chmod(0o600)
+    return str(path)
+
+
+def secrets_key_file() -> str:
+    """A webhook secrets key for this test process (RECOTRACK_SECRETS_KEY_FILE), so that no
+    test makes one in the user's data directory."""
+    folder = Path(tempfile.mkdtemp(prefix="recotrack-key-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "secrets.key"
+    path.write_bytes(base64.b64encode(os.urandom(32)) + b"\n")
     path.chmod(0o600)
     return str(path)
 

@@ -22,7 +22,7 @@ import uvicorn
 from recotrack.app import create_app
 from recotrack.httpserver import BoundedHttpToolsProtocol
 from recotrack.settings import Settings
-from tests.helpers import signing_key_file
+from tests.helpers import secrets_key_file, signing_key_file
 
 START_SECONDS = 30.0
 
@@ -39,6 +39,7 @@ async def serve(
             "DATABASE_URL": db_url,
             "RECOTRACK_LOG_LEVEL": "warning",
             "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+            "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
             **(env or {}),
         }
     )
@@ -81,6 +82,7 @@ def serve_processes(
         RECOTRACK_LOG_FORMAT="json",
         RECOTRACK_LOG_LEVEL="info",  # the `listening` event has the port
         RECOTRACK_SIGNING_KEY_FILE=signing_key_file(),
+        RECOTRACK_SECRETS_KEY_FILE=secrets_key_file(),
         **(env or {}),
     )
     logs = [folder / f"serve-{n}.log" for n in range(count)]

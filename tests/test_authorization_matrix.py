@@ -11,6 +11,7 @@ The table is written by hand from DESIGN.md:
 - an agency reads its own agency's data only: another agency's objects, and its own drafts,
   are not found (404, never 403, so ids leak nothing); it writes its responses, its progress
   reports and its investments' `external_ref`, nothing else (403);
+- an agency and the secretariat manage webhook subscriptions (the agency its own agency's);
 - the auditor reads everything and writes nothing (403), but for asking the service to sign
   a checkpoint of the audit log (which appends no event);
 - without a token: 401.
@@ -86,6 +87,8 @@ class World:
     """A Skatteverket token that is not used to call (only `spare_token` creates one)."""
     progress: str = ""
     assessment: str = ""
+    webhook: str = ""
+    """Skatteverket's subscription (made by its token: only `webhook` makes one)."""
 
 
 # --- what each cell expects --------------------------------------------------------------
@@ -141,7 +144,15 @@ def agency_writes(status: int, **kwargs: Any) -> Case:
     return Case({SECRETARIAT: 403, AUDITOR: 403, OWN: status, OTHER: 404, ANONYMOUS: 401}, **kwargs)
 
 
+def managed(status: int, **kwargs: Any) -> Case:
+    """A webhook subscription of Skatteverket's: it and the secretariat manage it."""
+    return Case(
+        {SECRETARIAT: status, AUDITOR: 403, OWN: status, OTHER: 404, ANONYMOUS: 401}, **kwargs
+    )
+
+
 REC = "/v1/recommendations/{recommendation_id:str}"
+HOOK = "/v1/webhooks/{webhook_id:str}"
 ON_DRAFT = {"recommendation_id": "draft"}
 
 
@@ -407,6 +418,37 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         )
     ],
     ("DELETE", "/v1/tokens/{token_id:str}"): [secretariat_writes(200, setup=("spare_token",))],
+    # webhooks: an agency manages its own agency's, the secretariat every one; the auditor reads
+    ("GET", "/v1/webhooks"): [list_read(setup=("webhook",), shows=("webhook",))],
+    ("POST", "/v1/webhooks"): [
+        Case(
+            # the other agency makes one too: its own agency's
+            {SECRETARIAT: 201, AUDITOR: 403, OWN: 201, OTHER: 201, ANONYMOUS: 401},
+            body=lambda w: {"url": "https://93.184.216.34/hook"},
+        )
+    ],
+    ("GET", HOOK): [reads(setup=("webhook",))],
+    ("PATCH", HOOK): [
+        # a description of its own each time: setting the one stored would change nothing
+        managed(
+            200,
+            setup=("webhook",),
+            body=lambda w: {"description": f"PPM {next(_REFS)}"},
+            if_match=True,
+        )
+    ],
+    ("POST", HOOK + "/rotate-secret"): [managed(200, setup=("webhook",), body=lambda w: {})],
+    # one allowed delete per case (it is gone for the next cell): the secretariat's own
+    # subscription, for every agency, which no agency finds; an agency deleting its own is
+    # in tests/api/test_webhooks_api.py
+    ("DELETE", HOOK): [
+        Case(
+            {SECRETARIAT: 204, AUDITOR: 403, OWN: 404, OTHER: 404, ANONYMOUS: 401},
+            variant="every agency's",
+            setup=("everyone_webhook",),
+            if_match=True,
+        ),
+    ],
 }
 
 # --- the app's routes ----------------------------------------------------------------------
@@ -599,6 +641,18 @@ async def _build(api: Api, setup: tuple[str, ...]) -> World:
             )
             assert r.status_code == 201, r.text
             world.assessment = r.json()["id"]
+        elif fact == "webhook":
+            r = await api.call(
+                "skatteverket", "POST", "/v1/webhooks", json={"url": "https://93.184.216.34/h"}
+            )
+            assert r.status_code == 201, r.text
+            world.webhook = r.json()["id"]
+        elif fact == "everyone_webhook":
+            r = await api.call(
+                "secretariat", "POST", "/v1/webhooks", json={"url": "https://93.184.216.34/h"}
+            )
+            assert r.status_code == 201, r.text
+            world.webhook = r.json()["id"]
         else:
             raise AssertionError(f"unknown setup {fact!r}")
     return world

@@ -27,7 +27,7 @@ from recotrack.store.pool import connect
 from recotrack_sdk import AsyncClient
 from recotrack_sdk.models import ProgressReportCreate
 from tests import flow
-from tests.helpers import Api, signing_key_file, until
+from tests.helpers import Api, secrets_key_file, signing_key_file, until
 from tests.live import serve
 
 WORKERS = 6
@@ -98,6 +98,7 @@ async def outage_api(own_postgres: OwnPostgres) -> AsyncIterator[Api]:
             "DATABASE_URL": db_url,
             "RECOTRACK_LOG_LEVEL": "error",
             "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+            "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
         }
     )
     async with AsyncTestClient(create_app(settings, db_url)) as client:

@@ -286,11 +286,24 @@ async def test_no_token_in_the_log_whatever_happens(
     )
     assert created.status_code == 201, created.text
     issued = created.json()["token"]
+    # webhook secrets: made, rotated (a global address written as a literal: no DNS)
+    hook = await call(
+        served, agency, "POST", "/v1/webhooks", json={"url": "https://93.184.216.34/hook"}
+    )
+    assert hook.status_code == 201, hook.text
+    hook_url = f"/v1/webhooks/{hook.json()['id']}"
+    rotated = await call(served, agency, "POST", f"{hook_url}/rotate-secret", json={})
+    assert rotated.status_code == 200, rotated.text
+    hook_secrets = [hook.json()["secret"], rotated.json()["secret"]]
 
     # a 500 in a handler: the table it reads is gone
     await db.execute("alter table review rename to review_moved")
     failed = await call(served, secretariat, "GET", "/v1/reviews")
     assert failed.status_code == 500, failed.text
+    # a 500 with a new webhook secret in hand: its table is gone
+    await db.execute("alter table webhook rename to webhook_moved")
+    failed_rotation = await call(served, agency, "POST", f"{hook_url}/rotate-secret", json={})
+    assert failed_rotation.status_code == 500, failed_rotation.text
     # a 500 while authenticating, with the token in hand: the token table is gone (a token
     # not used before, so that its lookup is not cached)
     await db.execute("alter table token rename to token_moved")
@@ -300,10 +313,11 @@ async def test_no_token_in_the_log_whatever_happens(
 
     text = served.stop()
     # no token appears, in any form, anywhere
-    for secret in (secretariat, agency, unknown, not_ours, issued):
+    for secret in (secretariat, agency, unknown, not_ours, issued, *hook_secrets):
         for form in _forms(secret):
             assert form not in text, f"a token reached the log: …{form[-6:]}"
     assert "authorization" not in text.lower()
+    assert "whsec_" not in text, "a webhook secret (the one the failed rotation made?) was logged"
 
     # the failures were logged with their tracebacks, under the ids of their requests
     errors = [e for e in served.lines() if e.get("level") == "error"]

@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from recotrack.app import create_app
 from recotrack.settings import Settings
 from tests import flow
-from tests.helpers import Api, signing_key_file
+from tests.helpers import Api, secrets_key_file, signing_key_file
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -93,6 +93,7 @@ async def test_a_metrics_token_guards_the_endpoint(db_url: str) -> None:
             "DATABASE_URL": db_url,
             "RECOTRACK_METRICS_TOKEN": "s3cret-m",
             "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+            "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
         }
     )
     async with AsyncTestClient(create_app(settings, db_url)) as client:

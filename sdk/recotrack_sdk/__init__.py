@@ -39,6 +39,7 @@ from recotrack_sdk._errors import (
     TimeoutError,
     TransitionNotAllowedError,
     ValidationError,
+    WebhookVerificationError,
 )
 from recotrack_sdk._exports import Export
 from recotrack_sdk._types import HasVersion, Health, IfMatch, Versioned
@@ -79,5 +80,6 @@ __all__ = [
     "TransitionNotAllowedError",
     "ValidationError",
     "Versioned",
+    "WebhookVerificationError",
     "__version__",
 ]

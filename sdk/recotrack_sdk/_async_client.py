@@ -79,6 +79,10 @@ from recotrack_sdk.models import (
     Token,
     TokenCreate,
     TokenCreated,
+    Webhook,
+    WebhookCreate,
+    WebhookPatch,
+    WebhookWithSecret,
 )
 
 T = TypeVar("T")
@@ -539,6 +543,39 @@ class AsyncClient:
 
     async def revoke_token(self, token_id: str) -> Token:
         return await self._run(ops.revoke_token(token_id))
+
+    # --- webhooks ----------------------------------------------------------------------------
+
+    async def list_webhooks(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Webhook]:
+        """One page of webhook subscriptions (an agency token sees its own agency's)."""
+        return await self._run(ops.list_webhooks(limit=limit, cursor=cursor))
+
+    def iter_webhooks(self, *, page_size: int | None = None) -> AsyncIterator[Webhook]:
+        return self._pages(lambda cursor: ops.list_webhooks(limit=page_size, cursor=cursor))
+
+    async def create_webhook(self, webhook: WebhookCreate) -> Versioned[WebhookWithSecret]:
+        """Subscribe a URL. The signing secret is in the answer, this once: keep it where the
+        receiver finds it. Never replayed, so no idempotency key: it is retried only when the
+        request surely did not reach the service."""
+        return await self._run(ops.create_webhook(webhook))
+
+    async def get_webhook(self, webhook_id: str) -> Versioned[Webhook]:
+        return await self._run(ops.get_webhook(webhook_id))
+
+    async def update_webhook(
+        self, webhook_id: str, patch: WebhookPatch, *, if_match: IfMatch
+    ) -> Versioned[Webhook]:
+        return await self._run(ops.update_webhook(webhook_id, patch, if_match=if_match))
+
+    async def delete_webhook(self, webhook_id: str, *, if_match: IfMatch) -> None:
+        return await self._run(ops.delete_webhook(webhook_id, if_match=if_match))
+
+    async def rotate_webhook_secret(self, webhook_id: str) -> Versioned[WebhookWithSecret]:
+        """A new secret, in the answer this once; the previous one keeps signing beside it
+        until `previous_secret_expires_at` (24 hours)."""
+        return await self._run(ops.rotate_webhook_secret(webhook_id))
 
     # --- sync --------------------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ RecotrackError
 │   │   └── IdempotencyKeyMismatchError    the key was used for another request
 │   ├── RateLimitedError             429, with `retry_after`
 │   └── ServerError                  5xx
-└── ConnectionError                  no response (also a builtin ConnectionError)
-    └── TimeoutError                 no response in time (also a builtin TimeoutError)
+├── ConnectionError                  no response (also a builtin ConnectionError)
+│   └── TimeoutError                 no response in time (also a builtin TimeoutError)
+└── WebhookVerificationError         a delivery's signature is wrong, missing or stale
 ```
 
 Every `APIError` keeps the HTTP `status`, the problem `type`, its `detail`, the field
@@ -58,6 +59,7 @@ __all__ = [
     "TimeoutError",
     "TransitionNotAllowedError",
     "ValidationError",
+    "WebhookVerificationError",
 ]
 
 PROBLEM_BASE = "https://recotrack.se/problems/"
@@ -260,3 +262,9 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+class WebhookVerificationError(RecotrackError):
+    """A webhook delivery did not verify (`recotrack_sdk.webhooks.verify`): a signature by none
+    of the secrets, headers missing, a timestamp more than five minutes off (a replay, or a
+    clock to fix), or a body that is not a delivery. Answer it with a 4xx and drop it."""

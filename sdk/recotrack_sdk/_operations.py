@@ -64,6 +64,11 @@ from recotrack_sdk.models import (
     Token,
     TokenCreate,
     TokenCreated,
+    Webhook,
+    WebhookCreate,
+    WebhookPatch,
+    WebhookSecretRotation,
+    WebhookWithSecret,
     version_of,
 )
 
@@ -416,6 +421,56 @@ def create_token(token: TokenCreate) -> Call[TokenCreated]:
 
 def revoke_token(token_id: str) -> Call[Token]:
     return Call(Request("DELETE", _path("tokens", token_id)), parse_json(Token))
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+def list_webhooks(*, limit: int | None, cursor: str | None) -> Call[Page[Webhook]]:
+    return _get(_path("webhooks"), parse_json(Page[Webhook]), query(limit=limit, cursor=cursor))
+
+
+def _unreplayed_post(path: str, body: msgspec.Struct) -> Call[Versioned[WebhookWithSecret]]:
+    """No Idempotency-Key (the service refuses one: a stored answer would hold the secret in
+    the clear), so it is retried only when the request surely did not arrive."""
+    request = Request(
+        "POST", path, headers={"Content-Type": "application/json"}, body=_encoder.encode(body)
+    )
+    return Call(request, parse_versioned(WebhookWithSecret), retry="unsent")
+
+
+def create_webhook(webhook: WebhookCreate) -> Call[Versioned[WebhookWithSecret]]:
+    return _unreplayed_post(_path("webhooks"), webhook)
+
+
+def get_webhook(webhook_id: str) -> Call[Versioned[Webhook]]:
+    return _get(_path("webhooks", webhook_id), parse_versioned(Webhook))
+
+
+def update_webhook(
+    webhook_id: str, patch: WebhookPatch, *, if_match: IfMatch
+) -> Call[Versioned[Webhook]]:
+    return _write("PATCH", _path("webhooks", webhook_id), patch, Webhook, if_match)
+
+
+def _deleted(current: Versioned[Webhook] | None) -> NoMatch | None:
+    return None if current is None else NO_MATCH
+
+
+def delete_webhook(webhook_id: str, *, if_match: IfMatch) -> Call[None]:
+    """A retry after a deletion that did apply finds nothing (404): that is our success."""
+    path = _path("webhooks", webhook_id)
+    request = Request("DELETE", path, headers={"If-Match": etag_of(if_match)})
+    reconcile = Reconcile(
+        statuses=frozenset({404, 412}),
+        read=Call(Request("GET", path), parse_versioned(Webhook)),
+        conclude=_deleted,
+    )
+    return Call(request, parse_nothing, reconcile=reconcile)
+
+
+def rotate_webhook_secret(webhook_id: str) -> Call[Versioned[WebhookWithSecret]]:
+    return _unreplayed_post(_path("webhooks", webhook_id, "rotate-secret"), WebhookSecretRotation())
 
 
 # --- sync ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ __all__ = [
     "ChainVerification",
     "Change",
     "ChangePage",
+    "ChangeType",
     "Checkpoint",
     "CheckpointCreate",
     "Closure",
@@ -73,6 +74,12 @@ __all__ = [
     "TokenCreate",
     "TokenCreated",
     "UnsetType",
+    "Webhook",
+    "WebhookCreate",
+    "WebhookDelivery",
+    "WebhookPatch",
+    "WebhookSecretRotation",
+    "WebhookWithSecret",
     "etag",
 ]
 
@@ -528,6 +535,38 @@ class Change(_Resource, kw_only=True):
     agency_id: str | None
     recommendation_id: str | None
 
+    @property
+    def type(self) -> str:
+        """`entity.action`, such as `recommendation.issued`: the type a webhook delivery of
+        this change carries, and what a subscription's `events` name."""
+        return f"{self.entity}.{self.action}"
+
+
+ChangeType = Literal[
+    "agency.created",
+    "agency.updated",
+    "investment.created",
+    "investment.updated",
+    "review.created",
+    "review.updated",
+    "recommendation.created",
+    "recommendation.updated",
+    "recommendation.issued",
+    "recommendation.retracted",
+    "response.created",
+    "response.updated",
+    "progress_report.created",
+    "assessment.created",
+    "closure.closed",
+    "closure.amended",
+    "closure.reopened",
+    "token.created",
+    "token.revoked",
+]
+"""The types of change (`Change.type`) the feed has, which a webhook subscription may name.
+Not webhook changes themselves: the feed shows those to no agency (see `Webhook`), and a
+subscription is not sent news of subscriptions."""
+
 
 class ChangePage(_Resource, kw_only=True):
     """Changes in commit order. Store `next_cursor` (always set, even when `items` is empty)
@@ -535,6 +574,79 @@ class ChangePage(_Resource, kw_only=True):
 
     items: list[Change]
     next_cursor: str
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+WebhookUrl = Annotated[
+    str,
+    Meta(
+        pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)",
+        max_length=2_000,
+        description="Where deliveries are POSTed: `https://` (plain `http://` only where the "
+        "service allows private destinations, for development).",
+        extra={"expected": "an `https://` URL, without spaces or control characters"},
+    ),
+]
+ChangeTypes = Annotated[list[ChangeType], Meta(min_length=1, max_length=100)]
+Description = Annotated[str, Meta(max_length=1_000)]
+
+
+class Webhook(_Resource, kw_only=True):
+    """A subscription: the changes of `events` (null: every type) that its agency may read on
+    `/v1/changes` (`agency_id` null: every agency's, the secretariat's) are POSTed to `url`,
+    signed by the Standard Webhooks specification with the subscription's secret (which is
+    never shown but at creation and rotation)."""
+
+    id: str
+    agency_id: str | None
+    url: str
+    events: list[str] | None
+    description: str
+    active: bool
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class WebhookWithSecret(Webhook, kw_only=True):
+    """A subscription with its new signing secret (`whsec_…`): answered once, by
+    `create_webhook` and `rotate_webhook_secret`; it cannot be shown again."""
+
+    secret: str
+    previous_secret_expires_at: dt.datetime | None = None
+    """After a rotation: until when the previous secret signs too, beside this one."""
+
+
+class WebhookDelivery(_Resource, kw_only=True):
+    """What a delivery's body holds (Standard Webhooks' envelope): `type` is the change's
+    (`Change.type`), `timestamp` when it was sent, `data` the change as `/v1/changes` has it."""
+
+    type: str
+    timestamp: dt.datetime
+    data: Change
+
+
+class WebhookCreate(_Request, kw_only=True):
+    url: WebhookUrl
+    events: ChangeTypes | None = None
+    """The change types to send; null (the default): every type, those added later too."""
+    description: Description = ""
+    agency_id: AgencyId | None = None
+    """Whose changes: an agency token's own agency (the default for it); for the secretariat,
+    one agency, or null (the default) for every agency's."""
+
+
+class WebhookSecretRotation(_Request, kw_only=True):
+    """The body of `POST /v1/webhooks/{id}/rotate-secret`: `{}` (the new secret is made by
+    the service; there is nothing to choose)."""
+
+
+class WebhookPatch(_Request, kw_only=True):
+    url: WebhookUrl | UnsetType = UNSET
+    events: ChangeTypes | UnsetType | None = UNSET
+    description: Description | UnsetType = UNSET
+    active: bool | UnsetType = UNSET
 
 
 # --- batch sync ----------------------------------------------------------------------------

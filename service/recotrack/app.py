@@ -39,6 +39,8 @@ from recotrack.api.stats import StatsController
 from recotrack.api.sync import SyncController
 from recotrack.api.timeouts import request_timeout_middleware
 from recotrack.api.tokens import TokenController
+from recotrack.api.webhooks import WebhookController
+from recotrack.secretbox import load_secret_box
 from recotrack.settings import Settings
 from recotrack.signing import Signer, load_signer
 from recotrack.store.checkpoints import register_key
@@ -60,6 +62,7 @@ CONTROLLERS: list[type] = [
     AssessmentController,
     ClosureController,
     TokenController,
+    WebhookController,
     ChangeController,
     SyncController,
     StatsController,
@@ -77,6 +80,7 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         key = signer or load_signer(settings.signing_key_file, settings.data_dir)
+        secret_box = load_secret_box(settings.secrets_key_file, settings.data_dir)
         await Database(dsn).prepare()
         conn = await connect(dsn)
         try:
@@ -98,6 +102,8 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
         app.state.notifier = notifier
         app.state.stats_cache = StatsCache()
         app.state.signer = key
+        app.state.secret_box = secret_box
+        app.state.webhook_allow_private = settings.webhook_allow_private
         try:
             await app.state.notifier.start(dsn)
             async with checkpoints.running(

@@ -67,6 +67,13 @@ class Settings:
     """`RECOTRACK_SIGNING_KEY_FILE`: the Ed25519 key (PEM) that signs checkpoints of the
     event log; it must exist. Unset: `checkpoint-signing-key.pem` in the data directory,
     made on first start."""
+    secrets_key_file: Path | None = None
+    """`RECOTRACK_SECRETS_KEY_FILE`: the key (32 bytes, one line of base64) that encrypts
+    webhook signing secrets in the database; it must exist. Unset: `webhook-secrets.key` in
+    the data directory, made on first start."""
+    webhook_allow_private: bool = False
+    """`RECOTRACK_WEBHOOK_ALLOW_PRIVATE`: webhooks may be sent to loopback, private and other
+    non-global addresses, and over plain `http` (for development and tests only)."""
     checkpoint_interval_seconds: float = 3600.0
     """`RECOTRACK_CHECKPOINT_INTERVAL_SECONDS`: no event waits longer than this for a
     signed checkpoint (none is made while nothing is written)."""
@@ -97,6 +104,7 @@ class Settings:
         if every < 1:
             raise ValueError("RECOTRACK_CHECKPOINT_EVERY_EVENTS must be at least 1")
         key_file = env.get("RECOTRACK_SIGNING_KEY_FILE") or None
+        secrets_key_file = env.get("RECOTRACK_SECRETS_KEY_FILE") or None
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(
@@ -121,6 +129,8 @@ class Settings:
             web_session_hours=web_session_hours,
             migration_database_url=env.get("RECOTRACK_MIGRATION_DATABASE_URL") or None,
             signing_key_file=Path(key_file).expanduser() if key_file else None,
+            secrets_key_file=Path(secrets_key_file).expanduser() if secrets_key_file else None,
+            webhook_allow_private=_bool(env, "RECOTRACK_WEBHOOK_ALLOW_PRIVATE", False),
             checkpoint_interval_seconds=interval,
             checkpoint_every_events=every,
         )

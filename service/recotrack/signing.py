@@ -8,7 +8,6 @@ Kubernetes secret mounted as a file, say) and must then exist; without it the ke
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -74,23 +73,30 @@ def load_signer(named: Path | None, data_dir: Path) -> Signer:
 
 
 def _create(path: Path) -> None:
-    """Write a new key, whole or not at all: another process starting at the same moment
-    either makes it first (and we read theirs) or finds ours complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+    if write_private_file(path, pem):
+        log.warning("made a new checkpoint signing key; back it up", path=str(path))
+
+
+def write_private_file(path: Path, content: bytes) -> bool:
+    """Write a new key file (mode 0600), whole or not at all: another process starting at the
+    same moment either makes it first (then theirs stays, and False) or finds ours complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     draft = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(pem)
+            out.write(content)
             out.flush()
             os.fsync(out.fileno())
-        with contextlib.suppress(FileExistsError):
+        try:
             os.link(draft, path)
-            log.warning("made a new checkpoint signing key; back it up", path=str(path))
+        except FileExistsError:
+            return False
+        return True
     finally:
         draft.unlink(missing_ok=True)

@@ -23,7 +23,7 @@ from recotrack.store.pool import connect
 from tests import flow
 from tests.api.support import World
 from tests.conftest import as_service, copy_of_template
-from tests.helpers import Api, signing_key_file
+from tests.helpers import Api, secrets_key_file, signing_key_file
 
 
 async def make_world(api: Api) -> World:
@@ -52,6 +52,7 @@ async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
                 "DATABASE_URL": service,
                 "RECOTRACK_LOG_LEVEL": "warning",
                 "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+                "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
             }
         )
         async with AsyncTestClient(create_app(settings, service)) as client:

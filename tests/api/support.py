@@ -27,6 +27,7 @@ TABLES = (
     "assessment",
     "closure",
     "token",
+    "webhook",
     "event",
 )
 

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from recotrack.app import create_app
 from recotrack.settings import Settings
 from tests.conftest import as_service
-from tests.helpers import signing_key_file
+from tests.helpers import secrets_key_file, signing_key_file
 from tests.web.conftest import Demo
 from tests.web.html import Element, parse
 
@@ -33,6 +33,7 @@ async def client(demo: Demo) -> AsyncIterator[AsyncTestClient[Any]]:
             "DATABASE_URL": url,
             "RECOTRACK_LOG_LEVEL": "warning",
             "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
+            "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
         }
     )
     async with AsyncTestClient(create_app(settings, url), base_url=BASE) as client:

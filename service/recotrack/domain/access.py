@@ -23,6 +23,8 @@ class Permission(StrEnum):
     ASSESS = "assess"
     LINK_INVESTMENT = "link_investment"
     """Set an investment's `external_ref` (the id in the agency's portfolio tool)."""
+    MANAGE_WEBHOOKS = "manage_webhooks"
+    """Webhook subscriptions: an agency its own agency's, the secretariat every one."""
     AUDIT = "audit"
     """Verify the event log's hash chain (and export it): every agency's history at once."""
 
@@ -36,10 +38,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_TOKENS,
             Permission.ASSESS,
             Permission.LINK_INVESTMENT,
+            Permission.MANAGE_WEBHOOKS,
             Permission.AUDIT,
         }
     ),
-    Role.AGENCY: frozenset({Permission.READ, Permission.RESPOND, Permission.LINK_INVESTMENT}),
+    Role.AGENCY: frozenset(
+        {
+            Permission.READ,
+            Permission.RESPOND,
+            Permission.LINK_INVESTMENT,
+            Permission.MANAGE_WEBHOOKS,
+        }
+    ),
     Role.AUDITOR: frozenset({Permission.READ, Permission.READ_TOKENS, Permission.AUDIT}),
 }
 

@@ -42,6 +42,6 @@ revoke insert on schema_migration, recommendation_view from recotrack_service;
 -- the other records of what was reported (progress, assessments, target date changes).
 grant update on
     agency, investment, review, recommendation, response, closure, token, idempotency_key,
-    recommendation_search
+    recommendation_search, webhook
     to recotrack_service;
-grant delete on closure, idempotency_key, web_session to recotrack_service;
+grant delete on closure, idempotency_key, web_session, webhook to recotrack_service;
