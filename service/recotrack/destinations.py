@@ -24,7 +24,12 @@ RESOLVE_TIMEOUT = 5.0
 
 async def check_destination(url: str, *, allow_private: bool, pointer: str = "/url") -> None:
     """Refuse (RuleViolation) a URL the service must not send to; see the module."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bracketed host that is not an IPv6 address: `http://]x`, `https://[x`
+        raise RuleViolation(
+            "the URL is not well formed: write it as https://host/path", pointer=pointer
+        ) from None
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
         raise RuleViolation("a webhook URL must be https://", pointer=pointer)
     try:

@@ -338,3 +338,11 @@ async def test_rotation_after_the_key_was_replaced_keeps_no_previous_secret(api:
         assert await webhooks.signing_secrets(db, hook["id"], box=box_of(api)) == [
             r.json()["secret"]
         ]
+
+
+@pytest.mark.parametrize("url", ["http://]x/hook", "https://[not-an-address]/hook", "https://[::1"])
+async def test_a_url_that_is_not_well_formed_is_refused_in_words(api: Api, url: str) -> None:
+    async with connection(api.db_url) as db, unchanged(db):
+        r = await api.call("skatteverket", "POST", "/v1/webhooks", json={"url": url})
+        body = assert_problem(r, 422, "rule-violation", pointer="/url")
+    assert "not well formed" in body["errors"][0]["detail"]

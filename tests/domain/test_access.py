@@ -16,11 +16,13 @@ P = Permission
 #   investments' external_ref (LINK_INVESTMENT). Nothing of the secretariat's.
 # - auditor: reads everything (the token list too, never secrets), writes nothing.
 # - verifying (and exporting) the whole audit log: the auditor and the secretariat (AUDIT).
+# - webhook subscriptions: the secretariat any, an agency its own (MANAGE_WEBHOOKS); the
+#   auditor reads them (READ).
 EXPECTED = {
-    #                  READ  ADMIN  RD_TOK  MG_TOK  RESPOND  ASSESS  LINK_INV  AUDIT
-    Role.SECRETARIAT: (True, True,  True,   True,   False,   True,   True,     True),
-    Role.AGENCY:      (True, False, False,  False,  True,    False,  True,     False),
-    Role.AUDITOR:     (True, False, True,   False,  False,   False,  False,    True),
+    #                  READ  ADMIN  RD_TOK  MG_TOK  RESPOND  ASSESS  LINK_INV  AUDIT  HOOKS
+    Role.SECRETARIAT: (True, True,  True,   True,   False,   True,   True,     True,  True),
+    Role.AGENCY:      (True, False, False,  False,  True,    False,  True,     False, True),
+    Role.AUDITOR:     (True, False, True,   False,  False,   False,  False,    True,  False),
 }  # fmt: skip
 COLUMNS = (
     P.READ,
@@ -31,6 +33,7 @@ COLUMNS = (
     P.ASSESS,
     P.LINK_INVESTMENT,
     P.AUDIT,
+    P.MANAGE_WEBHOOKS,
 )
 
 
