@@ -37,6 +37,9 @@ __all__ = [
     "Closure",
     "ClosureOutcome",
     "ClosureWrite",
+    "Contact",
+    "ContactRole",
+    "ContactWrite",
     "Decision",
     "Health",
     "HistoryEntry",
@@ -95,6 +98,9 @@ Phase = Literal[
     "proposed", "planning", "procurement", "execution", "rollout", "completed", "cancelled"
 ]
 Role = Literal["secretariat", "agency", "auditor"]
+ContactRole = Literal["contact", "management"]
+"""Who an agency's contact is to the group: `contact` gets the reminders, `management` the
+escalations."""
 RecommendationSort = Literal[
     "created",
     "relevance",
@@ -168,6 +174,21 @@ Url = Annotated[
 """No whitespace and no control character (NUL, which the service's text cannot hold, among
 them): named as ranges, since `\\s` of Python's regular expressions has some that JSON Schema's
 (ECMAScript's) has not."""
+Email = Annotated[
+    str,
+    Meta(
+        pattern=r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+        r"@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$(?!\n)",
+        max_length=254,
+        examples=["registrator@skatteverket.se"],
+        extra={
+            "expected": "an e-mail address `name@domain`, such as `registrator@skatteverket.se` "
+            "(letters a-z, digits and `.!#$%&'*+/=?^_`{|}~-` before the `@`, a domain name of "
+            "at least two parts after it)"
+        },
+    ),
+]
+"""An address that SMTP takes as it is: ASCII (no SMTPUTF8), no quoted or bracketed forms."""
 Sek = Annotated[int, Meta(ge=0, le=10**13, description="Swedish kronor.")]
 Percent = Annotated[int, Meta(ge=0, le=100)]
 Label = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -216,10 +237,36 @@ class Health(_Resource, kw_only=True):
 # --- agencies ------------------------------------------------------------------------------
 
 
+MAX_CONTACTS = 20
+"""Contacts an agency has at most."""
+
+
+class Contact(_Resource, kw_only=True):
+    """Someone at an agency whom reminders (`contact`) or escalations (`management`) go to."""
+
+    email: str
+    name: str
+    role: ContactRole
+
+
+class ContactWrite(_Request, kw_only=True):
+    """A contact as the secretariat sets it; each `email` once in an agency's list (letter case
+    aside)."""
+
+    email: Email
+    name: PersonName
+    role: ContactRole = "contact"
+
+
+Contacts = Annotated[list[ContactWrite], Meta(max_length=MAX_CONTACTS)]
+
+
 class Agency(_Resource, kw_only=True):
     id: str
     name: str
     org_number: str
+    contacts: list[Contact] = msgspec.field(default_factory=list)
+    """Whom mail goes to (the agency itself and the secretariat and auditors read them)."""
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -229,11 +276,14 @@ class AgencyCreate(_Request, kw_only=True):
     id: AgencyId
     name: Name
     org_number: OrgNumber
+    contacts: Contacts = msgspec.field(default_factory=list)
 
 
 class AgencyPatch(_Request, kw_only=True):
     name: Name | UnsetType = UNSET
     org_number: OrgNumber | UnsetType = UNSET
+    contacts: Contacts | UnsetType = UNSET
+    """The whole list: it replaces the one there is."""
 
 
 # --- investments ---------------------------------------------------------------------------

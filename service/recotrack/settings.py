@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 import platformdirs
 
@@ -80,6 +81,23 @@ class Settings:
     checkpoint_every_events: int = 10_000
     """`RECOTRACK_CHECKPOINT_EVERY_EVENTS`: a checkpoint is made at the latest this many
     events after the last one."""
+    # --- mail (issue 15: reminders) ---
+    smtp_url: str | None = field(default=None, repr=False)
+    """`RECOTRACK_SMTP_URL`: the SMTP server mail goes through, `smtp://[user:password@]host
+    [:port]` (STARTTLS when offered) or `smtps://…` (TLS from the start); unset: no mail is
+    sent. Holds a password: kept out of `repr` and the logs (`notify.smtp.SmtpServer`)."""
+    mail_from: str | None = None
+    """`RECOTRACK_MAIL_FROM`: the sender of the service's mail; needed with a mail server."""
+    public_url: str | None = None
+    """`RECOTRACK_PUBLIC_URL`: where people reach the service (links in mail to the
+    dashboard). Unset: `http://HOST:PORT`."""
+
+    @property
+    def public_base_url(self) -> str:
+        """`public_url`, or where the service listens when it is unset."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    # --- end of mail ---
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -105,6 +123,17 @@ class Settings:
             raise ValueError("RECOTRACK_CHECKPOINT_EVERY_EVENTS must be at least 1")
         key_file = env.get("RECOTRACK_SIGNING_KEY_FILE") or None
         secrets_key_file = env.get("RECOTRACK_SECRETS_KEY_FILE") or None
+        # --- mail ---
+        smtp_url = env.get("RECOTRACK_SMTP_URL") or None
+        if smtp_url is not None:
+            SmtpServer.from_url(smtp_url)  # its error leaves the URL (a password) out
+        mail_from = env.get("RECOTRACK_MAIL_FROM") or None
+        if smtp_url is not None and mail_from is None:
+            raise ValueError("RECOTRACK_MAIL_FROM must be set with RECOTRACK_SMTP_URL")
+        public_url = env.get("RECOTRACK_PUBLIC_URL") or None
+        if public_url is not None and not public_url.startswith(("http://", "https://")):
+            raise ValueError(f"RECOTRACK_PUBLIC_URL must be an http(s):// URL, not {public_url!r}")
+        # --- end of mail ---
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(
@@ -133,6 +162,9 @@ class Settings:
             webhook_allow_private=_bool(env, "RECOTRACK_WEBHOOK_ALLOW_PRIVATE", False),
             checkpoint_interval_seconds=interval,
             checkpoint_every_events=every,
+            smtp_url=smtp_url,
+            mail_from=mail_from,
+            public_url=public_url,
         )
 
 
@@ -168,3 +200,50 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     if raw in ("false", "0", "no", "off"):
         return False
     raise ValueError(f"{name} must be true or false, not {raw!r}")
+
+
+# --- mail ---
+_DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpServer:
+    """The server `RECOTRACK_SMTP_URL` names (recotrack.notify.smtp sends through it).
+
+    `smtp://[user:password@]host[:port]` (port 587 by default) upgrades with STARTTLS when
+    the server offers it; `smtps://…` (port 465 by default) speaks TLS from the start. A user
+    name and password in the URL (percent-encoded) log in. The password is never shown:
+    `str()` and `repr()` of a server leave it out."""
+
+    hostname: str
+    port: int
+    implicit_tls: bool
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpServer:
+        """The server an `smtp://` or `smtps://` URL names; ValueError, without the URL (it
+        may hold a password), when it names none."""
+        parts = urlsplit(url)
+        if parts.scheme not in _DEFAULT_PORTS:
+            raise ValueError("RECOTRACK_SMTP_URL must start with smtp:// or smtps://")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError("RECOTRACK_SMTP_URL has a port that is no number") from None
+        if not parts.hostname:
+            raise ValueError("RECOTRACK_SMTP_URL names no host")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError("RECOTRACK_SMTP_URL takes a host and port only, no path or query")
+        return cls(
+            hostname=parts.hostname,
+            port=port or _DEFAULT_PORTS[parts.scheme],
+            implicit_tls=parts.scheme == "smtps",
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password is not None else None,
+        )
+
+    def __str__(self) -> str:
+        user = f"{self.username}@" if self.username else ""
+        return f"{'smtps' if self.implicit_tls else 'smtp'}://{user}{self.hostname}:{self.port}"

@@ -23,7 +23,7 @@ def moment(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-FIELDS = {"id", "name", "org_number", "version", "created_at", "updated_at"}
+FIELDS = {"id", "name", "org_number", "contacts", "version", "created_at", "updated_at"}
 
 
 async def test_list_agencies(api: Api) -> None:
@@ -188,3 +188,108 @@ async def test_the_id_cannot_be_changed(shared: Shared) -> None:
             headers={"If-Match": '"1"'},
         )
         assert_problem(r, 422, "validation", pointer="/id")
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+CONTACTS = [
+    {"email": "registrator@e-halsa.se", "name": "Åsa Öberg", "role": "contact"},
+    {"email": "gd@e-halsa.se", "name": "Generaldirektören", "role": "management"},
+]
+
+
+async def test_contacts_are_set_by_the_secretariat_and_read_by_the_agency(shared: Shared) -> None:
+    api, db = shared.api, shared.db
+    body = {"id": "e-halsa", "name": "E-hälsa", "org_number": org_number(), "contacts": CONTACTS}
+    r = await api.call("secretariat", "POST", "/v1/agencies", json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["contacts"] == CONTACTS
+    assert (await api.call("auditor", "GET", "/v1/agencies/e-halsa")).json()["contacts"] == CONTACTS
+    # without any, an agency has none
+    assert (await api.call("auditor", "GET", "/v1/agencies/skatteverket")).json()["contacts"] == []
+
+    # the list is replaced as a whole; the same list again is no change (no new version)
+    events = await count(db, "event")
+    for n in range(2):
+        r = await api.call(
+            "secretariat",
+            "PATCH",
+            "/v1/agencies/skatteverket",
+            json={"contacts": CONTACTS},
+            headers={"If-Match": '"1"' if n == 0 else '"2"'},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["contacts"] == CONTACTS
+        assert r.headers["etag"] == '"2"'
+    assert await count(db, "event") == events + 1
+    for role in ("skatteverket", "auditor", "secretariat"):
+        got = await api.call(role, "GET", "/v1/agencies/skatteverket")
+        assert got.status_code == 200, got.text
+        assert got.json()["contacts"] == CONTACTS, role
+    # another agency sees neither the agency nor its contacts
+    r = await api.call("forsakringskassan", "GET", "/v1/agencies/skatteverket")
+    assert_problem(r, 404, "not-found")
+    # a role defaults to `contact`
+    r = await api.call(
+        "secretariat",
+        "PATCH",
+        "/v1/agencies/skatteverket",
+        json={"contacts": [{"email": "a@b.se", "name": "A"}]},
+        headers={"If-Match": '"2"'},
+    )
+    assert r.json()["contacts"] == [{"email": "a@b.se", "name": "A", "role": "contact"}]
+
+
+async def test_an_agency_cannot_change_its_contacts(shared: Shared) -> None:
+    async with unchanged(shared.db):
+        r = await shared.api.call(
+            "skatteverket",
+            "PATCH",
+            "/v1/agencies/skatteverket",
+            json={"contacts": CONTACTS},
+            headers={"If-Match": '"1"'},
+        )
+        assert_problem(r, 403, "forbidden")
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+@pytest.mark.parametrize(
+    ("contacts", "pointer", "kind"),
+    [
+        ([{"email": "no-at-sign.se", "name": "X"}], "/contacts/0/email", "validation"),
+        ([{"email": "a@localhost", "name": "X"}], "/contacts/0/email", "validation"),
+        ([{"email": "a b@x.se", "name": "X"}], "/contacts/0/email", "validation"),
+        ([{"email": "a@x.se\n", "name": "X"}], "/contacts/0/email", "validation"),
+        ([{"email": "a@x.se", "name": ""}], "/contacts/0/name", "validation"),
+        ([{"email": "a@x.se", "name": "X", "role": "boss"}], "/contacts/0/role", "validation"),
+        ([{"email": "a@x.se", "name": "X", "phone": "1"}], "/contacts/0/phone", "validation"),
+        ([{"email": f"p{n}@x.se", "name": "X"} for n in range(21)], "/contacts", "validation"),
+        (
+            [{"email": "a@x.se", "name": "X"}, {"email": "A@X.se", "name": "Y"}],
+            "/contacts/1/email",
+            "rule-violation",
+        ),
+    ],
+)
+async def test_bad_contacts_are_refused(
+    shared: Shared, method: str, contacts: list[dict[str, str]], pointer: str, kind: str
+) -> None:
+    if method == "POST":
+        url = "/v1/agencies"
+        body: dict[str, Any] = {"id": "lantmateriet", "name": "LM", "org_number": org_number()}
+    else:
+        url, body = "/v1/agencies/skatteverket", {}
+    async with unchanged(shared.db):
+        r = await shared.api.call(
+            "secretariat",
+            method,
+            url,
+            json={**body, "contacts": contacts},
+            headers={"If-Match": '"1"'},
+        )
+        problem = assert_problem(r, 422, kind, pointer=pointer)
+    if pointer.endswith("/email") and kind == "validation":
+        # said in words, not as the regular expression
+        detail = next(e["detail"] for e in problem["errors"] if e["pointer"] == pointer)
+        assert "e-mail address" in detail, detail
+        assert "[A-Za-z" not in detail, detail

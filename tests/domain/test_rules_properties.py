@@ -15,6 +15,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
+from recotrack.domain.deadlines import effective_due
 from recotrack.domain.errors import DomainError, NotPermitted, RuleViolation, TransitionNotAllowed
 from recotrack.domain.rules import (
     TRANSITIONS,
@@ -187,10 +188,13 @@ def test_overdue_means_a_date_has_passed_on_an_open_recommendation(
         implementation_due=implementation_due,
         today=today,
     )
-    response_late = not responded and response_due is not None and response_due < today
+    # a due date on a day off falls due on the next working day (lag (1930:173))
+    response_late = (
+        not responded and response_due is not None and effective_due(response_due) < today
+    )
     implementation_late = (
         state is not State.IMPLEMENTED and implementation_due is not None
-    ) and implementation_due < today
+    ) and effective_due(implementation_due) < today
     if state in (State.DRAFT, State.CLOSED):
         assert not overdue
     else:

@@ -83,7 +83,7 @@ def test_an_agency_reporting_implemented_gets_implemented_not_closed() -> None:
 
 # --- overdue --------------------------------------------------------------------------------
 
-TODAY = dt.date(2026, 3, 16)
+TODAY = dt.date(2026, 3, 18)  # a Wednesday: the day before is a working day
 PAST = TODAY - dt.timedelta(days=1)
 FUTURE = TODAY + dt.timedelta(days=1)
 
@@ -159,3 +159,28 @@ def test_nothing_due_before_tomorrow_is_never_overdue(state: State) -> None:
             implementation_due=implementation_due,
             today=TODAY,
         )
+
+
+@pytest.mark.parametrize(
+    ("due", "today", "overdue"),
+    [
+        # due on midsommarafton (a Friday): Monday is the day, late from Tuesday
+        (dt.date(2026, 6, 19), dt.date(2026, 6, 22), False),
+        (dt.date(2026, 6, 19), dt.date(2026, 6, 23), True),
+        # due on a Saturday
+        (dt.date(2026, 3, 14), dt.date(2026, 3, 16), False),
+        (dt.date(2026, 3, 14), dt.date(2026, 3, 17), True),
+    ],
+)
+def test_a_due_date_on_a_day_off_is_late_after_the_next_working_day(
+    due: dt.date, today: dt.date, overdue: bool
+) -> None:
+    for response_due, implementation_due in ((due, None), (None, due)):
+        got = is_overdue(
+            state=State.ISSUED,
+            responded=False,
+            response_due=response_due,
+            implementation_due=implementation_due,
+            today=today,
+        )
+        assert got is overdue

@@ -19,6 +19,8 @@ from recotrack_sdk.models import (
     AgencyPatch,
     AssessmentCreate,
     ClosureWrite,
+    Contact,
+    ContactWrite,
     InvestmentCreate,
     InvestmentPatch,
     ProgressReportCreate,
@@ -69,6 +71,27 @@ async def test_agencies(sdk: Sdk) -> None:
 
     own = await sdk.as_("skatteverket").collect("iter_agencies")
     assert [a.id for a in own] == ["skatteverket"]
+
+
+async def test_agency_contacts(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    created = await c.create_agency(
+        AgencyCreate(
+            id="vinnova",
+            name="Vinnova",
+            org_number="202100-5216",
+            contacts=[ContactWrite(email="registrator@vinnova.se", name="Åsa Ström")],
+        )
+    )
+    assert created.value.contacts == [
+        Contact(email="registrator@vinnova.se", name="Åsa Ström", role="contact")
+    ]
+    boss = ContactWrite(email="gd@vinnova.se", name="GD", role="management")
+    changed = await c.update_agency("vinnova", AgencyPatch(contacts=[boss]), if_match=created)
+    assert changed.value.contacts == [Contact(email="gd@vinnova.se", name="GD", role="management")]
+    # a name change leaves the contacts as they are
+    renamed = await c.update_agency("vinnova", AgencyPatch(name="VINNOVA"), if_match=changed)
+    assert renamed.value.contacts == changed.value.contacts
 
 
 async def test_investments(sdk: Sdk) -> None:

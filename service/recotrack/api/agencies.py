@@ -16,7 +16,7 @@ from recotrack.domain.access import Permission, Principal
 from recotrack.domain.errors import RuleViolation
 from recotrack.domain.orgnr import is_valid_org_number
 from recotrack.store import agencies as store
-from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch, Page, etag
+from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch, ContactWrite, Page, etag
 
 
 def _check_org_number(org_number: str | None) -> None:
@@ -25,6 +25,19 @@ def _check_org_number(org_number: str | None) -> None:
             f"{org_number} is not a valid organisationsnummer (its check digit is wrong)",
             pointer="/org_number",
         )
+
+
+def _check_contacts(contacts: list[ContactWrite]) -> None:
+    # one address once: a person gets each reminder once, whatever role the list gives them
+    seen: set[str] = set()
+    for n, contact in enumerate(contacts):
+        address = contact.email.lower()
+        if address in seen:
+            raise RuleViolation(
+                f"{contact.email} is in the contacts more than once",
+                pointer=f"/contacts/{n}/email",
+            )
+        seen.add(address)
 
 
 CHANGE = follows("update_agency", agency_id=ID, if_match=ETAG)
@@ -68,6 +81,7 @@ class AgencyController(Controller):
         data: JSONBody[AgencyCreate],
     ) -> Response[Agency]:
         _check_org_number(data.org_number)
+        _check_contacts(data.contacts)
         agency = await store.create_agency(conn, data, actor=principal.actor)
         return Response(
             agency,
@@ -110,6 +124,8 @@ class AgencyController(Controller):
         version = required_version(if_match)
         if isinstance(data.org_number, str):
             _check_org_number(data.org_number)
+        if isinstance(data.contacts, list):
+            _check_contacts(data.contacts)
         agency = await store.update_agency(
             conn, agency_id, data, expected_version=version, actor=principal.actor
         )

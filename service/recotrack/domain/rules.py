@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from recotrack.domain.access import Permission, may
+from recotrack.domain.deadlines import effective_due
 from recotrack.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from recotrack.domain.vocabulary import Decision, ProgressStatus, Role, State
 
@@ -146,13 +147,18 @@ def is_overdue(
     """Overdue: issued, not closed, and the response or the implementation is past its due date.
 
     The response is late when none has come by `response_due`; the implementation is late
-    when the agency has not reported it implemented by `implementation_due`.
+    when the agency has not reported it implemented by `implementation_due`. A due date on a
+    day off counts as the next working day (`deadlines.effective_due`).
     """
     if state in (State.DRAFT, State.CLOSED):
         return False
-    response_late = not responded and response_due is not None and response_due < today
+    response_late = (
+        not responded and response_due is not None and effective_due(response_due) < today
+    )
     implementation_late = (
-        state != State.IMPLEMENTED and implementation_due is not None and implementation_due < today
+        state != State.IMPLEMENTED
+        and implementation_due is not None
+        and effective_due(implementation_due) < today
     )
     return response_late or implementation_late
 

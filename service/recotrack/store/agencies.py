@@ -10,7 +10,7 @@ from recotrack.store.rows import Keyset, set_fields, to_struct, unique_violation
 from recotrack.store.writes import write
 from recotrack_sdk.models import Agency, AgencyCreate, AgencyPatch
 
-_COLUMNS = "id, name, org_number, version, created_at, updated_at"
+_COLUMNS = "id, name, org_number, contacts, version, created_at, updated_at"
 _UNIQUE = {
     "agency_pkey": ("/id", "an agency with this id exists already"),
     "agency_org_number_key": ("/org_number", "an agency with this org_number exists already"),
@@ -53,12 +53,13 @@ async def create_agency(conn: Connection, data: AgencyCreate, *, actor: str) -> 
         with unique_violation(_UNIQUE):
             row = await conn.fetchrow(
                 f"""
-                insert into agency (id, name, org_number) values ($1, $2, $3)
+                insert into agency (id, name, org_number, contacts) values ($1, $2, $3, $4)
                 returning {_COLUMNS}
                 """,
                 data.id,
                 data.name,
                 data.org_number,
+                data.contacts,
             )
         return await w.record("created", to_struct(row, Agency))
 

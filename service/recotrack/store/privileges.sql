@@ -37,6 +37,8 @@ revoke all on all tables in schema public from recotrack_service;
 grant select, insert on all tables in schema public to recotrack_service;
 grant usage, select on all sequences in schema public to recotrack_service;
 revoke insert on schema_migration, recommendation_view from recotrack_service;
+-- The calendar is the migrations' (0012), read only
+revoke insert on swedish_holiday, swedish_day_off from recotrack_service;
 
 -- What the service changes or removes. Nothing of `event` (the history only grows), nor of
 -- the other records of what was reported (progress, assessments, target date changes).

@@ -30,9 +30,9 @@ with latest as (
 ), facts as materialized (
     select r.agency_id, r.area, r.issued_on, resp.decision, resp.created_at as responded_at,
         c.outcome, c.closed_at, s.state,
-        recommendation_overdue(
+        recommendation_late(  -- as recommendation_view (migration 0012)
             s.state, resp.recommendation_id is not null, r.response_due, r.implementation_due,
-            current_date
+            (select last_working_day_before(current_date))
         ) as overdue
     from recommendation r
     left join response resp on resp.recommendation_id = r.id
