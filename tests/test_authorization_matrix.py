@@ -361,6 +361,17 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         secretariat_writes(201, body=lambda w: {"outcome": "withdrawn", "note": "Inaktuell"})
     ],
     ("DELETE", REC + "/closure"): [secretariat_writes(204, setup=("closed",), if_match=True)],
+    # secrecy marks: the secretariat marks; whoever reads the recommendation reads them
+    ("GET", REC + "/secrecy"): [
+        reads(setup=("marked",)),
+        reads(variant="draft", own=404, ids=ON_DRAFT, setup=("marked",)),
+    ],
+    ("PUT", REC + "/secrecy"): [
+        secretariat_writes(
+            201, body=lambda w: {"fields": [{"field": "body", "ground": "18 kap. 8 § OSL"}]}
+        )
+    ],
+    ("GET", "/v1/secrecy-grounds"): [reads(other=200)],
     ("GET", REC + "/history"): [
         reads(shows=("recommendation",)),
         reads(variant="draft", own=404, ids=ON_DRAFT),
@@ -620,6 +631,15 @@ async def _build(api: Api, setup: tuple[str, ...]) -> World:
                 "secretariat", "PUT", f"{url}/closure", json={"outcome": "implemented"}
             )
             assert r.status_code == 201, r.text
+        elif fact == "marked":  # the recommendation and the draft alike
+            for rec_id in (world.recommendation, world.draft):
+                r = await api.call(
+                    "secretariat",
+                    "PUT",
+                    f"/v1/recommendations/{rec_id}/secrecy",
+                    json={"fields": [{"field": "title", "ground": "19 kap. 1 § OSL"}]},
+                )
+                assert r.status_code == 201, r.text
         elif fact == "spare_token":
             r = await api.call(
                 "secretariat",

@@ -72,6 +72,9 @@ from recotrack_sdk.models import (
     Review,
     ReviewCreate,
     ReviewPatch,
+    SecrecyGround,
+    SecrecyMarks,
+    SecrecyWrite,
     SigningKey,
     Stats,
     SyncProgressItem,
@@ -525,6 +528,22 @@ class AsyncClient:
     async def reopen(self, recommendation_id: str, *, if_match: IfMatch) -> None:
         """Remove the closure you read (`if_match=`); the event log keeps both."""
         return await self._run(ops.reopen(recommendation_id, if_match=if_match))
+
+    # --- secrecy marks -----------------------------------------------------------------------
+
+    async def get_secrecy(self, recommendation_id: str) -> Versioned[SecrecyMarks]:
+        """The fields marked secret, each with its legal ground (NotFound: none is)."""
+        return await self._run(ops.get_secrecy(recommendation_id))
+
+    async def put_secrecy(
+        self, recommendation_id: str, marks: SecrecyWrite, *, if_match: IfMatch | None
+    ) -> Versioned[SecrecyMarks]:
+        """Set the marks as a whole (`if_match=None` for the first ones; `[]` clears them)."""
+        return await self._run(ops.put_secrecy(recommendation_id, marks, if_match=if_match))
+
+    async def list_secrecy_grounds(self) -> list[SecrecyGround]:
+        """The legal grounds commonly given; a mark may give any other."""
+        return await self._run(ops.list_secrecy_grounds())
 
     # --- tokens ------------------------------------------------------------------------------
 

@@ -56,6 +56,9 @@ from recotrack_sdk.models import (
     Review,
     ReviewCreate,
     ReviewPatch,
+    SecrecyGround,
+    SecrecyMarks,
+    SecrecyWrite,
     SigningKey,
     Stats,
     SyncProgressBatch,
@@ -381,6 +384,22 @@ def put_closure(
 ) -> Call[Versioned[Closure]]:
     path = _path("recommendations", recommendation_id, "closure")
     return _write("PUT", path, closure, Closure, if_match)
+
+
+def get_secrecy(recommendation_id: str) -> Call[Versioned[SecrecyMarks]]:
+    path = _path("recommendations", recommendation_id, "secrecy")
+    return _get(path, parse_versioned(SecrecyMarks))
+
+
+def put_secrecy(
+    recommendation_id: str, marks: SecrecyWrite, *, if_match: IfMatch | None
+) -> Call[Versioned[SecrecyMarks]]:
+    path = _path("recommendations", recommendation_id, "secrecy")
+    return _write("PUT", path, marks, SecrecyMarks, if_match)
+
+
+def list_secrecy_grounds() -> Call[list[SecrecyGround]]:
+    return _get(_path("secrecy-grounds"), parse_json(list[SecrecyGround]))
 
 
 def _gone(current: Versioned[Closure] | None) -> NoMatch | None:

@@ -63,6 +63,12 @@ __all__ = [
     "ReviewCreate",
     "ReviewPatch",
     "Role",
+    "SecrecyGround",
+    "SecrecyMark",
+    "SecrecyMarkWrite",
+    "SecrecyMarks",
+    "SecrecyWrite",
+    "SecretField",
     "SigningKey",
     "State",
     "StateCount",
@@ -99,6 +105,17 @@ Phase = Literal[
 ]
 Role = Literal["secretariat", "agency", "auditor"]
 ContactRole = Literal["contact", "management"]
+SecretField = Literal[
+    "title",
+    "body",
+    "response.rationale",
+    "response.planned_actions",
+    "progress.note",
+    "progress.evidence",
+    "assessment.note",
+    "closure.note",
+]
+"""A field of a recommendation, or of what follows it up, that a secrecy mark may name."""
 """Who an agency's contact is to the group: `contact` gets the reminders, `management` the
 escalations."""
 RecommendationSort = Literal[
@@ -540,6 +557,55 @@ class ClosureWrite(_Request, kw_only=True):
     note: Note = ""
 
 
+# --- secrecy marks ------------------------------------------------------------------------
+
+
+class SecrecyMark(_Resource, kw_only=True):
+    field: SecretField
+    ground: str
+    """The provision of offentlighets- och sekretesslagen, such as `18 kap. 8 § OSL`."""
+    note: str
+
+
+class SecrecyMarks(_Resource, kw_only=True):
+    """Which fields secrecy law covers, each with its legal ground. They hide nothing from
+    whoever may read the recommendation: a release of public records (a disclosure) replaces
+    exactly these fields by a notice that names the ground."""
+
+    recommendation_id: str
+    fields: list[SecrecyMark]
+    version: int
+    updated_at: dt.datetime
+
+
+class SecrecyMarkWrite(_Request, kw_only=True):
+    field: SecretField
+    ground: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=200,
+            description="The provision, such as `18 kap. 8 § OSL`: one of the common grounds "
+            "(`list_secrecy_grounds`) or any other.",
+        ),
+    ]
+    note: Note = ""
+
+
+class SecrecyWrite(_Request, kw_only=True):
+    """The marks as they are to be: every field not named is public (`[]` clears them)."""
+
+    fields: Annotated[list[SecrecyMarkWrite], Meta(max_length=8)]
+
+
+class SecrecyGround(_Resource, kw_only=True):
+    """A legal ground commonly given for secrecy in a second opinion, in Swedish and English."""
+
+    reference: str
+    sv: str
+    en: str
+
+
 # --- tokens --------------------------------------------------------------------------------
 
 
@@ -610,6 +676,8 @@ ChangeType = Literal[
     "closure.closed",
     "closure.amended",
     "closure.reopened",
+    "secrecy.created",
+    "secrecy.updated",
     "token.created",
     "token.revoked",
 ]

@@ -35,6 +35,7 @@ from recotrack.api.reference import OwnSwaggerUI, reference_router
 from recotrack.api.requests import request_id_middleware
 from recotrack.api.responses import ResponseController
 from recotrack.api.reviews import ReviewController
+from recotrack.api.secrecy import SecrecyController, SecrecyGroundController
 from recotrack.api.stats import StatsController
 from recotrack.api.sync import SyncController
 from recotrack.api.timeouts import request_timeout_middleware
@@ -61,6 +62,8 @@ CONTROLLERS: list[type] = [
     ProgressController,
     AssessmentController,
     ClosureController,
+    SecrecyController,
+    SecrecyGroundController,
     TokenController,
     WebhookController,
     ChangeController,

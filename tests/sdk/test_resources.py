@@ -28,6 +28,8 @@ from recotrack_sdk.models import (
     ResponseWrite,
     ReviewCreate,
     ReviewPatch,
+    SecrecyMarkWrite,
+    SecrecyWrite,
     SyncProgressItem,
     TokenCreate,
 )
@@ -430,3 +432,23 @@ async def test_health(sdk: Sdk) -> None:
     anonymous = sdk.as_("nobody")
     assert (await anonymous.healthz()).status == "ok"
     assert (await anonymous.readyz()).status == "ok"
+
+
+async def test_secrecy_marks(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    rec = await make_recommendation(c)
+    with pytest.raises(NotFoundError):
+        await c.get_secrecy(rec.id)
+    ground = (await c.list_secrecy_grounds())[0].reference
+    marks = SecrecyWrite(fields=[SecrecyMarkWrite(field="body", ground=ground)])
+    made = await c.put_secrecy(rec.id, marks, if_match=None)
+    assert (made.value.fields[0].field, made.value.fields[0].ground, made.etag) == (
+        "body",
+        ground,
+        '"1"',
+    )
+    assert (await sdk.as_("skatteverket").get_secrecy(rec.id)) == made
+    cleared = await c.put_secrecy(rec.id, SecrecyWrite(fields=[]), if_match=made)
+    assert (cleared.value.fields, cleared.value.version) == ([], 2)
+    with pytest.raises(PreconditionFailedError):
+        await c.put_secrecy(rec.id, marks, if_match=made)
