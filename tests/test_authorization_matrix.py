@@ -89,6 +89,8 @@ class World:
     assessment: str = ""
     webhook: str = ""
     """Skatteverket's subscription (made by its token: only `webhook` makes one)."""
+    disclosure: str = ""
+    """A release of the recommendation (only `disclosed` makes one)."""
 
 
 # --- what each cell expects --------------------------------------------------------------
@@ -149,6 +151,11 @@ def managed(status: int, **kwargs: Any) -> Case:
     return Case(
         {SECRETARIAT: status, AUDITOR: 403, OWN: status, OTHER: 404, ANONYMOUS: 401}, **kwargs
     )
+
+
+def _disclosures_read(**kwargs: Any) -> Case:
+    """What was released, to whom: the secretariat and the auditor read it, no agency."""
+    return Case({SECRETARIAT: 200, AUDITOR: 200, OWN: 403, OTHER: 403, ANONYMOUS: 401}, **kwargs)
 
 
 REC = "/v1/recommendations/{recommendation_id:str}"
@@ -372,6 +379,18 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         )
     ],
     ("GET", "/v1/secrecy-grounds"): [reads(other=200)],
+    # releases of public records: the secretariat's, and the auditor reads what was released
+    ("POST", "/v1/disclosures"): [
+        secretariat_writes(
+            201,
+            body=lambda w: {"request_ref": "SR 2026/1", "recommendation_ids": [w.recommendation]},
+        )
+    ],
+    ("GET", "/v1/disclosures"): [_disclosures_read(setup=("disclosed",))],
+    ("GET", "/v1/disclosures/{disclosure_id:str}"): [_disclosures_read(setup=("disclosed",))],
+    ("GET", "/v1/disclosures/{disclosure_id:str}/document"): [
+        _disclosures_read(setup=("disclosed",))
+    ],
     ("GET", REC + "/history"): [
         reads(shows=("recommendation",)),
         reads(variant="draft", own=404, ids=ON_DRAFT),
@@ -667,6 +686,15 @@ async def _build(api: Api, setup: tuple[str, ...]) -> World:
             )
             assert r.status_code == 201, r.text
             world.webhook = r.json()["id"]
+        elif fact == "disclosed":
+            r = await api.call(
+                "secretariat",
+                "POST",
+                "/v1/disclosures",
+                json={"request_ref": "SR 2026/1", "recommendation_ids": [world.recommendation]},
+            )
+            assert r.status_code == 201, r.text
+            world.disclosure = r.json()["id"]
         elif fact == "everyone_webhook":
             r = await api.call(
                 "secretariat", "POST", "/v1/webhooks", json={"url": "https://93.184.216.34/h"}

@@ -58,6 +58,9 @@ from recotrack_sdk.models import (
     Checkpoint,
     Closure,
     ClosureWrite,
+    Disclosure,
+    DisclosureCreate,
+    DocumentFormat,
     HistoryEntry,
     Investment,
     InvestmentCreate,
@@ -544,6 +547,33 @@ class AsyncClient:
     async def list_secrecy_grounds(self) -> list[SecrecyGround]:
         """The legal grounds commonly given; a mark may give any other."""
         return await self._run(ops.list_secrecy_grounds())
+
+    # --- disclosures: releases of public records --------------------------------------------
+
+    async def create_disclosure(
+        self, disclosure: DisclosureCreate, *, idempotency_key: str | None = None
+    ) -> Disclosure:
+        """Release the recommendations asked for, with what secrecy covers left out; the
+        answer holds each document's SHA-256 (`get_disclosure_document` gives the bytes)."""
+        return await self._run(ops.create_disclosure(disclosure, idempotency_key=idempotency_key))
+
+    async def list_disclosures(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Disclosure]:
+        return await self._run(ops.list_disclosures(limit=limit, cursor=cursor))
+
+    def iter_disclosures(self, *, page_size: int | None = None) -> AsyncIterator[Disclosure]:
+        return self._pages(lambda cursor: ops.list_disclosures(limit=page_size, cursor=cursor))
+
+    async def get_disclosure(self, disclosure_id: str) -> Disclosure:
+        return await self._run(ops.get_disclosure(disclosure_id))
+
+    async def get_disclosure_document(
+        self, disclosure_id: str, *, format: DocumentFormat = "pdf"
+    ) -> bytes:
+        """A document of the release exactly as it was handed out: its SHA-256 is the one
+        the disclosure lists."""
+        return await self._run(ops.get_disclosure_document(disclosure_id, format=format))
 
     # --- tokens ------------------------------------------------------------------------------
 

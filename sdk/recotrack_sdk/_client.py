@@ -59,6 +59,9 @@ from recotrack_sdk.models import (
     Checkpoint,
     Closure,
     ClosureWrite,
+    Disclosure,
+    DisclosureCreate,
+    DocumentFormat,
     HistoryEntry,
     Investment,
     InvestmentCreate,
@@ -538,6 +541,33 @@ class Client:
     def list_secrecy_grounds(self) -> list[SecrecyGround]:
         """The legal grounds commonly given; a mark may give any other."""
         return self._run(ops.list_secrecy_grounds())
+
+    # --- disclosures: releases of public records --------------------------------------------
+
+    def create_disclosure(
+        self, disclosure: DisclosureCreate, *, idempotency_key: str | None = None
+    ) -> Disclosure:
+        """Release the recommendations asked for, with what secrecy covers left out; the
+        answer holds each document's SHA-256 (`get_disclosure_document` gives the bytes)."""
+        return self._run(ops.create_disclosure(disclosure, idempotency_key=idempotency_key))
+
+    def list_disclosures(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Disclosure]:
+        return self._run(ops.list_disclosures(limit=limit, cursor=cursor))
+
+    def iter_disclosures(self, *, page_size: int | None = None) -> Iterator[Disclosure]:
+        return self._pages(lambda cursor: ops.list_disclosures(limit=page_size, cursor=cursor))
+
+    def get_disclosure(self, disclosure_id: str) -> Disclosure:
+        return self._run(ops.get_disclosure(disclosure_id))
+
+    def get_disclosure_document(
+        self, disclosure_id: str, *, format: DocumentFormat = "pdf"
+    ) -> bytes:
+        """A document of the release exactly as it was handed out: its SHA-256 is the one
+        the disclosure lists."""
+        return self._run(ops.get_disclosure_document(disclosure_id, format=format))
 
     # --- tokens ------------------------------------------------------------------------------
 

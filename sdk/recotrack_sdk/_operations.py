@@ -20,6 +20,7 @@ from recotrack_sdk._base import (
     Reconcile,
     Request,
     Response,
+    parse_bytes,
     parse_json,
     parse_nothing,
     parse_versioned,
@@ -40,6 +41,9 @@ from recotrack_sdk.models import (
     CheckpointCreate,
     Closure,
     ClosureWrite,
+    Disclosure,
+    DisclosureCreate,
+    DocumentFormat,
     HistoryEntry,
     Investment,
     InvestmentCreate,
@@ -400,6 +404,29 @@ def put_secrecy(
 
 def list_secrecy_grounds() -> Call[list[SecrecyGround]]:
     return _get(_path("secrecy-grounds"), parse_json(list[SecrecyGround]))
+
+
+# --- disclosures -----------------------------------------------------------------------------
+
+
+def create_disclosure(
+    disclosure: DisclosureCreate, *, idempotency_key: str | None
+) -> Call[Disclosure]:
+    return _post(_path("disclosures"), disclosure, parse_json(Disclosure), idempotency_key)
+
+
+def list_disclosures(*, limit: int | None, cursor: str | None) -> Call[Page[Disclosure]]:
+    params = query(limit=limit, cursor=cursor)
+    return _get(_path("disclosures"), parse_json(Page[Disclosure]), params)
+
+
+def get_disclosure(disclosure_id: str) -> Call[Disclosure]:
+    return _get(_path("disclosures", disclosure_id), parse_json(Disclosure))
+
+
+def get_disclosure_document(disclosure_id: str, *, format: DocumentFormat) -> Call[bytes]:
+    path = _path("disclosures", disclosure_id, "document")
+    return _get(path, parse_bytes, query(format=format))
 
 
 def _gone(current: Versioned[Closure] | None) -> NoMatch | None:

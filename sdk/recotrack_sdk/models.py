@@ -41,6 +41,10 @@ __all__ = [
     "ContactRole",
     "ContactWrite",
     "Decision",
+    "Disclosure",
+    "DisclosureCreate",
+    "DisclosureDocument",
+    "DocumentFormat",
     "Health",
     "HistoryEntry",
     "Investment",
@@ -58,6 +62,11 @@ __all__ = [
     "RecommendationPatch",
     "RecommendationQuery",
     "RecommendationSort",
+    "ReleasedAssessment",
+    "ReleasedClosure",
+    "ReleasedProgress",
+    "ReleasedRecommendation",
+    "ReleasedResponse",
     "ResponseWrite",
     "Review",
     "ReviewCreate",
@@ -89,6 +98,7 @@ __all__ = [
     "WebhookPatch",
     "WebhookSecretRotation",
     "WebhookWithSecret",
+    "Withheld",
     "etag",
 ]
 
@@ -604,6 +614,110 @@ class SecrecyGround(_Resource, kw_only=True):
     reference: str
     sv: str
     en: str
+
+
+# --- disclosures: releases of public records ----------------------------------------------
+
+DocumentFormat = Literal["pdf", "csv", "json"]
+
+
+class DisclosureCreate(_Request, kw_only=True):
+    """A request for public records, answered: the recommendations asked for (issued ones
+    only: a draft is not yet a public record), released with what secrecy covers left out."""
+
+    request_ref: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=200,
+            description="The request's diarienummer (registration number), as written.",
+        ),
+    ]
+    requested_by: Annotated[
+        str,
+        Meta(
+            max_length=200,
+            description="Who asked, if they said: anyone may ask without giving a name.",
+        ),
+    ] = ""
+    recommendation_ids: Annotated[list[Id], Meta(min_length=1, max_length=10_000)]
+
+
+class DisclosureDocument(_Resource, kw_only=True):
+    format: DocumentFormat
+    sha256: str
+    """Hex SHA-256 of the document as handed out (`get_disclosure_document`): recorded in the
+    event log, so the release can be proven years later."""
+    size: int
+
+
+class Disclosure(_Resource, kw_only=True):
+    id: str
+    request_ref: str
+    requested_by: str
+    recommendation_ids: list[str]
+    documents: list[DisclosureDocument]
+    created_at: dt.datetime
+    created_by: str
+
+
+class Withheld(_Resource, kw_only=True):
+    """A field left out of a release, and the provision of OSL that covers it."""
+
+    field: SecretField
+    ground: str
+
+
+class ReleasedResponse(_Resource, kw_only=True):
+    decision: Decision
+    rationale: str | None
+    planned_actions: list[str]
+    target_date: dt.date | None
+    responded_by: str
+
+
+class ReleasedProgress(_Resource, kw_only=True):
+    reported_on: dt.date
+    status: ProgressStatus
+    percent_complete: int | None
+    note: str
+    evidence: list[str]
+
+
+class ReleasedAssessment(_Resource, kw_only=True):
+    assessed_on: dt.date
+    status: ProgressStatus
+    note: str
+
+
+class ReleasedClosure(_Resource, kw_only=True):
+    outcome: ClosureOutcome
+    note: str
+    closed_at: dt.datetime
+
+
+class ReleasedRecommendation(_Resource, kw_only=True):
+    """A recommendation as a public record: what follows it up included, and every field that
+    secrecy covers replaced by a notice naming its ground (listed in `withheld`)."""
+
+    id: str
+    code: str
+    agency_id: str
+    agency_name: str
+    title: str
+    body: str
+    area: Area
+    priority: Priority
+    issued_on: dt.date | None
+    response_due: dt.date | None
+    implementation_due: dt.date | None
+    diarienummer: str | None
+    state: State
+    response: ReleasedResponse | None
+    progress: list[ReleasedProgress]
+    assessments: list[ReleasedAssessment]
+    closure: ReleasedClosure | None
+    withheld: list[Withheld]
 
 
 # --- tokens --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from recotrack.api.changes import ChangeController
 from recotrack.api.closures import ClosureController
 from recotrack.api.contract import StructSchemas, say_no_nul_in_parameters
 from recotrack.api.deps import DEPENDENCIES
+from recotrack.api.disclosures import DisclosureController
 from recotrack.api.exports import ExportController
 from recotrack.api.health import healthz, readyz
 from recotrack.api.history import HistoryController
@@ -64,6 +65,7 @@ CONTROLLERS: list[type] = [
     ClosureController,
     SecrecyController,
     SecrecyGroundController,
+    DisclosureController,
     TokenController,
     WebhookController,
     ChangeController,

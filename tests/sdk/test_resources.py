@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 
 import pytest
 
 from recotrack_sdk import (
     AuthenticationError,
     NotFoundError,
+    PermissionDeniedError,
     PreconditionFailedError,
     Versioned,
 )
@@ -21,6 +23,7 @@ from recotrack_sdk.models import (
     ClosureWrite,
     Contact,
     ContactWrite,
+    DisclosureCreate,
     InvestmentCreate,
     InvestmentPatch,
     ProgressReportCreate,
@@ -452,3 +455,20 @@ async def test_secrecy_marks(sdk: Sdk) -> None:
     assert (cleared.value.fields, cleared.value.version) == ([], 2)
     with pytest.raises(PreconditionFailedError):
         await c.put_secrecy(rec.id, marks, if_match=made)
+
+
+async def test_disclosures(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    rec = await make_recommendation(c)
+    made = await c.create_disclosure(
+        DisclosureCreate(request_ref="SR 2026/0100", recommendation_ids=[rec.id])
+    )
+    assert made.recommendation_ids == [rec.id]
+    auditor = sdk.as_("auditor")
+    assert (await auditor.get_disclosure(made.id)) == made
+    assert made.id in {d.id for d in await auditor.collect("iter_disclosures", page_size=1)}
+    for listed in made.documents:
+        content = await auditor.get_disclosure_document(made.id, format=listed.format)
+        assert hashlib.sha256(content).hexdigest() == listed.sha256
+    with pytest.raises(PermissionDeniedError):
+        await sdk.as_("skatteverket").list_disclosures()

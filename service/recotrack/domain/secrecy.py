@@ -100,3 +100,8 @@ def check_marks(marks: Sequence[Mark]) -> None:
                 "a mark needs its legal ground, for instance 18 kap. 8 § OSL",
                 pointer=f"/fields/{n}/ground",
             )
+
+
+def withheld(marks: Sequence[Mark]) -> dict[SecretField, str]:
+    """Each marked field and its ground: what a release leaves out, and why."""
+    return {mark.field: mark.ground for mark in marks}
