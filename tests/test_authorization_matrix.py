@@ -91,6 +91,8 @@ class World:
     """Skatteverket's subscription (made by its token: only `webhook` makes one)."""
     disclosure: str = ""
     """A release of the recommendation (only `disclosed` makes one)."""
+    example: str = ""
+    """A good example from the recommendation (only `example` makes one)."""
 
 
 # --- what each cell expects --------------------------------------------------------------
@@ -159,6 +161,9 @@ def _disclosures_read(**kwargs: Any) -> Case:
 
 
 REC = "/v1/recommendations/{recommendation_id:str}"
+SHARED_WITH_EVERY_AGENCY = ("/v1/good-examples",)
+"""The one deliberate exception to per-agency isolation: every agency reads every good
+example (tests/api/test_good_examples_api.py holds what an example may show of its agency)."""
 HOOK = "/v1/webhooks/{webhook_id:str}"
 ON_DRAFT = {"recommendation_id": "draft"}
 
@@ -379,6 +384,23 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         )
     ],
     ("GET", "/v1/secrecy-grounds"): [reads(other=200)],
+    # good examples: the secretariat's, read by every agency (the one exception to isolation)
+    ("GET", "/v1/good-examples"): [list_read(setup=("example",))],
+    ("POST", "/v1/good-examples"): [
+        secretariat_writes(
+            201,
+            body=lambda w: {"recommendation_id": w.recommendation, "title": "T", "summary": "S"},
+        )
+    ],
+    ("GET", "/v1/good-examples/{example_id:str}"): [reads(other=200, setup=("example",))],
+    ("PATCH", "/v1/good-examples/{example_id:str}"): [
+        secretariat_writes(
+            200, setup=("example",), if_match=True, body=lambda w: {"title": "Ny rubrik"}
+        )
+    ],
+    ("DELETE", "/v1/good-examples/{example_id:str}"): [
+        secretariat_writes(204, setup=("example",), if_match=True)
+    ],
     # releases of public records: the secretariat's, and the auditor reads what was released
     ("POST", "/v1/disclosures"): [
         secretariat_writes(
@@ -587,7 +609,7 @@ async def _cell(
     if method == "GET" and r.status_code == 200 and is_json and "items" in r.json():
         _check_list(path, role, case, world, r.json()["items"])
 
-    if role == OTHER and "{" in path:
+    if role == OTHER and "{" in path and not path.startswith(SHARED_WITH_EVERY_AGENCY):
         # ids leak nothing: another agency's object is answered as one that does not exist
         nowhere = _url(path, case, World(**{k: _absent(k) for k in World.__dataclass_fields__}))
         probe = await _request(api, role, method, nowhere, case, world)
@@ -614,7 +636,7 @@ def _check_list(
             assert wanted in ids, f"{role} does not see the {name}"
         else:
             assert wanted not in ids, f"{role} sees the {name}"
-    if role in (OWN, OTHER):
+    if role in (OWN, OTHER) and not path.startswith(SHARED_WITH_EVERY_AGENCY):
         mine = "skatteverket" if role == OWN else "forsakringskassan"
         key = "id" if path == "/v1/agencies" else "agency_id"
         owners = {str(item[key]) for item in items if key in item}
@@ -686,6 +708,15 @@ async def _build(api: Api, setup: tuple[str, ...]) -> World:
             )
             assert r.status_code == 201, r.text
             world.webhook = r.json()["id"]
+        elif fact == "example":
+            r = await api.call(
+                "secretariat",
+                "POST",
+                "/v1/good-examples",
+                json={"recommendation_id": world.recommendation, "title": "T", "summary": "S"},
+            )
+            assert r.status_code == 201, r.text
+            world.example = r.json()["id"]
         elif fact == "disclosed":
             r = await api.call(
                 "secretariat",

@@ -51,6 +51,7 @@ from recotrack_sdk.models import (
     AgencyCreate,
     AgencyPatch,
     AgencyResponse,
+    Area,
     Assessment,
     AssessmentCreate,
     ChainVerification,
@@ -61,6 +62,9 @@ from recotrack_sdk.models import (
     Disclosure,
     DisclosureCreate,
     DocumentFormat,
+    GoodExample,
+    GoodExampleCreate,
+    GoodExamplePatch,
     HistoryEntry,
     Investment,
     InvestmentCreate,
@@ -547,6 +551,37 @@ class AsyncClient:
     async def list_secrecy_grounds(self) -> list[SecrecyGround]:
         """The legal grounds commonly given; a mark may give any other."""
         return await self._run(ops.list_secrecy_grounds())
+
+    # --- good examples ---------------------------------------------------------------------
+
+    async def list_good_examples(
+        self, *, area: Area | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> Page[GoodExample]:
+        """Every agency reads every good example (the agency named only if it agreed)."""
+        return await self._run(ops.list_good_examples(area=area, limit=limit, cursor=cursor))
+
+    def iter_good_examples(
+        self, *, area: Area | None = None, page_size: int | None = None
+    ) -> AsyncIterator[GoodExample]:
+        return self._pages(
+            lambda cursor: ops.list_good_examples(area=area, limit=page_size, cursor=cursor)
+        )
+
+    async def create_good_example(
+        self, example: GoodExampleCreate, *, idempotency_key: str | None = None
+    ) -> Versioned[GoodExample]:
+        return await self._run(ops.create_good_example(example, idempotency_key=idempotency_key))
+
+    async def get_good_example(self, example_id: str) -> Versioned[GoodExample]:
+        return await self._run(ops.get_good_example(example_id))
+
+    async def update_good_example(
+        self, example_id: str, patch: GoodExamplePatch, *, if_match: IfMatch
+    ) -> Versioned[GoodExample]:
+        return await self._run(ops.update_good_example(example_id, patch, if_match=if_match))
+
+    async def delete_good_example(self, example_id: str, *, if_match: IfMatch) -> None:
+        return await self._run(ops.delete_good_example(example_id, if_match=if_match))
 
     # --- disclosures: releases of public records --------------------------------------------
 

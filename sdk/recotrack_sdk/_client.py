@@ -52,6 +52,7 @@ from recotrack_sdk.models import (
     AgencyCreate,
     AgencyPatch,
     AgencyResponse,
+    Area,
     Assessment,
     AssessmentCreate,
     ChainVerification,
@@ -62,6 +63,9 @@ from recotrack_sdk.models import (
     Disclosure,
     DisclosureCreate,
     DocumentFormat,
+    GoodExample,
+    GoodExampleCreate,
+    GoodExamplePatch,
     HistoryEntry,
     Investment,
     InvestmentCreate,
@@ -541,6 +545,37 @@ class Client:
     def list_secrecy_grounds(self) -> list[SecrecyGround]:
         """The legal grounds commonly given; a mark may give any other."""
         return self._run(ops.list_secrecy_grounds())
+
+    # --- good examples ---------------------------------------------------------------------
+
+    def list_good_examples(
+        self, *, area: Area | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> Page[GoodExample]:
+        """Every agency reads every good example (the agency named only if it agreed)."""
+        return self._run(ops.list_good_examples(area=area, limit=limit, cursor=cursor))
+
+    def iter_good_examples(
+        self, *, area: Area | None = None, page_size: int | None = None
+    ) -> Iterator[GoodExample]:
+        return self._pages(
+            lambda cursor: ops.list_good_examples(area=area, limit=page_size, cursor=cursor)
+        )
+
+    def create_good_example(
+        self, example: GoodExampleCreate, *, idempotency_key: str | None = None
+    ) -> Versioned[GoodExample]:
+        return self._run(ops.create_good_example(example, idempotency_key=idempotency_key))
+
+    def get_good_example(self, example_id: str) -> Versioned[GoodExample]:
+        return self._run(ops.get_good_example(example_id))
+
+    def update_good_example(
+        self, example_id: str, patch: GoodExamplePatch, *, if_match: IfMatch
+    ) -> Versioned[GoodExample]:
+        return self._run(ops.update_good_example(example_id, patch, if_match=if_match))
+
+    def delete_good_example(self, example_id: str, *, if_match: IfMatch) -> None:
+        return self._run(ops.delete_good_example(example_id, if_match=if_match))
 
     # --- disclosures: releases of public records --------------------------------------------
 

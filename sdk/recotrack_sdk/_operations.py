@@ -33,6 +33,7 @@ from recotrack_sdk.models import (
     AgencyCreate,
     AgencyPatch,
     AgencyResponse,
+    Area,
     Assessment,
     AssessmentCreate,
     ChainVerification,
@@ -44,6 +45,9 @@ from recotrack_sdk.models import (
     Disclosure,
     DisclosureCreate,
     DocumentFormat,
+    GoodExample,
+    GoodExampleCreate,
+    GoodExamplePatch,
     HistoryEntry,
     Investment,
     InvestmentCreate,
@@ -406,6 +410,43 @@ def list_secrecy_grounds() -> Call[list[SecrecyGround]]:
     return _get(_path("secrecy-grounds"), parse_json(list[SecrecyGround]))
 
 
+# --- good examples -----------------------------------------------------------------------
+
+
+def list_good_examples(
+    *, area: Area | None, limit: int | None, cursor: str | None
+) -> Call[Page[GoodExample]]:
+    params = query(area=area, limit=limit, cursor=cursor)
+    return _get(_path("good-examples"), parse_json(Page[GoodExample]), params)
+
+
+def create_good_example(
+    example: GoodExampleCreate, *, idempotency_key: str | None
+) -> Call[Versioned[GoodExample]]:
+    return _post(_path("good-examples"), example, parse_versioned(GoodExample), idempotency_key)
+
+
+def get_good_example(example_id: str) -> Call[Versioned[GoodExample]]:
+    return _get(_path("good-examples", example_id), parse_versioned(GoodExample))
+
+
+def update_good_example(
+    example_id: str, patch: GoodExamplePatch, *, if_match: IfMatch
+) -> Call[Versioned[GoodExample]]:
+    return _write("PATCH", _path("good-examples", example_id), patch, GoodExample, if_match)
+
+
+def delete_good_example(example_id: str, *, if_match: IfMatch) -> Call[None]:
+    path = _path("good-examples", example_id)
+    request = Request("DELETE", path, headers={"If-Match": etag_of(if_match)})
+    reconcile = Reconcile(
+        statuses=frozenset({404, 412}),
+        read=Call(Request("GET", path), parse_versioned(GoodExample)),
+        conclude=_gone,
+    )
+    return Call(request, parse_nothing, reconcile=reconcile)
+
+
 # --- disclosures -----------------------------------------------------------------------------
 
 
@@ -429,7 +470,8 @@ def get_disclosure_document(disclosure_id: str, *, format: DocumentFormat) -> Ca
     return _get(path, parse_bytes, query(format=format))
 
 
-def _gone(current: Versioned[Closure] | None) -> NoMatch | None:
+def _gone(current: object | None) -> NoMatch | None:
+    """A deletion retried after it did apply finds nothing: that is our success."""
     return None if current is None else NO_MATCH
 
 
@@ -499,10 +541,6 @@ def update_webhook(
     return _write("PATCH", _path("webhooks", webhook_id), patch, Webhook, if_match)
 
 
-def _deleted(current: Versioned[Webhook] | None) -> NoMatch | None:
-    return None if current is None else NO_MATCH
-
-
 def delete_webhook(webhook_id: str, *, if_match: IfMatch) -> Call[None]:
     """A retry after a deletion that did apply finds nothing (404): that is our success."""
     path = _path("webhooks", webhook_id)
@@ -510,7 +548,7 @@ def delete_webhook(webhook_id: str, *, if_match: IfMatch) -> Call[None]:
     reconcile = Reconcile(
         statuses=frozenset({404, 412}),
         read=Call(Request("GET", path), parse_versioned(Webhook)),
-        conclude=_deleted,
+        conclude=_gone,
     )
     return Call(request, parse_nothing, reconcile=reconcile)
 

@@ -45,6 +45,9 @@ __all__ = [
     "DisclosureCreate",
     "DisclosureDocument",
     "DocumentFormat",
+    "GoodExample",
+    "GoodExampleCreate",
+    "GoodExamplePatch",
     "Health",
     "HistoryEntry",
     "Investment",
@@ -616,6 +619,45 @@ class SecrecyGround(_Resource, kw_only=True):
     en: str
 
 
+# --- good examples ------------------------------------------------------------------------
+
+
+class GoodExample(_Resource, kw_only=True):
+    """What worked, for every agency to learn from: every role and every agency reads every
+    good example, so it shows only what it says, the area, the recommendation's code and
+    title (secrecy applied), and the agency only when it agreed to be named (`agency_id` and
+    `agency_name` are null otherwise: say "en myndighet" / "an agency")."""
+
+    id: str
+    recommendation_id: str
+    recommendation_code: str
+    recommendation_title: str
+    area: Area
+    title: str
+    summary: str
+    """Markdown."""
+    agency_named: bool
+    agency_id: str | None
+    agency_name: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class GoodExampleCreate(_Request, kw_only=True):
+    recommendation_id: Id
+    title: Title
+    summary: Annotated[str, Meta(min_length=1, max_length=20_000, description="Markdown.")]
+    agency_named: bool = False
+    """Whether the agency agreed to be named beside the example."""
+
+
+class GoodExamplePatch(_Request, kw_only=True):
+    title: Title | UnsetType = UNSET
+    summary: Annotated[str, Meta(min_length=1, max_length=20_000)] | UnsetType = UNSET
+    agency_named: bool | UnsetType = UNSET
+
+
 # --- disclosures: releases of public records ----------------------------------------------
 
 DocumentFormat = Literal["pdf", "csv", "json"]
@@ -792,6 +834,10 @@ ChangeType = Literal[
     "closure.reopened",
     "secrecy.created",
     "secrecy.updated",
+    "good_example.created",
+    "good_example.updated",
+    "good_example.deleted",
+    "disclosure.created",
     "token.created",
     "token.revoked",
 ]

@@ -22,6 +22,7 @@ from recotrack.api.contract import StructSchemas, say_no_nul_in_parameters
 from recotrack.api.deps import DEPENDENCIES
 from recotrack.api.disclosures import DisclosureController
 from recotrack.api.exports import ExportController
+from recotrack.api.good_examples import GoodExampleController
 from recotrack.api.health import healthz, readyz
 from recotrack.api.history import HistoryController
 from recotrack.api.idempotency import idempotency_middleware
@@ -66,6 +67,7 @@ CONTROLLERS: list[type] = [
     SecrecyController,
     SecrecyGroundController,
     DisclosureController,
+    GoodExampleController,
     TokenController,
     WebhookController,
     ChangeController,

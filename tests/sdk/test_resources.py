@@ -24,6 +24,8 @@ from recotrack_sdk.models import (
     Contact,
     ContactWrite,
     DisclosureCreate,
+    GoodExampleCreate,
+    GoodExamplePatch,
     InvestmentCreate,
     InvestmentPatch,
     ProgressReportCreate,
@@ -472,3 +474,23 @@ async def test_disclosures(sdk: Sdk) -> None:
         assert hashlib.sha256(content).hexdigest() == listed.sha256
     with pytest.raises(PermissionDeniedError):
         await sdk.as_("skatteverket").list_disclosures()
+
+
+async def test_good_examples(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    rec = await make_recommendation(c)
+    made = await c.create_good_example(
+        GoodExampleCreate(recommendation_id=rec.id, title="Tre produktområden", summary="**Ja**")
+    )
+    other = sdk.as_("forsakringskassan")
+    assert (await other.get_good_example(made.value.id)) == made
+    assert made.value.agency_name is None
+    listed = await other.collect("iter_good_examples", area=rec.area, page_size=1)
+    assert made.value.id in {e.id for e in listed}
+    changed = await c.update_good_example(
+        made.value.id, GoodExamplePatch(agency_named=True), if_match=made
+    )
+    assert changed.value.agency_id == rec.agency_id
+    assert await c.delete_good_example(made.value.id, if_match=changed) is None
+    with pytest.raises(NotFoundError):
+        await other.get_good_example(made.value.id)
