@@ -403,6 +403,8 @@ class Recommendation(_Resource, kw_only=True):
     response_due: dt.date | None
     implementation_due: dt.date | None
     diarienummer: str | None
+    published: bool
+    """Shown in the public catalogue (once issued, with secrecy applied)."""
     state: State
     overdue: bool
     decision: Decision | None
@@ -424,6 +426,8 @@ class RecommendationCreate(_Request, kw_only=True):
     response_due: dt.date | None = None
     implementation_due: dt.date | None = None
     diarienummer: Ref | None = None
+    published: bool = False
+    """Whether the public catalogue shows it (once issued, with secrecy applied)."""
 
 
 class RecommendationPatch(_Request, kw_only=True):
@@ -436,6 +440,7 @@ class RecommendationPatch(_Request, kw_only=True):
     response_due: dt.date | UnsetType | None = UNSET
     implementation_due: dt.date | UnsetType | None = UNSET
     diarienummer: Ref | UnsetType | None = UNSET
+    published: bool | UnsetType = UNSET
 
 
 class RecommendationQuery(_Request, kw_only=True):
