@@ -55,6 +55,7 @@ from recotrack_sdk.models import (
     Area,
     Assessment,
     AssessmentCreate,
+    Benchmarks,
     ChainVerification,
     ChangePage,
     Checkpoint,
@@ -576,6 +577,11 @@ class Client:
 
     def delete_good_example(self, example_id: str, *, if_match: IfMatch) -> None:
         return self._run(ops.delete_good_example(example_id, if_match=if_match))
+
+    def get_benchmarks(self, *, agency: str | None = None) -> Benchmarks:
+        """An agency's figures by area beside all other agencies' (median and quartiles over
+        at least three; fewer: suppressed). An agency token: its own; others name `agency`."""
+        return self._run(ops.get_benchmarks(agency=agency))
 
     # --- disclosures: releases of public records --------------------------------------------
 

@@ -36,6 +36,7 @@ from recotrack_sdk.models import (
     Area,
     Assessment,
     AssessmentCreate,
+    Benchmarks,
     ChainVerification,
     ChangePage,
     Checkpoint,
@@ -445,6 +446,10 @@ def delete_good_example(example_id: str, *, if_match: IfMatch) -> Call[None]:
         conclude=_gone,
     )
     return Call(request, parse_nothing, reconcile=reconcile)
+
+
+def get_benchmarks(*, agency: str | None) -> Call[Benchmarks]:
+    return _get(_path("benchmarks"), parse_json(Benchmarks), query(agency=agency))
 
 
 # --- disclosures -----------------------------------------------------------------------------

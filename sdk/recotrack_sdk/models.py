@@ -24,8 +24,11 @@ __all__ = [
     "AgencyPatch",
     "AgencyResponse",
     "Area",
+    "AreaBenchmarks",
     "Assessment",
     "AssessmentCreate",
+    "BenchmarkFigure",
+    "Benchmarks",
     "ChainProblem",
     "ChainProblemKind",
     "ChainVerification",
@@ -54,6 +57,7 @@ __all__ = [
     "InvestmentCreate",
     "InvestmentPatch",
     "ItemProblem",
+    "OtherAgencies",
     "Page",
     "Phase",
     "Priority",
@@ -1018,6 +1022,49 @@ class Stats(_Resource, kw_only=True):
     implemented_share: float | None
     median_days_to_response: float | None
     median_days_to_implementation: float | None
+
+
+# --- benchmarks ---------------------------------------------------------------------------
+
+
+class OtherAgencies(_Resource, kw_only=True):
+    """All other agencies together: how many, and the median and quartiles of their figures
+    (each agency's counted once). Never a sum, a mean, an extreme, an id or a name. Withheld
+    (`suppressed`, every number null) for fewer than three agencies, with `reason`."""
+
+    agencies: int | None
+    median: float | None
+    lower_quartile: float | None
+    upper_quartile: float | None
+    suppressed: bool
+    reason: str | None
+
+
+class BenchmarkFigure(_Resource, kw_only=True):
+    own: float | None
+    """The agency's own figure (null: it has none, such as no response yet)."""
+    others: OtherAgencies
+
+
+class AreaBenchmarks(_Resource, kw_only=True):
+    """One area's figures over issued recommendations."""
+
+    area: Area
+    implemented_share: BenchmarkFigure
+    """Closed as implemented, of those not superseded or withdrawn."""
+    median_days_to_response: BenchmarkFigure
+    """Days from issue to the agency's response (the agency's median)."""
+    overdue_share: BenchmarkFigure
+    """Overdue, of those not closed (Swedish working days)."""
+    open_count: BenchmarkFigure
+    """Issued and not closed."""
+
+
+class Benchmarks(_Resource, kw_only=True):
+    agency_id: str
+    areas: list[AreaBenchmarks]
+    min_group: int
+    """The fewest other agencies a figure is compared with (fewer: suppressed)."""
 
 
 # --- the audit log's hash chain ------------------------------------------------------------

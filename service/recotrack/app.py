@@ -15,6 +15,7 @@ from recotrack.api.agencies import AgencyController
 from recotrack.api.assessments import AssessmentController
 from recotrack.api.audit import AuditController
 from recotrack.api.auth import PrincipalCache, authentication_middleware, permission_guard
+from recotrack.api.benchmarks import BenchmarkController
 from recotrack.api.body import MAX_DEPTH, strict_request
 from recotrack.api.changes import ChangeController
 from recotrack.api.closures import ClosureController
@@ -68,6 +69,7 @@ CONTROLLERS: list[type] = [
     SecrecyGroundController,
     DisclosureController,
     GoodExampleController,
+    BenchmarkController,
     TokenController,
     WebhookController,
     ChangeController,

@@ -494,3 +494,19 @@ async def test_good_examples(sdk: Sdk) -> None:
     assert await c.delete_good_example(made.value.id, if_match=changed) is None
     with pytest.raises(NotFoundError):
         await other.get_good_example(made.value.id)
+
+
+async def test_benchmarks(sdk: Sdk) -> None:
+    agency = sdk.as_("skatteverket")
+    await make_recommendation(sdk.as_("secretariat"))
+    mine = await agency.get_benchmarks()
+    assert mine.agency_id == "skatteverket"
+    assert {a.area for a in mine.areas} == {
+        "ways_of_working",
+        "governance",
+        "competence",
+        "results",
+        "enabling_conditions",
+    }
+    assert all(a.implemented_share.others.suppressed for a in mine.areas)  # one other agency
+    assert (await sdk.as_("auditor").get_benchmarks(agency="skatteverket")) == mine
