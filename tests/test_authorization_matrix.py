@@ -89,6 +89,10 @@ class World:
     assessment: str = ""
     webhook: str = ""
     """Skatteverket's subscription (made by its token: only `webhook` makes one)."""
+    disclosure: str = ""
+    """A release of the recommendation (only `disclosed` makes one)."""
+    example: str = ""
+    """A good example from the recommendation (only `example` makes one)."""
 
 
 # --- what each cell expects --------------------------------------------------------------
@@ -151,7 +155,15 @@ def managed(status: int, **kwargs: Any) -> Case:
     )
 
 
+def _disclosures_read(**kwargs: Any) -> Case:
+    """What was released, to whom: the secretariat and the auditor read it, no agency."""
+    return Case({SECRETARIAT: 200, AUDITOR: 200, OWN: 403, OTHER: 403, ANONYMOUS: 401}, **kwargs)
+
+
 REC = "/v1/recommendations/{recommendation_id:str}"
+SHARED_WITH_EVERY_AGENCY = ("/v1/good-examples",)
+"""The one deliberate exception to per-agency isolation: every agency reads every good
+example (tests/api/test_good_examples_api.py holds what an example may show of its agency)."""
 HOOK = "/v1/webhooks/{webhook_id:str}"
 ON_DRAFT = {"recommendation_id": "draft"}
 
@@ -361,6 +373,51 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         secretariat_writes(201, body=lambda w: {"outcome": "withdrawn", "note": "Inaktuell"})
     ],
     ("DELETE", REC + "/closure"): [secretariat_writes(204, setup=("closed",), if_match=True)],
+    # secrecy marks: the secretariat marks; whoever reads the recommendation reads them
+    ("GET", REC + "/secrecy"): [
+        reads(setup=("marked",)),
+        reads(variant="draft", own=404, ids=ON_DRAFT, setup=("marked",)),
+    ],
+    ("PUT", REC + "/secrecy"): [
+        secretariat_writes(
+            201, body=lambda w: {"fields": [{"field": "body", "ground": "18 kap. 8 § OSL"}]}
+        )
+    ],
+    ("GET", "/v1/secrecy-grounds"): [reads(other=200)],
+    # good examples: the secretariat's, read by every agency (the one exception to isolation)
+    ("GET", "/v1/good-examples"): [list_read(setup=("example",))],
+    ("POST", "/v1/good-examples"): [
+        secretariat_writes(
+            201,
+            body=lambda w: {"recommendation_id": w.recommendation, "title": "T", "summary": "S"},
+        )
+    ],
+    ("GET", "/v1/good-examples/{example_id:str}"): [reads(other=200, setup=("example",))],
+    ("PATCH", "/v1/good-examples/{example_id:str}"): [
+        secretariat_writes(
+            200, setup=("example",), if_match=True, body=lambda w: {"title": "Ny rubrik"}
+        )
+    ],
+    ("DELETE", "/v1/good-examples/{example_id:str}"): [
+        secretariat_writes(204, setup=("example",), if_match=True)
+    ],
+    # benchmarks: an agency its own view; the secretariat and auditor name the agency (here
+    # they do not, so they are asked to: tests/api/test_benchmarks_api.py has the rest)
+    ("GET", "/v1/benchmarks"): [
+        Case({SECRETARIAT: 400, AUDITOR: 400, OWN: 200, OTHER: 200, ANONYMOUS: 401})
+    ],
+    # releases of public records: the secretariat's, and the auditor reads what was released
+    ("POST", "/v1/disclosures"): [
+        secretariat_writes(
+            201,
+            body=lambda w: {"request_ref": "SR 2026/1", "recommendation_ids": [w.recommendation]},
+        )
+    ],
+    ("GET", "/v1/disclosures"): [_disclosures_read(setup=("disclosed",))],
+    ("GET", "/v1/disclosures/{disclosure_id:str}"): [_disclosures_read(setup=("disclosed",))],
+    ("GET", "/v1/disclosures/{disclosure_id:str}/document"): [
+        _disclosures_read(setup=("disclosed",))
+    ],
     ("GET", REC + "/history"): [
         reads(shows=("recommendation",)),
         reads(variant="draft", own=404, ids=ON_DRAFT),
@@ -557,7 +614,7 @@ async def _cell(
     if method == "GET" and r.status_code == 200 and is_json and "items" in r.json():
         _check_list(path, role, case, world, r.json()["items"])
 
-    if role == OTHER and "{" in path:
+    if role == OTHER and "{" in path and not path.startswith(SHARED_WITH_EVERY_AGENCY):
         # ids leak nothing: another agency's object is answered as one that does not exist
         nowhere = _url(path, case, World(**{k: _absent(k) for k in World.__dataclass_fields__}))
         probe = await _request(api, role, method, nowhere, case, world)
@@ -584,7 +641,7 @@ def _check_list(
             assert wanted in ids, f"{role} does not see the {name}"
         else:
             assert wanted not in ids, f"{role} sees the {name}"
-    if role in (OWN, OTHER):
+    if role in (OWN, OTHER) and not path.startswith(SHARED_WITH_EVERY_AGENCY):
         mine = "skatteverket" if role == OWN else "forsakringskassan"
         key = "id" if path == "/v1/agencies" else "agency_id"
         owners = {str(item[key]) for item in items if key in item}
@@ -620,6 +677,15 @@ async def _build(api: Api, setup: tuple[str, ...]) -> World:
                 "secretariat", "PUT", f"{url}/closure", json={"outcome": "implemented"}
             )
             assert r.status_code == 201, r.text
+        elif fact == "marked":  # the recommendation and the draft alike
+            for rec_id in (world.recommendation, world.draft):
+                r = await api.call(
+                    "secretariat",
+                    "PUT",
+                    f"/v1/recommendations/{rec_id}/secrecy",
+                    json={"fields": [{"field": "title", "ground": "19 kap. 1 § OSL"}]},
+                )
+                assert r.status_code == 201, r.text
         elif fact == "spare_token":
             r = await api.call(
                 "secretariat",
@@ -647,6 +713,24 @@ async def _build(api: Api, setup: tuple[str, ...]) -> World:
             )
             assert r.status_code == 201, r.text
             world.webhook = r.json()["id"]
+        elif fact == "example":
+            r = await api.call(
+                "secretariat",
+                "POST",
+                "/v1/good-examples",
+                json={"recommendation_id": world.recommendation, "title": "T", "summary": "S"},
+            )
+            assert r.status_code == 201, r.text
+            world.example = r.json()["id"]
+        elif fact == "disclosed":
+            r = await api.call(
+                "secretariat",
+                "POST",
+                "/v1/disclosures",
+                json={"request_ref": "SR 2026/1", "recommendation_ids": [world.recommendation]},
+            )
+            assert r.status_code == 201, r.text
+            world.disclosure = r.json()["id"]
         elif fact == "everyone_webhook":
             r = await api.call(
                 "secretariat", "POST", "/v1/webhooks", json={"url": "https://93.184.216.34/h"}

@@ -35,8 +35,9 @@ STREAMED = {
     "text/csv",
     "application/x-ndjson",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/pdf",
 }
-"""Exports: documented per media type as text or binary, not as JSON."""
+"""Exports and documents: documented per media type as text or binary, not as JSON."""
 PROBLEM = {"$ref": "#/components/schemas/ProblemDocument"}
 
 operations = pytest.mark.parametrize(("method", "path", "op"), OPERATIONS, ids=IDS)

@@ -157,6 +157,10 @@ def parse_nothing(response: Response) -> None:
     del response
 
 
+def parse_bytes(response: Response) -> bytes:
+    return response.content
+
+
 # --- retries -------------------------------------------------------------------------------
 
 

@@ -52,13 +52,21 @@ from recotrack_sdk.models import (
     AgencyCreate,
     AgencyPatch,
     AgencyResponse,
+    Area,
     Assessment,
     AssessmentCreate,
+    Benchmarks,
     ChainVerification,
     ChangePage,
     Checkpoint,
     Closure,
     ClosureWrite,
+    Disclosure,
+    DisclosureCreate,
+    DocumentFormat,
+    GoodExample,
+    GoodExampleCreate,
+    GoodExamplePatch,
     HistoryEntry,
     Investment,
     InvestmentCreate,
@@ -73,6 +81,9 @@ from recotrack_sdk.models import (
     Review,
     ReviewCreate,
     ReviewPatch,
+    SecrecyGround,
+    SecrecyMarks,
+    SecrecyWrite,
     SigningKey,
     Stats,
     SyncProgressItem,
@@ -519,6 +530,85 @@ class Client:
     def reopen(self, recommendation_id: str, *, if_match: IfMatch) -> None:
         """Remove the closure you read (`if_match=`); the event log keeps both."""
         return self._run(ops.reopen(recommendation_id, if_match=if_match))
+
+    # --- secrecy marks -----------------------------------------------------------------------
+
+    def get_secrecy(self, recommendation_id: str) -> Versioned[SecrecyMarks]:
+        """The fields marked secret, each with its legal ground (NotFound: none is)."""
+        return self._run(ops.get_secrecy(recommendation_id))
+
+    def put_secrecy(
+        self, recommendation_id: str, marks: SecrecyWrite, *, if_match: IfMatch | None
+    ) -> Versioned[SecrecyMarks]:
+        """Set the marks as a whole (`if_match=None` for the first ones; `[]` clears them)."""
+        return self._run(ops.put_secrecy(recommendation_id, marks, if_match=if_match))
+
+    def list_secrecy_grounds(self) -> list[SecrecyGround]:
+        """The legal grounds commonly given; a mark may give any other."""
+        return self._run(ops.list_secrecy_grounds())
+
+    # --- good examples ---------------------------------------------------------------------
+
+    def list_good_examples(
+        self, *, area: Area | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> Page[GoodExample]:
+        """Every agency reads every good example (the agency named only if it agreed)."""
+        return self._run(ops.list_good_examples(area=area, limit=limit, cursor=cursor))
+
+    def iter_good_examples(
+        self, *, area: Area | None = None, page_size: int | None = None
+    ) -> Iterator[GoodExample]:
+        return self._pages(
+            lambda cursor: ops.list_good_examples(area=area, limit=page_size, cursor=cursor)
+        )
+
+    def create_good_example(
+        self, example: GoodExampleCreate, *, idempotency_key: str | None = None
+    ) -> Versioned[GoodExample]:
+        return self._run(ops.create_good_example(example, idempotency_key=idempotency_key))
+
+    def get_good_example(self, example_id: str) -> Versioned[GoodExample]:
+        return self._run(ops.get_good_example(example_id))
+
+    def update_good_example(
+        self, example_id: str, patch: GoodExamplePatch, *, if_match: IfMatch
+    ) -> Versioned[GoodExample]:
+        return self._run(ops.update_good_example(example_id, patch, if_match=if_match))
+
+    def delete_good_example(self, example_id: str, *, if_match: IfMatch) -> None:
+        return self._run(ops.delete_good_example(example_id, if_match=if_match))
+
+    def get_benchmarks(self, *, agency: str | None = None) -> Benchmarks:
+        """An agency's figures by area beside all other agencies' (median and quartiles over
+        at least three; fewer: suppressed). An agency token: its own; others name `agency`."""
+        return self._run(ops.get_benchmarks(agency=agency))
+
+    # --- disclosures: releases of public records --------------------------------------------
+
+    def create_disclosure(
+        self, disclosure: DisclosureCreate, *, idempotency_key: str | None = None
+    ) -> Disclosure:
+        """Release the recommendations asked for, with what secrecy covers left out; the
+        answer holds each document's SHA-256 (`get_disclosure_document` gives the bytes)."""
+        return self._run(ops.create_disclosure(disclosure, idempotency_key=idempotency_key))
+
+    def list_disclosures(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Disclosure]:
+        return self._run(ops.list_disclosures(limit=limit, cursor=cursor))
+
+    def iter_disclosures(self, *, page_size: int | None = None) -> Iterator[Disclosure]:
+        return self._pages(lambda cursor: ops.list_disclosures(limit=page_size, cursor=cursor))
+
+    def get_disclosure(self, disclosure_id: str) -> Disclosure:
+        return self._run(ops.get_disclosure(disclosure_id))
+
+    def get_disclosure_document(
+        self, disclosure_id: str, *, format: DocumentFormat = "pdf"
+    ) -> bytes:
+        """A document of the release exactly as it was handed out: its SHA-256 is the one
+        the disclosure lists."""
+        return self._run(ops.get_disclosure_document(disclosure_id, format=format))
 
     # --- tokens ------------------------------------------------------------------------------
 

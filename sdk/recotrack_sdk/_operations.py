@@ -20,6 +20,7 @@ from recotrack_sdk._base import (
     Reconcile,
     Request,
     Response,
+    parse_bytes,
     parse_json,
     parse_nothing,
     parse_versioned,
@@ -32,14 +33,22 @@ from recotrack_sdk.models import (
     AgencyCreate,
     AgencyPatch,
     AgencyResponse,
+    Area,
     Assessment,
     AssessmentCreate,
+    Benchmarks,
     ChainVerification,
     ChangePage,
     Checkpoint,
     CheckpointCreate,
     Closure,
     ClosureWrite,
+    Disclosure,
+    DisclosureCreate,
+    DocumentFormat,
+    GoodExample,
+    GoodExampleCreate,
+    GoodExamplePatch,
     HistoryEntry,
     Investment,
     InvestmentCreate,
@@ -56,6 +65,9 @@ from recotrack_sdk.models import (
     Review,
     ReviewCreate,
     ReviewPatch,
+    SecrecyGround,
+    SecrecyMarks,
+    SecrecyWrite,
     SigningKey,
     Stats,
     SyncProgressBatch,
@@ -383,7 +395,88 @@ def put_closure(
     return _write("PUT", path, closure, Closure, if_match)
 
 
-def _gone(current: Versioned[Closure] | None) -> NoMatch | None:
+def get_secrecy(recommendation_id: str) -> Call[Versioned[SecrecyMarks]]:
+    path = _path("recommendations", recommendation_id, "secrecy")
+    return _get(path, parse_versioned(SecrecyMarks))
+
+
+def put_secrecy(
+    recommendation_id: str, marks: SecrecyWrite, *, if_match: IfMatch | None
+) -> Call[Versioned[SecrecyMarks]]:
+    path = _path("recommendations", recommendation_id, "secrecy")
+    return _write("PUT", path, marks, SecrecyMarks, if_match)
+
+
+def list_secrecy_grounds() -> Call[list[SecrecyGround]]:
+    return _get(_path("secrecy-grounds"), parse_json(list[SecrecyGround]))
+
+
+# --- good examples -----------------------------------------------------------------------
+
+
+def list_good_examples(
+    *, area: Area | None, limit: int | None, cursor: str | None
+) -> Call[Page[GoodExample]]:
+    params = query(area=area, limit=limit, cursor=cursor)
+    return _get(_path("good-examples"), parse_json(Page[GoodExample]), params)
+
+
+def create_good_example(
+    example: GoodExampleCreate, *, idempotency_key: str | None
+) -> Call[Versioned[GoodExample]]:
+    return _post(_path("good-examples"), example, parse_versioned(GoodExample), idempotency_key)
+
+
+def get_good_example(example_id: str) -> Call[Versioned[GoodExample]]:
+    return _get(_path("good-examples", example_id), parse_versioned(GoodExample))
+
+
+def update_good_example(
+    example_id: str, patch: GoodExamplePatch, *, if_match: IfMatch
+) -> Call[Versioned[GoodExample]]:
+    return _write("PATCH", _path("good-examples", example_id), patch, GoodExample, if_match)
+
+
+def delete_good_example(example_id: str, *, if_match: IfMatch) -> Call[None]:
+    path = _path("good-examples", example_id)
+    request = Request("DELETE", path, headers={"If-Match": etag_of(if_match)})
+    reconcile = Reconcile(
+        statuses=frozenset({404, 412}),
+        read=Call(Request("GET", path), parse_versioned(GoodExample)),
+        conclude=_gone,
+    )
+    return Call(request, parse_nothing, reconcile=reconcile)
+
+
+def get_benchmarks(*, agency: str | None) -> Call[Benchmarks]:
+    return _get(_path("benchmarks"), parse_json(Benchmarks), query(agency=agency))
+
+
+# --- disclosures -----------------------------------------------------------------------------
+
+
+def create_disclosure(
+    disclosure: DisclosureCreate, *, idempotency_key: str | None
+) -> Call[Disclosure]:
+    return _post(_path("disclosures"), disclosure, parse_json(Disclosure), idempotency_key)
+
+
+def list_disclosures(*, limit: int | None, cursor: str | None) -> Call[Page[Disclosure]]:
+    params = query(limit=limit, cursor=cursor)
+    return _get(_path("disclosures"), parse_json(Page[Disclosure]), params)
+
+
+def get_disclosure(disclosure_id: str) -> Call[Disclosure]:
+    return _get(_path("disclosures", disclosure_id), parse_json(Disclosure))
+
+
+def get_disclosure_document(disclosure_id: str, *, format: DocumentFormat) -> Call[bytes]:
+    path = _path("disclosures", disclosure_id, "document")
+    return _get(path, parse_bytes, query(format=format))
+
+
+def _gone(current: object | None) -> NoMatch | None:
+    """A deletion retried after it did apply finds nothing: that is our success."""
     return None if current is None else NO_MATCH
 
 
@@ -453,10 +546,6 @@ def update_webhook(
     return _write("PATCH", _path("webhooks", webhook_id), patch, Webhook, if_match)
 
 
-def _deleted(current: Versioned[Webhook] | None) -> NoMatch | None:
-    return None if current is None else NO_MATCH
-
-
 def delete_webhook(webhook_id: str, *, if_match: IfMatch) -> Call[None]:
     """A retry after a deletion that did apply finds nothing (404): that is our success."""
     path = _path("webhooks", webhook_id)
@@ -464,7 +553,7 @@ def delete_webhook(webhook_id: str, *, if_match: IfMatch) -> Call[None]:
     reconcile = Reconcile(
         statuses=frozenset({404, 412}),
         read=Call(Request("GET", path), parse_versioned(Webhook)),
-        conclude=_deleted,
+        conclude=_gone,
     )
     return Call(request, parse_nothing, reconcile=reconcile)
 

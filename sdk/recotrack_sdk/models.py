@@ -24,8 +24,11 @@ __all__ = [
     "AgencyPatch",
     "AgencyResponse",
     "Area",
+    "AreaBenchmarks",
     "Assessment",
     "AssessmentCreate",
+    "BenchmarkFigure",
+    "Benchmarks",
     "ChainProblem",
     "ChainProblemKind",
     "ChainVerification",
@@ -41,12 +44,20 @@ __all__ = [
     "ContactRole",
     "ContactWrite",
     "Decision",
+    "Disclosure",
+    "DisclosureCreate",
+    "DisclosureDocument",
+    "DocumentFormat",
+    "GoodExample",
+    "GoodExampleCreate",
+    "GoodExamplePatch",
     "Health",
     "HistoryEntry",
     "Investment",
     "InvestmentCreate",
     "InvestmentPatch",
     "ItemProblem",
+    "OtherAgencies",
     "Page",
     "Phase",
     "Priority",
@@ -58,11 +69,22 @@ __all__ = [
     "RecommendationPatch",
     "RecommendationQuery",
     "RecommendationSort",
+    "ReleasedAssessment",
+    "ReleasedClosure",
+    "ReleasedProgress",
+    "ReleasedRecommendation",
+    "ReleasedResponse",
     "ResponseWrite",
     "Review",
     "ReviewCreate",
     "ReviewPatch",
     "Role",
+    "SecrecyGround",
+    "SecrecyMark",
+    "SecrecyMarkWrite",
+    "SecrecyMarks",
+    "SecrecyWrite",
+    "SecretField",
     "SigningKey",
     "State",
     "StateCount",
@@ -83,6 +105,7 @@ __all__ = [
     "WebhookPatch",
     "WebhookSecretRotation",
     "WebhookWithSecret",
+    "Withheld",
     "etag",
 ]
 
@@ -99,6 +122,17 @@ Phase = Literal[
 ]
 Role = Literal["secretariat", "agency", "auditor"]
 ContactRole = Literal["contact", "management"]
+SecretField = Literal[
+    "title",
+    "body",
+    "response.rationale",
+    "response.planned_actions",
+    "progress.note",
+    "progress.evidence",
+    "assessment.note",
+    "closure.note",
+]
+"""A field of a recommendation, or of what follows it up, that a secrecy mark may name."""
 """Who an agency's contact is to the group: `contact` gets the reminders, `management` the
 escalations."""
 RecommendationSort = Literal[
@@ -373,6 +407,8 @@ class Recommendation(_Resource, kw_only=True):
     response_due: dt.date | None
     implementation_due: dt.date | None
     diarienummer: str | None
+    published: bool
+    """Shown in the public catalogue (once issued, with secrecy applied)."""
     state: State
     overdue: bool
     decision: Decision | None
@@ -394,6 +430,8 @@ class RecommendationCreate(_Request, kw_only=True):
     response_due: dt.date | None = None
     implementation_due: dt.date | None = None
     diarienummer: Ref | None = None
+    published: bool = False
+    """Whether the public catalogue shows it (once issued, with secrecy applied)."""
 
 
 class RecommendationPatch(_Request, kw_only=True):
@@ -406,6 +444,7 @@ class RecommendationPatch(_Request, kw_only=True):
     response_due: dt.date | UnsetType | None = UNSET
     implementation_due: dt.date | UnsetType | None = UNSET
     diarienummer: Ref | UnsetType | None = UNSET
+    published: bool | UnsetType = UNSET
 
 
 class RecommendationQuery(_Request, kw_only=True):
@@ -540,6 +579,198 @@ class ClosureWrite(_Request, kw_only=True):
     note: Note = ""
 
 
+# --- secrecy marks ------------------------------------------------------------------------
+
+
+class SecrecyMark(_Resource, kw_only=True):
+    field: SecretField
+    ground: str
+    """The provision of offentlighets- och sekretesslagen, such as `18 kap. 8 § OSL`."""
+    note: str
+
+
+class SecrecyMarks(_Resource, kw_only=True):
+    """Which fields secrecy law covers, each with its legal ground. They hide nothing from
+    whoever may read the recommendation: a release of public records (a disclosure) replaces
+    exactly these fields by a notice that names the ground."""
+
+    recommendation_id: str
+    fields: list[SecrecyMark]
+    version: int
+    updated_at: dt.datetime
+
+
+class SecrecyMarkWrite(_Request, kw_only=True):
+    field: SecretField
+    ground: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=200,
+            description="The provision, such as `18 kap. 8 § OSL`: one of the common grounds "
+            "(`list_secrecy_grounds`) or any other.",
+        ),
+    ]
+    note: Note = ""
+
+
+class SecrecyWrite(_Request, kw_only=True):
+    """The marks as they are to be: every field not named is public (`[]` clears them)."""
+
+    fields: Annotated[list[SecrecyMarkWrite], Meta(max_length=8)]
+
+
+class SecrecyGround(_Resource, kw_only=True):
+    """A legal ground commonly given for secrecy in a second opinion, in Swedish and English."""
+
+    reference: str
+    sv: str
+    en: str
+
+
+# --- good examples ------------------------------------------------------------------------
+
+
+class GoodExample(_Resource, kw_only=True):
+    """What worked, for every agency to learn from: every role and every agency reads every
+    good example, so it shows only what it says, the area, the recommendation's code and
+    title (secrecy applied), and the agency only when it agreed to be named (`agency_id` and
+    `agency_name` are null otherwise: say "en myndighet" / "an agency")."""
+
+    id: str
+    recommendation_id: str
+    recommendation_code: str
+    recommendation_title: str
+    area: Area
+    title: str
+    summary: str
+    """Markdown."""
+    agency_named: bool
+    agency_id: str | None
+    agency_name: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class GoodExampleCreate(_Request, kw_only=True):
+    recommendation_id: Id
+    title: Title
+    summary: Annotated[str, Meta(min_length=1, max_length=20_000, description="Markdown.")]
+    agency_named: bool = False
+    """Whether the agency agreed to be named beside the example."""
+
+
+class GoodExamplePatch(_Request, kw_only=True):
+    title: Title | UnsetType = UNSET
+    summary: Annotated[str, Meta(min_length=1, max_length=20_000)] | UnsetType = UNSET
+    agency_named: bool | UnsetType = UNSET
+
+
+# --- disclosures: releases of public records ----------------------------------------------
+
+DocumentFormat = Literal["pdf", "csv", "json"]
+
+
+class DisclosureCreate(_Request, kw_only=True):
+    """A request for public records, answered: the recommendations asked for (issued ones
+    only: a draft is not yet a public record), released with what secrecy covers left out."""
+
+    request_ref: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=200,
+            description="The request's diarienummer (registration number), as written.",
+        ),
+    ]
+    requested_by: Annotated[
+        str,
+        Meta(
+            max_length=200,
+            description="Who asked, if they said: anyone may ask without giving a name.",
+        ),
+    ] = ""
+    recommendation_ids: Annotated[list[Id], Meta(min_length=1, max_length=10_000)]
+
+
+class DisclosureDocument(_Resource, kw_only=True):
+    format: DocumentFormat
+    sha256: str
+    """Hex SHA-256 of the document as handed out (`get_disclosure_document`): recorded in the
+    event log, so the release can be proven years later."""
+    size: int
+
+
+class Disclosure(_Resource, kw_only=True):
+    id: str
+    request_ref: str
+    requested_by: str
+    recommendation_ids: list[str]
+    documents: list[DisclosureDocument]
+    created_at: dt.datetime
+    created_by: str
+
+
+class Withheld(_Resource, kw_only=True):
+    """A field left out of a release, and the provision of OSL that covers it."""
+
+    field: SecretField
+    ground: str
+
+
+class ReleasedResponse(_Resource, kw_only=True):
+    decision: Decision
+    rationale: str | None
+    planned_actions: list[str]
+    target_date: dt.date | None
+    responded_by: str
+
+
+class ReleasedProgress(_Resource, kw_only=True):
+    reported_on: dt.date
+    status: ProgressStatus
+    percent_complete: int | None
+    note: str
+    evidence: list[str]
+
+
+class ReleasedAssessment(_Resource, kw_only=True):
+    assessed_on: dt.date
+    status: ProgressStatus
+    note: str
+
+
+class ReleasedClosure(_Resource, kw_only=True):
+    outcome: ClosureOutcome
+    note: str
+    closed_at: dt.datetime
+
+
+class ReleasedRecommendation(_Resource, kw_only=True):
+    """A recommendation as a public record: what follows it up included, and every field that
+    secrecy covers replaced by a notice naming its ground (listed in `withheld`)."""
+
+    id: str
+    code: str
+    agency_id: str
+    agency_name: str
+    title: str
+    body: str
+    area: Area
+    priority: Priority
+    issued_on: dt.date | None
+    response_due: dt.date | None
+    implementation_due: dt.date | None
+    diarienummer: str | None
+    state: State
+    response: ReleasedResponse | None
+    progress: list[ReleasedProgress]
+    assessments: list[ReleasedAssessment]
+    closure: ReleasedClosure | None
+    withheld: list[Withheld]
+
+
 # --- tokens --------------------------------------------------------------------------------
 
 
@@ -610,6 +841,12 @@ ChangeType = Literal[
     "closure.closed",
     "closure.amended",
     "closure.reopened",
+    "secrecy.created",
+    "secrecy.updated",
+    "good_example.created",
+    "good_example.updated",
+    "good_example.deleted",
+    "disclosure.created",
     "token.created",
     "token.revoked",
 ]
@@ -785,6 +1022,49 @@ class Stats(_Resource, kw_only=True):
     implemented_share: float | None
     median_days_to_response: float | None
     median_days_to_implementation: float | None
+
+
+# --- benchmarks ---------------------------------------------------------------------------
+
+
+class OtherAgencies(_Resource, kw_only=True):
+    """All other agencies together: how many, and the median and quartiles of their figures
+    (each agency's counted once). Never a sum, a mean, an extreme, an id or a name. Withheld
+    (`suppressed`, every number null) for fewer than three agencies, with `reason`."""
+
+    agencies: int | None
+    median: float | None
+    lower_quartile: float | None
+    upper_quartile: float | None
+    suppressed: bool
+    reason: str | None
+
+
+class BenchmarkFigure(_Resource, kw_only=True):
+    own: float | None
+    """The agency's own figure (null: it has none, such as no response yet)."""
+    others: OtherAgencies
+
+
+class AreaBenchmarks(_Resource, kw_only=True):
+    """One area's figures over issued recommendations."""
+
+    area: Area
+    implemented_share: BenchmarkFigure
+    """Closed as implemented, of those not superseded or withdrawn."""
+    median_days_to_response: BenchmarkFigure
+    """Days from issue to the agency's response (the agency's median)."""
+    overdue_share: BenchmarkFigure
+    """Overdue, of those not closed (Swedish working days)."""
+    open_count: BenchmarkFigure
+    """Issued and not closed."""
+
+
+class Benchmarks(_Resource, kw_only=True):
+    agency_id: str
+    areas: list[AreaBenchmarks]
+    min_group: int
+    """The fewest other agencies a figure is compared with (fewer: suppressed)."""
 
 
 # --- the audit log's hash chain ------------------------------------------------------------

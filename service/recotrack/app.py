@@ -15,12 +15,15 @@ from recotrack.api.agencies import AgencyController
 from recotrack.api.assessments import AssessmentController
 from recotrack.api.audit import AuditController
 from recotrack.api.auth import PrincipalCache, authentication_middleware, permission_guard
+from recotrack.api.benchmarks import BenchmarkController
 from recotrack.api.body import MAX_DEPTH, strict_request
 from recotrack.api.changes import ChangeController
 from recotrack.api.closures import ClosureController
 from recotrack.api.contract import StructSchemas, say_no_nul_in_parameters
 from recotrack.api.deps import DEPENDENCIES
+from recotrack.api.disclosures import DisclosureController
 from recotrack.api.exports import ExportController
+from recotrack.api.good_examples import GoodExampleController
 from recotrack.api.health import healthz, readyz
 from recotrack.api.history import HistoryController
 from recotrack.api.idempotency import idempotency_middleware
@@ -35,6 +38,7 @@ from recotrack.api.reference import OwnSwaggerUI, reference_router
 from recotrack.api.requests import request_id_middleware
 from recotrack.api.responses import ResponseController
 from recotrack.api.reviews import ReviewController
+from recotrack.api.secrecy import SecrecyController, SecrecyGroundController
 from recotrack.api.stats import StatsController
 from recotrack.api.sync import SyncController
 from recotrack.api.timeouts import request_timeout_middleware
@@ -61,6 +65,11 @@ CONTROLLERS: list[type] = [
     ProgressController,
     AssessmentController,
     ClosureController,
+    SecrecyController,
+    SecrecyGroundController,
+    DisclosureController,
+    GoodExampleController,
+    BenchmarkController,
     TokenController,
     WebhookController,
     ChangeController,

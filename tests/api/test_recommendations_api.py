@@ -25,6 +25,7 @@ FIELDS = {
     "response_due",
     "implementation_due",
     "diarienummer",
+    "published",
     "state",
     "overdue",
     "decision",
@@ -263,3 +264,29 @@ async def test_a_change_cannot_put_a_due_date_before_the_issue(
             headers={"If-Match": '"1"'},
         )
         assert_problem(r, 422, "rule-violation", pointer=pointer)
+
+
+async def test_the_secretariat_decides_what_is_published(shared: Shared) -> None:
+    """`published` (for the public catalogue) is false until the secretariat says otherwise,
+    on creation or by a change, which is a new version with its event like any other."""
+    api, db = shared.api, shared.db
+    rec = await flow.recommendation(api)
+    assert rec["published"] is False
+    url = f"/v1/recommendations/{rec['id']}"
+    r = await api.call(
+        "secretariat", "PATCH", url, json={"published": True}, headers={"If-Match": '"1"'}
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["published"], r.json()["version"]) == (True, 2)
+    event = await db.fetchrow(
+        "select action, data from event where entity = 'recommendation' and entity_id = $1"
+        " order by seq desc limit 1",
+        rec["id"],
+    )
+    assert event is not None
+    assert (event["action"], event["data"]["published"]) == ("updated", True)
+    assert (await flow.recommendation(api, published=True))["published"] is True
+    r = await api.call(
+        "skatteverket", "PATCH", url, json={"published": False}, headers={"If-Match": '"2"'}
+    )
+    assert r.status_code == 403, r.text

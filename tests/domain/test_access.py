@@ -18,11 +18,13 @@ P = Permission
 # - verifying (and exporting) the whole audit log: the auditor and the secretariat (AUDIT).
 # - webhook subscriptions: the secretariat any, an agency its own (MANAGE_WEBHOOKS); the
 #   auditor reads them (READ).
+# - releases of public records: the secretariat makes them (DISCLOSE); what was released to
+#   whom the secretariat and the auditor read (READ_DISCLOSURES), no agency.
 EXPECTED = {
-    #                  READ  ADMIN  RD_TOK  MG_TOK  RESPOND  ASSESS  LINK_INV  AUDIT  HOOKS
-    Role.SECRETARIAT: (True, True,  True,   True,   False,   True,   True,     True,  True),
-    Role.AGENCY:      (True, False, False,  False,  True,    False,  True,     False, True),
-    Role.AUDITOR:     (True, False, True,   False,  False,   False,  False,    True,  False),
+    #             READ  ADMIN RD_TOK MG_TOK RESPOND ASSESS LINK  AUDIT HOOKS DISCL RD_DISCL
+    Role.SECRETARIAT: (1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),
+    Role.AGENCY:      (1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0),
+    Role.AUDITOR:     (1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1),
 }  # fmt: skip
 COLUMNS = (
     P.READ,
@@ -34,6 +36,8 @@ COLUMNS = (
     P.LINK_INVESTMENT,
     P.AUDIT,
     P.MANAGE_WEBHOOKS,
+    P.DISCLOSE,
+    P.READ_DISCLOSURES,
 )
 
 

@@ -7,7 +7,7 @@ from typing import Any, get_args
 
 import pytest
 
-from recotrack.domain import vocabulary
+from recotrack.domain import secrecy, vocabulary
 from recotrack_sdk import models
 
 PAIRS: list[tuple[type[StrEnum], Any]] = [
@@ -19,6 +19,7 @@ PAIRS: list[tuple[type[StrEnum], Any]] = [
     (vocabulary.State, models.State),
     (vocabulary.Phase, models.Phase),
     (vocabulary.Role, models.Role),
+    (secrecy.SecretField, models.SecretField),
 ]
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 
 import pytest
 
 from recotrack_sdk import (
     AuthenticationError,
     NotFoundError,
+    PermissionDeniedError,
     PreconditionFailedError,
     Versioned,
 )
@@ -21,6 +23,9 @@ from recotrack_sdk.models import (
     ClosureWrite,
     Contact,
     ContactWrite,
+    DisclosureCreate,
+    GoodExampleCreate,
+    GoodExamplePatch,
     InvestmentCreate,
     InvestmentPatch,
     ProgressReportCreate,
@@ -28,6 +33,8 @@ from recotrack_sdk.models import (
     ResponseWrite,
     ReviewCreate,
     ReviewPatch,
+    SecrecyMarkWrite,
+    SecrecyWrite,
     SyncProgressItem,
     TokenCreate,
 )
@@ -430,3 +437,76 @@ async def test_health(sdk: Sdk) -> None:
     anonymous = sdk.as_("nobody")
     assert (await anonymous.healthz()).status == "ok"
     assert (await anonymous.readyz()).status == "ok"
+
+
+async def test_secrecy_marks(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    rec = await make_recommendation(c)
+    with pytest.raises(NotFoundError):
+        await c.get_secrecy(rec.id)
+    ground = (await c.list_secrecy_grounds())[0].reference
+    marks = SecrecyWrite(fields=[SecrecyMarkWrite(field="body", ground=ground)])
+    made = await c.put_secrecy(rec.id, marks, if_match=None)
+    assert (made.value.fields[0].field, made.value.fields[0].ground, made.etag) == (
+        "body",
+        ground,
+        '"1"',
+    )
+    assert (await sdk.as_("skatteverket").get_secrecy(rec.id)) == made
+    cleared = await c.put_secrecy(rec.id, SecrecyWrite(fields=[]), if_match=made)
+    assert (cleared.value.fields, cleared.value.version) == ([], 2)
+    with pytest.raises(PreconditionFailedError):
+        await c.put_secrecy(rec.id, marks, if_match=made)
+
+
+async def test_disclosures(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    rec = await make_recommendation(c)
+    made = await c.create_disclosure(
+        DisclosureCreate(request_ref="SR 2026/0100", recommendation_ids=[rec.id])
+    )
+    assert made.recommendation_ids == [rec.id]
+    auditor = sdk.as_("auditor")
+    assert (await auditor.get_disclosure(made.id)) == made
+    assert made.id in {d.id for d in await auditor.collect("iter_disclosures", page_size=1)}
+    for listed in made.documents:
+        content = await auditor.get_disclosure_document(made.id, format=listed.format)
+        assert hashlib.sha256(content).hexdigest() == listed.sha256
+    with pytest.raises(PermissionDeniedError):
+        await sdk.as_("skatteverket").list_disclosures()
+
+
+async def test_good_examples(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    rec = await make_recommendation(c)
+    made = await c.create_good_example(
+        GoodExampleCreate(recommendation_id=rec.id, title="Tre produktområden", summary="**Ja**")
+    )
+    other = sdk.as_("forsakringskassan")
+    assert (await other.get_good_example(made.value.id)) == made
+    assert made.value.agency_name is None
+    listed = await other.collect("iter_good_examples", area=rec.area, page_size=1)
+    assert made.value.id in {e.id for e in listed}
+    changed = await c.update_good_example(
+        made.value.id, GoodExamplePatch(agency_named=True), if_match=made
+    )
+    assert changed.value.agency_id == rec.agency_id
+    assert await c.delete_good_example(made.value.id, if_match=changed) is None
+    with pytest.raises(NotFoundError):
+        await other.get_good_example(made.value.id)
+
+
+async def test_benchmarks(sdk: Sdk) -> None:
+    agency = sdk.as_("skatteverket")
+    await make_recommendation(sdk.as_("secretariat"))
+    mine = await agency.get_benchmarks()
+    assert mine.agency_id == "skatteverket"
+    assert {a.area for a in mine.areas} == {
+        "ways_of_working",
+        "governance",
+        "competence",
+        "results",
+        "enabling_conditions",
+    }
+    assert all(a.implemented_share.others.suppressed for a in mine.areas)  # one other agency
+    assert (await sdk.as_("auditor").get_benchmarks(agency="skatteverket")) == mine

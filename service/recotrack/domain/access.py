@@ -25,6 +25,10 @@ class Permission(StrEnum):
     """Set an investment's `external_ref` (the id in the agency's portfolio tool)."""
     MANAGE_WEBHOOKS = "manage_webhooks"
     """Webhook subscriptions: an agency its own agency's, the secretariat every one."""
+    DISCLOSE = "disclose"
+    """Register a request for public records and release them (with secrecy applied)."""
+    READ_DISCLOSURES = "read_disclosures"
+    """What was released to whom: every agency's records, and who asked, so not agencies'."""
     AUDIT = "audit"
     """Verify the event log's hash chain (and export it): every agency's history at once."""
 
@@ -39,6 +43,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ASSESS,
             Permission.LINK_INVESTMENT,
             Permission.MANAGE_WEBHOOKS,
+            Permission.DISCLOSE,
+            Permission.READ_DISCLOSURES,
             Permission.AUDIT,
         }
     ),
@@ -50,7 +56,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_WEBHOOKS,
         }
     ),
-    Role.AUDITOR: frozenset({Permission.READ, Permission.READ_TOKENS, Permission.AUDIT}),
+    Role.AUDITOR: frozenset(
+        {Permission.READ, Permission.READ_TOKENS, Permission.READ_DISCLOSURES, Permission.AUDIT}
+    ),
 }
 
 

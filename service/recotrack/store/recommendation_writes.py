@@ -44,8 +44,8 @@ async def create_recommendation(
             rec_id = await conn.fetchval(
                 """
                 insert into recommendation (code, review_id, agency_id, title, body, area, priority,
-                    issued_on, response_due, implementation_due, diarienummer)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                    issued_on, response_due, implementation_due, diarienummer, published)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                 returning id
                 """,
                 data.code,
@@ -59,6 +59,7 @@ async def create_recommendation(
                 data.response_due,
                 data.implementation_due,
                 data.diarienummer,
+                data.published,
             )
         recommendation = await get_recommendation(conn, str(rec_id), scope=None)
         return await w.record(

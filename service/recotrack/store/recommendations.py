@@ -14,8 +14,8 @@ from recotrack_sdk.models import Recommendation
 
 COLUMNS = (
     "id::text, code, review_id::text, investment_id::text, agency_id, title, body, area, priority,"
-    " issued_on, response_due, implementation_due, diarienummer, state, overdue, decision,"
-    " reported_status, assessed_status, version, created_at, updated_at"
+    " issued_on, response_due, implementation_due, diarienummer, published, state, overdue,"
+    " decision, reported_status, assessed_status, version, created_at, updated_at"
 )
 
 

@@ -31,7 +31,7 @@ from recotrack_sdk.models import Webhook, WebhookCreate, WebhookPatch, WebhookWi
 ROTATION_OVERLAP = dt.timedelta(hours=24)
 """How long the previous secret keeps signing beside the new one after a rotation."""
 SECRET_PREFIX = "whsec_"  # noqa: S105  (the prefix Standard Webhooks gives secrets)
-AGENCY_INVISIBLE = ("token.",)
+AGENCY_INVISIBLE = ("token.", "disclosure.")
 """Change types no agency's feed has: an agency's subscription cannot name them."""
 
 _COLUMNS = "id::text, agency_id, url, events, description, active, version, created_at, updated_at"
