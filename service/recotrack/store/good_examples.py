@@ -17,7 +17,7 @@ from recotrack.domain.secrecy import SecretField, notice
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
 from recotrack.store.rows import Keyset, maybe_id, parse_id, set_fields
-from recotrack.store.writes import write
+from recotrack.store.writes import Write, write
 from recotrack_sdk.models import Area, GoodExample, GoodExampleCreate, GoodExamplePatch
 
 _SELECT = f"""
@@ -116,21 +116,26 @@ async def create_good_example(
         return await w.record("created", await _read(conn, example_id, str(example_id)))
 
 
+async def _lock(w: Write, key: uuid.UUID, name: str, expected_version: int) -> None:
+    """Lock the example for its change; the event is its recommendation's agency's."""
+    row = await w.lock(
+        """
+        select g.version, r.agency_id from good_example g
+        join recommendation r on r.id = g.recommendation_id where g.id = $1 for update of g
+        """,
+        key,
+        name=name,
+        expected_version=expected_version,
+    )
+    w.agency_id = row["agency_id"]
+
+
 async def update_good_example(
     conn: Connection, example_id: str, patch: GoodExamplePatch, *, expected_version: int, actor: str
 ) -> GoodExample:
     key = parse_id(example_id, "good example")
     async with write(conn, "good_example", actor=actor) as w:
-        row = await w.lock(
-            """
-            select g.version, r.agency_id from good_example g
-            join recommendation r on r.id = g.recommendation_id where g.id = $1 for update of g
-            """,
-            key,
-            name=example_id,
-            expected_version=expected_version,
-        )
-        w.agency_id = row["agency_id"]
+        await _lock(w, key, example_id, expected_version)
         await w.update("good_example", key, set_fields(patch), returning="id")
         return await w.record("updated", await _read(conn, key, example_id))
 
@@ -140,16 +145,7 @@ async def delete_good_example(
 ) -> None:
     key = parse_id(example_id, "good example")
     async with write(conn, "good_example", actor=actor) as w:
-        row = await w.lock(
-            """
-            select g.version, r.agency_id from good_example g
-            join recommendation r on r.id = g.recommendation_id where g.id = $1 for update of g
-            """,
-            key,
-            name=example_id,
-            expected_version=expected_version,
-        )
-        w.agency_id = row["agency_id"]
+        await _lock(w, key, example_id, expected_version)
         example = await _read(conn, key, example_id)
         await conn.execute("delete from good_example where id = $1", key)
         await w.record("deleted", example)
