@@ -15,9 +15,21 @@ from pathlib import Path
 import pytest
 
 from recotrack_sdk._cli import main
-from tests.cli.conftest import Cli, Ran
+from tests.cli.conftest import Cli, Ran, Shared
 
 COMMANDS = [["status"], ["list"], ["show", "2025-SKV-001"], ["overdue"], ["stats"]]
+
+
+@pytest.fixture
+def cli(shared_service: Shared, tmp_path: Path) -> Cli:
+    """One live service for this module (the CLI only reads from it), with no data; each test
+    has a home directory of its own."""
+    return shared_service.fresh_home(tmp_path)
+
+
+@pytest.fixture
+def demo(shared_demo: Shared, tmp_path: Path) -> Cli:
+    return shared_demo.fresh_home(tmp_path)
 
 
 def _one_line_error(ran: Ran, status: int, starts: str) -> str:
