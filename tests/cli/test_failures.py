@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from recotrack_sdk._cli import main
 from tests.cli.conftest import Cli, Ran, Shared
 
 COMMANDS = [["status"], ["list"], ["show", "2025-SKV-001"], ["overdue"], ["stats"]]
@@ -312,17 +311,3 @@ async def test_a_token_file_others_may_read_is_warned_about(cli: Cli) -> None:
         f"warning: config file {path} holds a token and others may read it (chmod 600 {path})\n"
     )
     assert cli.tokens["secretariat"] not in ran.stderr
-
-
-def test_main_uses_the_process_streams_by_default(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("RECOTRACK_URL", raising=False)
-    monkeypatch.setenv("HOME", "/nonexistent")
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    monkeypatch.delenv("RECOTRACK_CONFIG", raising=False)
-    monkeypatch.setattr("sys.argv", ["recotrack-cli", "status"])
-    assert main() == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.startswith("recotrack-cli: no server given")
