@@ -5,13 +5,17 @@ Migrations run once into a template database; each test gets a fresh copy of it.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import os
 import tempfile
+import threading
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -109,6 +113,13 @@ async def template_db(server_url: str, service_role: str) -> AsyncIterator[str]:
         await admin.close()
 
 
+async def _create_copy(admin: asyncpg.Connection, template_db: str, name: str) -> None:
+    await admin.execute(f'create database "{name}" template "{template_db}"')
+    # Tests need no durability across a crash of the server: not waiting for each commit
+    # to reach the disk halves the suite's time on a server that syncs its WAL.
+    await admin.execute(f'alter database "{name}" set synchronous_commit = off')
+
+
 @contextlib.asynccontextmanager
 async def copy_of_template(
     server_url: str, template_db: str, prefix: str = "rt_test"
@@ -117,20 +128,112 @@ async def copy_of_template(
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(server_url)
     try:
-        await admin.execute(f'create database "{name}" template "{template_db}"')
-        # Tests need no durability across a crash of the server: not waiting for each commit
-        # to reach the disk halves the suite's time on a server that syncs its WAL.
-        await admin.execute(f'alter database "{name}" set synchronous_commit = off')
+        await _create_copy(admin, template_db, name)
         yield with_database(server_url, name)
         await admin.execute(f'drop database if exists "{name}" with (force)')
     finally:
         await admin.close()
 
 
+T = TypeVar("T")
+
+
+class FreshDatabases:
+    """Copies of the template for one test each, made one ahead and dropped behind, on a
+    thread (and event loop) of this worker's own: a test waits for neither.
+
+    A copy takes a few hundred ms, and a drop more (PostgreSQL checkpoints on DROP DATABASE);
+    both used to be in every test's setup and teardown. Each test still gets a copy that no
+    other test has used; the drops are checked when the session ends. On the thread, creates
+    and drops go one at a time each, on a connection each, so a backlog of drops never holds
+    up the next copy."""
+
+    def __init__(self, server_url: str, template_db: str) -> None:
+        self._server_url = server_url
+        self._template_db = template_db
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="fresh-databases", daemon=True
+        )
+        self._thread.start()
+        self._connections: dict[str, asyncpg.Connection] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._spare: concurrent.futures.Future[str] = self._submit(self._create())
+        self._drops: list[concurrent.futures.Future[None]] = []
+
+    def _submit(self, work: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(work, self._loop)
+
+    @contextlib.asynccontextmanager
+    async def _admin(self, purpose: str) -> AsyncIterator[asyncpg.Connection]:
+        """One connection and lock per purpose (on the thread's loop)."""
+        lock = self._locks.setdefault(purpose, asyncio.Lock())
+        async with lock:
+            conn = self._connections.get(purpose)
+            if conn is None or conn.is_closed():
+                conn = self._connections[purpose] = await asyncpg.connect(self._server_url)
+            yield conn
+
+    async def _create(self) -> str:
+        name = f"rt_test_{uuid.uuid4().hex[:10]}"
+        async with self._admin("create") as admin:
+            await _create_copy(admin, self._template_db, name)
+        return name
+
+    async def _drop(self, name: str) -> None:
+        async with self._admin("drop") as admin:
+            await admin.execute(f'drop database if exists "{name}" with (force)')
+
+    async def take(self) -> str:
+        """The name of a fresh copy; the next one is made meanwhile."""
+        spare, self._spare = self._spare, self._submit(self._create())
+        return await asyncio.wrap_future(spare)
+
+    async def give_back(self, name: str) -> None:
+        """Drop `name` later; wait only when too many drops are behind (each holds a copy's
+        disk space until it is done)."""
+        self._drops.append(self._submit(self._drop(name)))
+        while len(self._drops) > self.MAX_DROPS_BEHIND:
+            await asyncio.wrap_future(self._drops.pop(0))  # its error, if any, fails the test
+        self._drops = [drop for drop in self._drops if not drop.done() or drop.exception()]
+
+    MAX_DROPS_BEHIND = 20
+
+    def close(self) -> None:
+        """Drop the spare and wait for every drop; raise the first that failed."""
+        with contextlib.suppress(Exception):  # a spare that failed is dropped as nothing
+            self._drops.append(self._submit(self._drop(self._spare.result(timeout=120))))
+        try:
+            for drop in self._drops:
+                drop.result(timeout=120)
+        finally:
+
+            async def close_connections() -> None:
+                for conn in self._connections.values():
+                    await conn.close()
+
+            self._submit(close_connections()).result(timeout=30)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(30)
+            self._loop.close()
+
+
+@pytest.fixture(scope="session")
+def fresh_databases(server_url: str, template_db: str) -> Iterator[FreshDatabases]:
+    databases = FreshDatabases(server_url, template_db)
+    try:
+        yield databases
+    finally:
+        databases.close()
+
+
 @pytest.fixture
-async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
-    async with copy_of_template(server_url, template_db) as url:
-        yield url
+async def db_url(server_url: str, fresh_databases: FreshDatabases) -> AsyncIterator[str]:
+    name = await fresh_databases.take()
+    try:
+        yield with_database(server_url, name)
+    finally:
+        await fresh_databases.give_back(name)
 
 
 @pytest.fixture

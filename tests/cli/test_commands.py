@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,8 +14,7 @@ import pytest
 from recotrack_sdk._cli import _reading
 from recotrack_sdk._cli._render import width
 from recotrack_sdk.models import Recommendation
-from tests import flow
-from tests.cli.conftest import PER_AGENCY, Cli, Terminal, excel_csv
+from tests.cli.conftest import PER_AGENCY, Cli, Shared, Terminal, excel_csv
 from tests.helpers import Api
 
 STATES = ["draft", "issued", "responded", "in_progress", "implemented", "closed"]
@@ -55,6 +55,18 @@ def _csv_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+@pytest.fixture
+def demo(shared_demo: Shared, tmp_path: Path) -> Cli:
+    """One live service with the demo data for this module: its tests only read (those that
+    write, or need an empty service, are in test_commands_fresh.py)."""
+    return shared_demo.fresh_home(tmp_path)
+
+
+@pytest.fixture
+def api(shared_demo: Shared) -> Api:
+    return shared_demo.api
 
 
 def _aligned(lines: list[str]) -> None:
@@ -305,35 +317,6 @@ async def test_show_as_a_table_has_the_fields_and_the_timeline_with_actors(
     assert "Closure" not in ran.lines
 
 
-async def test_show_names_the_token_that_acted(demo: Cli, api: Api) -> None:
-    rec = await flow.recommendation(api)  # issued, not yet answered
-    response = await api.call(
-        "skatteverket",
-        "PUT",
-        f"/v1/recommendations/{rec['id']}/response",
-        json={"decision": "rejected", "rationale": "Ingen budget.", "responded_by": "Åsa Ek"},
-    )
-    assert response.status_code == 201, response.text
-    ran = await demo.run("show", rec["code"], "--csv")
-    assert (ran.status, ran.stderr) == (0, "")
-    rows = _csv(ran.stdout)
-    history = (await _get(api, f"/v1/recommendations/{rec['id']}/history"))["items"]
-    assert [int(r["seq"]) for r in rows] == [e["seq"] for e in history]
-    assert {r["code"] for r in rows} == {rec["code"]}
-    last = rows[-1]
-    assert (last["entity"], last["action"], last["actor_role"], last["actor_label"]) == (
-        "response",
-        "created",
-        "agency",
-        "skatteverket",
-    )
-    assert last["summary"] == "rejected"
-    assert json.loads(last["data"])["responded_by"] == "Åsa Ek"
-    table = await demo.run("show", rec["code"])
-    assert "skatteverket (agency)" in table.stdout
-    assert "Ingen budget." in table.stdout
-
-
 async def test_show_finds_the_code_exactly_or_says_it_is_not_there(demo: Cli, api: Api) -> None:
     rec = await _one(api, state="draft")
     lower = await demo.run("show", rec["code"].lower(), "--json")
@@ -434,16 +417,3 @@ async def test_stats_in_every_format(demo: Cli, api: Api) -> None:
     assert "förutsättningskapande (enabling_conditions)" in table.stdout
     area_table = table.lines[table.lines.index("By area and state") + 2 :][:7]
     _aligned(area_table)
-
-
-async def test_stats_of_an_empty_service(cli: Cli) -> None:
-    ran = await cli.run("stats")
-    assert ran.status == 0
-    assert "recommendations                0" in ran.stdout
-    assert "Decisions" not in ran.stdout
-    empty = await cli.run("list")
-    assert empty.stdout == "No recommendations match.\n"
-    assert (await cli.run("overdue", "--json")).stdout == "[]\n"
-    assert (await cli.run("list", "--csv")).stdout == "\ufeff" + ";".join(FIELDS) + "\r\n"
-    plain = await cli.run("list", "--csv", "--dialect", "rfc4180")
-    assert plain.stdout == ",".join(FIELDS) + "\r\n"

@@ -12,8 +12,20 @@ from urllib.parse import urlencode
 import pytest
 
 from recotrack_sdk._csv import BOM
-from tests.cli.conftest import Cli, Terminal, excel_csv
+from tests.cli.conftest import Cli, Shared, Terminal, excel_csv
 from tests.helpers import Api
+
+
+@pytest.fixture
+def demo(shared_demo: Shared, tmp_path: Path) -> Cli:
+    """One live service with the demo data for this module (its tests only read from it);
+    each test has a home and a current directory of its own."""
+    return shared_demo.fresh_home(tmp_path)
+
+
+@pytest.fixture
+def api(shared_demo: Shared) -> Api:
+    return shared_demo.api
 
 
 async def _api_export(api: Api, **params: str) -> bytes:

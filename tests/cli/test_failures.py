@@ -14,10 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from recotrack_sdk._cli import main
-from tests.cli.conftest import Cli, Ran
+from tests.cli.conftest import Cli, Ran, Shared
 
 COMMANDS = [["status"], ["list"], ["show", "2025-SKV-001"], ["overdue"], ["stats"]]
+
+
+@pytest.fixture
+def cli(shared_service: Shared, tmp_path: Path) -> Cli:
+    """One live service for this module (the CLI only reads from it), with no data; each test
+    has a home directory of its own."""
+    return shared_service.fresh_home(tmp_path)
+
+
+@pytest.fixture
+def demo(shared_demo: Shared, tmp_path: Path) -> Cli:
+    return shared_demo.fresh_home(tmp_path)
 
 
 def _one_line_error(ran: Ran, status: int, starts: str) -> str:
@@ -300,17 +311,3 @@ async def test_a_token_file_others_may_read_is_warned_about(cli: Cli) -> None:
         f"warning: config file {path} holds a token and others may read it (chmod 600 {path})\n"
     )
     assert cli.tokens["secretariat"] not in ran.stderr
-
-
-def test_main_uses_the_process_streams_by_default(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("RECOTRACK_URL", raising=False)
-    monkeypatch.setenv("HOME", "/nonexistent")
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    monkeypatch.delenv("RECOTRACK_CONFIG", raising=False)
-    monkeypatch.setattr("sys.argv", ["recotrack-cli", "status"])
-    assert main() == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.startswith("recotrack-cli: no server given")

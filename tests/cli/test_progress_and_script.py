@@ -16,10 +16,16 @@ import pytest
 
 from recotrack_sdk import Client
 from recotrack_sdk._cli import _reading
-from tests.cli.conftest import PER_AGENCY, Cli, Terminal, excel_csv
+from tests.cli.conftest import PER_AGENCY, Cli, Shared, Terminal, excel_csv
 
 RECOTRACK_CLI = Path(sys.executable).with_name("recotrack-cli")
 TIMEOUT_SECONDS = 60
+
+
+@pytest.fixture
+def demo(shared_demo: Shared, tmp_path: Path) -> Cli:
+    """One live service with the demo data for this module (its tests only read from it)."""
+    return shared_demo.fresh_home(tmp_path)
 
 
 async def test_a_progress_bar_while_paging_on_a_terminal(

@@ -17,8 +17,10 @@ from recotrack.store.roles import with_user
 from tests.deploy.support import (
     COMPOSE,
     ENV_EXAMPLE,
+    PENDING_SETTINGS,
     ROOT,
     compose_binary,
+    deployable_setting_names,
     needs_linux_x86_64,
     setting_names,
 )
@@ -112,7 +114,7 @@ def test_migration_runs_once_then_the_api_starts(config: dict[str, Any]) -> None
     assert api["command"] == ["serve"]
     assert api["depends_on"]["db"]["condition"] == "service_healthy"
     assert api["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    for service in (migrate, api):
+    for service in (migrate, api, services["worker"]):
         assert service["build"]["dockerfile"] == "deploy/Dockerfile"
         assert (ROOT / service["build"]["dockerfile"]).exists()
         assert service["read_only"] is True
@@ -127,10 +129,79 @@ def test_the_api_is_published_on_loopback_only(config: dict[str, Any]) -> None:
 
 
 def test_the_service_gets_only_settings_it_knows(config: dict[str, Any]) -> None:
-    known = setting_names()
-    for name in ("migrate", "api"):
+    known = deployable_setting_names()
+    for name in ("migrate", "api", "worker"):
         unknown = set(config["services"][name]["environment"]) - known
         assert not unknown, f"{name} sets variables recotrack does not read: {unknown}"
+
+
+def test_pending_settings_are_still_pending() -> None:
+    read = PENDING_SETTINGS & setting_names()
+    assert not read, f"settings.py reads {read} now: remove them from PENDING_SETTINGS"
+
+
+def test_one_worker_does_the_background_work_and_the_api_none(config: dict[str, Any]) -> None:
+    """The background work runs in the worker service, never in the API's containers: so it
+    runs the same however many API containers there are (it is safe beside itself too)."""
+    services = config["services"]
+    api, worker = services["api"], services["worker"]
+    assert worker["command"] == ["worker"]
+    assert api["environment"]["RECOTRACK_WORKER"] == "false"
+    assert "RECOTRACK_WORKER" not in worker["environment"]
+    assert worker["image"] == api["image"]
+    assert worker["build"] == api["build"]
+    # the same settings as the API, but for those of the API's HTTP side and its switch
+    api_only = {"RECOTRACK_WORKER", "RECOTRACK_POOL_MAX_SIZE", "RECOTRACK_METRICS_TOKEN"}
+    assert worker["environment"] == {
+        k: v for k, v in api["environment"].items() if k not in api_only
+    }
+    # the keys it signs checkpoints and decrypts webhook secrets with are the API's
+    assert worker["volumes"] == api["volumes"]
+    for same in ("read_only", "cap_drop", "security_opt", "tmpfs"):
+        assert worker[same] == api[same], same
+    assert (worker["read_only"], worker["cap_drop"]) == (True, ["ALL"])
+    # no HTTP port: the image's health check (it asks /readyz) would call it unhealthy
+    assert "ports" not in worker
+    assert worker["healthcheck"] == {"disable": True}
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["restart"] == "unless-stopped"
+
+
+def test_mail_settings_come_from_the_env_file(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        ENV_EXAMPLE.read_text()
+        .replace("RECOTRACK_SMTP_URL=\n", "RECOTRACK_SMTP_URL=smtp://mailpit:1025\n")
+        .replace("RECOTRACK_MAIL_FROM=\n", "RECOTRACK_MAIL_FROM=recotrack@esv.se\n")
+        .replace("RECOTRACK_PUBLIC_URL=\n", "RECOTRACK_PUBLIC_URL=https://recotrack.esv.se\n")
+    )
+    result = compose("config", "--format", "json", env_file=env)
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for name in ("api", "worker"):
+        environment = services[name]["environment"]
+        assert environment["RECOTRACK_SMTP_URL"] == "smtp://mailpit:1025", name
+        assert environment["RECOTRACK_MAIL_FROM"] == "recotrack@esv.se", name
+        assert environment["RECOTRACK_PUBLIC_URL"] == "https://recotrack.esv.se", name
+
+
+def test_the_example_sends_no_mail(config: dict[str, Any]) -> None:
+    """Left empty (unset, to the service): a production-like `up` never mails Mailpit."""
+    for name in ("api", "worker"):
+        assert config["services"][name]["environment"]["RECOTRACK_SMTP_URL"] == ""
+
+
+def test_mailpit_runs_only_in_the_dev_profile(config: dict[str, Any]) -> None:
+    assert "mailpit" not in config["services"], "a plain `up` starts no Mailpit"
+    result = compose("--profile", "dev", "config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    mailpit = json.loads(result.stdout)["services"]["mailpit"]
+    assert mailpit["profiles"] == ["dev"]
+    assert re.fullmatch(r"axllent/mailpit:v\d+\.\d+\.\d+", mailpit["image"]), "a pinned tag"
+    ports = {p["target"]: p for p in mailpit["ports"]}
+    assert set(ports) == {1025, 8025}  # SMTP, the web UI
+    assert all(p["host_ip"] == "127.0.0.1" for p in ports.values()), "loopback only"
+    assert all(str(p["published"]) == str(p["target"]) for p in ports.values())
 
 
 def test_the_env_example_documents_every_variable_the_file_uses() -> None:

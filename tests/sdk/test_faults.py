@@ -16,10 +16,11 @@ from tests.helpers import seed_tokens
 from tests.sdk.conftest import Caller, Retries, make_recommendation
 from tests.sdk.support import ServiceProcess, service_process
 
-BATCHES = 6
 BATCH_SIZE = 2_000
 KILL_AFTER = (1, 4)
 """Kill while a batch is being written once this many batches are in."""
+BATCHES = max(KILL_AFTER) + 1
+"""Up to the batch that the last kill hits: a batch after it would prove nothing more."""
 DEADLINE_SECONDS = 120.0
 
 WHERE_WE_ARE = """
