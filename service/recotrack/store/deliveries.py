@@ -91,9 +91,10 @@ async def record(
         await conn.execute(
             """
             insert into webhook_delivery (id, webhook_id, seq, type, message_id, attempt,
-                status, attempted_at, status_code, duration_seconds, error, next_attempt_at)
+                status, created_at, attempted_at, status_code, duration_seconds, error,
+                next_attempt_at)
             select gen_random_uuid(), $1, a.seq, a.type, a.message_id, a.attempt,
-                case when a.ok then 'succeeded' else 'failed' end, a.attempted_at,
+                case when a.ok then 'succeeded' else 'failed' end, a.attempted_at, a.attempted_at,
                 a.status_code, a.duration, a.error, a.next_attempt_at
             from unnest($2::bigint[], $3::text[], $4::integer[], $5::boolean[],
                     $6::timestamptz[], $7::integer[], $8::float8[], $9::text[],

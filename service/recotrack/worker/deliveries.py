@@ -140,7 +140,7 @@ class Deliverer:
 
     async def send(self, url: str, secrets: Sequence[str], change: Change) -> Outcome:
         started = time.monotonic()
-        at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        at = dt.datetime.now(dt.UTC)
         try:
             # again at each attempt, since DNS can change after the subscription was checked
             await check_destination(url, allow_private=self.config.allow_private)
