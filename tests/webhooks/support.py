@@ -183,9 +183,9 @@ async def subscribe(api: Api, who: str, url: str, **body: Any) -> dict[str, Any]
 async def received_count(receiver: Receiver, path: str, count: int) -> list[Received]:
     """Wait (bounded) until `path` has had `count` requests."""
 
-    async def enough() -> list[Received] | None:
+    async def enough() -> list[Received]:
         got = receiver.at(path)
-        return got if len(got) >= count else None
+        return got if len(got) >= count else []
 
     return await until(f"{count} deliveries at {path}", enough, seconds=WAIT_SECONDS)
 

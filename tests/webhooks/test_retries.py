@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from email.message import EmailMessage
 
 import pytest
@@ -30,10 +30,10 @@ from tests.webhooks.support import (
 
 
 async def disabled(api: Api, webhook_id: str) -> dict[str, object]:
-    async def off() -> dict[str, object] | None:
+    async def off() -> dict[str, object]:
         r = await api.call("secretariat", "GET", f"/v1/webhooks/{webhook_id}")
         body: dict[str, object] = r.json()
-        return None if body["active"] else body
+        return {} if body["active"] else body
 
     return await until("the subscription to be disabled", off, seconds=WAIT_SECONDS)
 
@@ -138,6 +138,7 @@ async def test_after_the_last_retry_it_is_disabled_mailed_and_resumes_when_enabl
                     "select actor, action, agency_visible from event where entity = 'webhook' "
                     "order by seq desc limit 1"
                 )
+            assert event is not None
             assert dict(event) == {
                 "actor": "worker:webhooks",
                 "action": "disabled",
@@ -182,7 +183,7 @@ async def test_after_the_last_retry_it_is_disabled_mailed_and_resumes_when_enabl
         assert seqs == sorted(set(seqs))
 
 
-def _some(mails: list[object]) -> Awaitable[bool]:
+def _some(mails: Sequence[object]) -> Awaitable[bool]:
     async def check() -> bool:
         return bool(mails)
 
