@@ -252,3 +252,22 @@ def test_a_bad_retry_schedule_is_refused_in_words(raw: str) -> None:
 def test_the_retry_schedule_reads_seconds() -> None:
     assert retry_schedule(None) == (5, 300, 1800, 7200, 18000, 36000, 36000)
     assert retry_schedule("0.1, 0.2") == (0.1, 0.2)
+
+
+async def test_a_secret_that_does_not_open_fails_its_subscription_only(api: Api) -> None:
+    """Sealed by a secrets key since replaced: its deliveries fail (and in time it is
+    disabled), and the others' go on."""
+    with Receiver().running() as rx:
+        broken = await subscribe(api, "skatteverket", rx.url("/broken"))
+        fine = await subscribe(api, "skatteverket", rx.url("/fine"))
+        async with connection(api.db_url) as db:
+            await db.execute(
+                "update webhook set secret = $2 where id = $1", broken["id"], b"\x00" * 60
+            )
+        async with worker(api):
+            await flow.recommendation(api)
+            await received_count(rx, "/fine", 3)
+            off = await disabled(api, broken["id"])
+        assert rx.at("/broken") == []
+        assert "rotate it" in str(off["disabled_reason"])
+        assert fine["secret"] not in str(off)

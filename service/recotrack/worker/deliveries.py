@@ -36,7 +36,7 @@ from recotrack.domain.deliveries import attempts_allowed, delivered, message_id,
 from recotrack.domain.errors import RuleViolation
 from recotrack.notify import webhook_disabled
 from recotrack.notify.smtp import MailError, send
-from recotrack.secretbox import SecretBox
+from recotrack.secretbox import SecretBox, SecretsKeyError
 from recotrack.settings import Settings, SmtpServer
 from recotrack.store import deliveries as store
 from recotrack.store.agencies import get_agency
@@ -141,6 +141,9 @@ class Deliverer:
     async def send(self, url: str, secrets: Sequence[str], change: Change) -> Outcome:
         started = time.monotonic()
         at = dt.datetime.now(dt.UTC)
+        if not secrets:
+            error = "its secret does not open with the service's secrets key: rotate it"
+            return Outcome(None, error, 0.0, at)
         try:
             # again at each attempt, since DNS can change after the subscription was checked
             await check_destination(url, allow_private=self.config.allow_private)
@@ -254,7 +257,7 @@ class Deliveries:
         and the position, failure count and next attempt they leave the subscription at."""
         if not changes:  # nothing it may read up to the head: it has been sent all of it
             return [], claimed.head, 0, None
-        secrets = await signing_secrets(conn, claimed.id, box=self.box)
+        secrets = await self._secrets(conn, claimed.id)
         attempts: list[store.Attempt] = []
         position, failures = claimed.position, claimed.failures
         started = time.monotonic()
@@ -294,12 +297,21 @@ class Deliveries:
             change = await read_change(conn, queued.seq)
             if change is None:  # an event is never deleted; were it, there is nothing to send
                 raise LookupError(f"no event {queued.seq}")
-            secrets = await signing_secrets(conn, queued.webhook_id, box=self.box)
+            secrets = await self._secrets(conn, queued.webhook_id)
             outcome = await self.deliverer.send(queued.url, secrets, change)
             await store.record_redelivery(
                 conn, queued.id, _attempt(change, queued.attempt, outcome)
             )
         return True
+
+    async def _secrets(self, conn: Connection, webhook_id: str) -> list[str]:
+        """Its signing secrets; none when they do not open (sealed by a key since replaced):
+        its deliveries then fail, and in time it is disabled, instead of holding up others."""
+        try:
+            return await signing_secrets(conn, webhook_id, box=self.box)
+        except SecretsKeyError:
+            log.warning("webhook secret does not open with the secrets key", webhook_id=webhook_id)
+            return []
 
     async def _notice(
         self, conn: Connection, claimed: store.Claimed, seq: int, attempts: int, reason: str
