@@ -18,6 +18,7 @@ and at the latest every `_POLL_SECONDS`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import random
@@ -183,26 +184,63 @@ class Deliveries:
         self.notifier = notifier
         self.config = config
         self.deliverer = Deliverer(config)
+        self._idle: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._missed = False
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
-            async with asyncio.TaskGroup() as slots:
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self._lookout(stop))
                 for _ in range(self.config.concurrency):
-                    slots.create_task(self._slot(stop))
+                    tasks.create_task(self._slot(stop))
         finally:
             await self.deliverer.close()
 
-    async def _slot(self, stop: asyncio.Event) -> None:
+    # How slots wake. A commit (or a retry falling due) wakes one idle slot, not all: a slot
+    # that found work wakes one more, since there may be more, and one that found none goes
+    # back to sleep. A commit while no slot is idle is kept (`_missed`), so the next slot
+    # that finds nothing looks once more before it sleeps: no commit goes unseen.
+
+    def _wake_one(self) -> None:
+        while self._idle:
+            waiting = self._idle.popleft()
+            if not waiting.done():
+                waiting.set_result(None)
+                return
+        self._missed = True
+
+    async def _lookout(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             commit = self.notifier.next_commit()
             try:
-                if await self.redeliver_one() or await self.deliver_one():
-                    continue
                 wait = await self._until_due()
-            except Exception as exc:  # the database away, or anything else: look again later
+            except Exception as exc:  # the database away, say: look again later
                 log.warning("webhook deliveries could not look", error=type(exc).__name__)
                 wait = _RETRY_SECONDS
             await first_of(commit, stop, wait)
+            self._wake_one()
+        for waiting in self._idle:  # stopping: every slot wakes to see it
+            if not waiting.done():
+                waiting.set_result(None)
+
+    async def _slot(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                worked = await self.redeliver_one() or await self.deliver_one()
+            except Exception as exc:  # the database away, or anything else: look again later
+                log.warning("webhook deliveries could not work", error=type(exc).__name__)
+                worked = False
+                await first_of(asyncio.Event(), stop, _RETRY_SECONDS)
+            if worked:
+                self._wake_one()
+                continue
+            if self._missed:
+                self._missed = False
+                continue
+            waiting = asyncio.get_running_loop().create_future()
+            self._idle.append(waiting)
+            await asyncio.wait([waiting], timeout=_POLL_SECONDS)
+            waiting.cancel()  # no-op when woken; else a later wake goes to another slot
 
     async def _until_due(self) -> float:
         async with self.pool.acquire() as conn:
