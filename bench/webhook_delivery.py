@@ -141,6 +141,17 @@ async def bench(args: argparse.Namespace, dsn: str, folder: Path) -> None:
         deadline = time.monotonic() + DRAIN_SECONDS
         while len(Receiver.arrivals) < expected and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
+        if len(Receiver.arrivals) < expected:
+            conn = await connect(dsn)
+            try:
+                head = await conn.fetchval("select max(seq) from event")
+                behind = await conn.fetch(
+                    "select position, failures, next_attempt_at from webhook where position < $1",
+                    head,
+                )
+                print(f"not drained in {DRAIN_SECONDS:g} s: head {head}, behind: {behind}")
+            finally:
+                await conn.close()
     finally:
         worker.terminate()
         worker.wait(60)

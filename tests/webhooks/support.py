@@ -195,3 +195,13 @@ async def log_of(api: Api, webhook_id: str, who: str = "secretariat") -> list[di
     assert r.status_code == 200, r.text
     items: list[dict[str, Any]] = r.json()["items"]
     return items
+
+
+async def logged(api: Api, webhook_id: str, count: int) -> list[dict[str, Any]]:
+    """Wait (bounded) until the log has `count` entries (a run is recorded when it ends)."""
+
+    async def enough() -> list[dict[str, Any]]:
+        log = await log_of(api, webhook_id)
+        return log if len(log) >= count else []
+
+    return await until(f"{count} entries in the log", enough, seconds=WAIT_SECONDS)

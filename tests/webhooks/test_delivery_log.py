@@ -15,6 +15,7 @@ from tests.webhooks.support import (
     WAIT_SECONDS,
     Receiver,
     log_of,
+    logged,
     received_count,
     subscribe,
     worker,
@@ -111,6 +112,7 @@ async def test_the_sdk_lists_and_redelivers(api: Api, live_url: str) -> None:
         async with worker(api), AsyncClient(live_url, api.tokens["skatteverket"]) as client:
             await flow.recommendation(api)
             await received_count(rx, "/skv", 3)
+            await logged(api, hook["id"], 3)
             page = await client.list_webhook_deliveries(hook["id"], limit=2)
             assert len(page.items) == 2
             assert page.next_cursor is not None
@@ -155,7 +157,7 @@ async def test_metrics_show_deliveries_by_outcome_and_the_oldest_waiting(
         async with worker(api):
             await flow.recommendation(api)
             await received_count(rx, "/skv", 4)
-            await until("the log", lambda: log_of(api, hook["id"]), seconds=WAIT_SECONDS)
+            await logged(api, hook["id"], 4)
         async with httpx.AsyncClient() as http:
             text = (await http.get(f"{live_url}/metrics")).text
 

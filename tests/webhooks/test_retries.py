@@ -22,6 +22,7 @@ from tests.webhooks.support import (
     Receiver,
     free_port,
     log_of,
+    logged,
     received_count,
     smtp_server,
     subscribe,
@@ -50,7 +51,7 @@ async def test_a_failing_change_is_retried_and_holds_back_the_next(api: Api) -> 
         assert got[3].seq > got[0].seq  # the next only once the first got through
         assert [r.seq for r in got[2:]] == sorted({r.seq for r in got})
         verify(got[0].headers, got[0].body, hook["secret"])
-        log = await log_of(api, hook["id"])
+        log = await logged(api, hook["id"], 4)
         oldest = log[::-1][:3]  # the log is newest first
         assert [(d["attempt"], d["status"], d["status_code"]) for d in oldest] == [
             (1, "failed", 500),
