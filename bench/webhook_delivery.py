@@ -1,6 +1,7 @@
-"""Webhook delivery: `--subscriptions` subscriptions (the secretariat's: every change) on one
-local receiver, `--rate` writes a second for `--seconds`; prints the delay from each
-write's commit to its delivery (median, p99) and deliveries per second.
+"""Webhook delivery: `--subscriptions` subscriptions (the secretariat's: every change; with
+`--per-agency`, one agency's each, the writes spread over those agencies) on one local
+receiver, `--rate` writes a second for `--seconds`; prints the delay from each write's
+commit to its delivery (median, p99) and deliveries per second.
 
 The worker runs as `recotrack worker` (a process of its own, `--concurrency` slots); the
 writer and the receiver (a minimal HTTP/1.1 server that answers 204) share this process, so
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import msgspec
 
-from _support import RECOTRACK, database, postgres_server
+from _support import RECOTRACK, database, org_number, postgres_server
 from recotrack.secretbox import SecretBox
 from recotrack.store import events
 from recotrack.store.pool import connect
@@ -66,8 +67,11 @@ class Receiver(asyncio.Protocol):
             self.transport.write(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
 
 
-async def _write(dsn: str, rate: int, seconds: float, committed: dict[int, float]) -> None:
-    """`rate` single-event commits a second, evenly spaced, for `seconds`."""
+async def _write(
+    dsn: str, rate: int, seconds: float, committed: dict[int, float], agencies: list[str | None]
+) -> None:
+    """`rate` single-event commits a second, evenly spaced, for `seconds`; each of the next
+    agency of `agencies` in turn (None: of no agency)."""
     conn = await connect(dsn)
     try:
         start = time.monotonic()
@@ -80,7 +84,7 @@ async def _write(dsn: str, rate: int, seconds: float, committed: dict[int, float
                 await events.record_many(
                     conn,
                     actor="bench",
-                    agency_id=None,
+                    agency_id=agencies[n % len(agencies)],
                     entity="note",
                     action="noted",
                     rows=[(str(n), None, _Note(n=n), None)],
@@ -106,12 +110,25 @@ async def bench(args: argparse.Namespace, dsn: str, folder: Path) -> None:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(Receiver, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
+    agencies: list[str | None] = [None]
     conn = await connect(dsn)
     try:
+        if args.per_agency:
+            agencies = [f"bench-{n}" for n in range(args.subscriptions)]
+            for n, agency in enumerate(agencies):
+                await conn.execute(
+                    "insert into agency (id, name, org_number) values ($1, $2, $3)",
+                    agency,
+                    f"Myndighet {n}",
+                    org_number(n),
+                )
         for n in range(args.subscriptions):
             await create_webhook(
                 conn,
-                WebhookCreate(url=f"http://127.0.0.1:{port}/s{n}"),
+                WebhookCreate(
+                    url=f"http://127.0.0.1:{port}/s{n}",
+                    agency_id=agencies[n] if args.per_agency else None,
+                ),
                 scope=None,
                 box=SecretBox(key),
                 actor="bench",
@@ -135,9 +152,9 @@ async def bench(args: argparse.Namespace, dsn: str, folder: Path) -> None:
         await asyncio.sleep(3)  # its start (migrations checked, pool opened)
         committed: dict[int, float] = {}
         start = time.monotonic()
-        await _write(dsn, args.rate, args.seconds, committed)
+        await _write(dsn, args.rate, args.seconds, committed, agencies)
         wrote = time.monotonic() - start
-        expected = len(committed) * args.subscriptions
+        expected = len(committed) * (1 if args.per_agency else args.subscriptions)
         deadline = time.monotonic() + DRAIN_SECONDS
         while len(Receiver.arrivals) < expected and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
@@ -172,7 +189,10 @@ async def bench(args: argparse.Namespace, dsn: str, folder: Path) -> None:
         delays.append(at - committed[seq])
         last = max(last, at)
     span = last - start
-    print(f"subscriptions:               {args.subscriptions}")
+    print(
+        f"subscriptions:               {args.subscriptions} "
+        f"({'one agency each' if args.per_agency else 'every change each'})"
+    )
     print(f"worker slots:                {args.concurrency}")
     print(
         f"writes:                      {len(committed)} in {wrote:.1f} s "
@@ -194,6 +214,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscriptions", type=int, default=20)
     parser.add_argument("--rate", type=int, default=200, help="writes a second")
+    parser.add_argument(
+        "--per-agency", action="store_true", help="one agency's subscriptions, writes spread"
+    )
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--concurrency", type=int, default=20, help="the worker's slots")
     parser.add_argument("--worker-log", default=os.devnull, help="where the worker's log goes")

@@ -23,18 +23,12 @@ import contextlib
 import datetime as dt
 import random
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import httpx
-import msgspec
 import structlog
-from standardwebhooks import Webhook as Signer
 
-from recotrack import __version__
-from recotrack.destinations import check_destination
-from recotrack.domain.deliveries import attempts_allowed, delivered, message_id, retry_delay
-from recotrack.domain.errors import RuleViolation
+from recotrack.domain.deliveries import attempts_allowed, retry_delay
 from recotrack.notify import webhook_disabled
 from recotrack.notify.smtp import MailError, send
 from recotrack.secretbox import SecretBox, SecretsKeyError
@@ -45,8 +39,9 @@ from recotrack.store.changes import read_change, read_changes
 from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import Connection, Pool
 from recotrack.store.webhooks import disable_webhook, signing_secrets
+from recotrack.worker.sending import Deliverer, Outcome
 from recotrack.worker.waiting import first_of
-from recotrack_sdk.models import Change, WebhookDelivery
+from recotrack_sdk.models import Change
 
 ACTOR = "worker:webhooks"
 """Who the event log says disabled a subscription."""
@@ -60,11 +55,8 @@ _POLL_SECONDS = 5.0
 """A slot looks at least this often, whether or not it heard of a commit."""
 _RETRY_SECONDS = 5.0
 """After a look that failed (the database away, say)."""
-_READ_BYTES = 65_536
-"""Of a receiver's answer, read and thrown away: nobody is shown it."""
 
 log = structlog.get_logger("recotrack.worker")
-_encoder = msgspec.json.Encoder()
 _random = random.SystemRandom()
 
 
@@ -92,87 +84,6 @@ class Config:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    status_code: int | None
-    error: str | None
-    seconds: float
-    at: dt.datetime
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status_code is not None and delivered(self.status_code)
-
-
-def body_of(change: Change, at: dt.datetime) -> bytes:
-    """The delivery's JSON: Standard Webhooks' envelope around the change as the feed has it."""
-    return _encoder.encode(WebhookDelivery(type=change.type, timestamp=at, data=change))
-
-
-def signed_headers(
-    change: Change, body: bytes, secrets: Sequence[str], at: dt.datetime
-) -> dict[str, str]:
-    """`webhook-id`, `webhook-timestamp` (this attempt's) and a `v1,` signature by each secret."""
-    msg_id = message_id(change.seq)
-    text = body.decode()
-    return {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": " ".join(Signer(s).sign(msg_id, at, text) for s in secrets),
-    }
-
-
-class Deliverer:
-    """Sends one change to one URL and says how it went; never raises for the receiver's
-    faults (they are the outcome)."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.client = httpx.AsyncClient(
-            timeout=config.timeout,
-            follow_redirects=False,  # a 3xx is a failure (Standard Webhooks)
-            trust_env=False,  # no proxy from the environment: the destination was checked
-            headers={"user-agent": f"recotrack/{__version__}"},
-            limits=httpx.Limits(max_connections=4 * config.concurrency),
-        )
-
-    async def close(self) -> None:
-        await self.client.aclose()
-
-    async def send(self, url: str, secrets: Sequence[str], change: Change) -> Outcome:
-        started = time.monotonic()
-        at = dt.datetime.now(dt.UTC)
-        if not secrets:
-            error = "its secret does not open with the service's secrets key: rotate it"
-            return Outcome(None, error, 0.0, at)
-        try:
-            # again at each attempt, since DNS can change after the subscription was checked
-            await check_destination(url, allow_private=self.config.allow_private)
-        except RuleViolation as exc:
-            return Outcome(None, f"refused: {exc}", time.monotonic() - started, at)
-        body = body_of(change, at)
-        headers = {"content-type": "application/json", **signed_headers(change, body, secrets, at)}
-        try:
-            async with self.client.stream("POST", url, content=body, headers=headers) as answer:
-                read = 0
-                async for chunk in answer.aiter_raw():
-                    read += len(chunk)
-                    if read >= _READ_BYTES:
-                        break
-                status = answer.status_code
-        except httpx.TimeoutException:
-            error = f"no answer within {self.config.timeout:g} s"
-            return Outcome(None, error, time.monotonic() - started, at)
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            return Outcome(None, error, time.monotonic() - started, at)
-        seconds = time.monotonic() - started
-        if delivered(status):
-            return Outcome(status, None, seconds, at)
-        reason = "a redirect, not followed" if 300 <= status < 400 else "not a 2xx answer"
-        return Outcome(status, f"HTTP {status}: {reason}", seconds, at)
-
-
 class Deliveries:
     """The job: `concurrency` slots until `stop` is set."""
 
@@ -183,7 +94,11 @@ class Deliveries:
         self.box = box
         self.notifier = notifier
         self.config = config
-        self.deliverer = Deliverer(config)
+        self.deliverer = Deliverer(
+            timeout=config.timeout,
+            allow_private=config.allow_private,
+            connections=4 * config.concurrency,
+        )
         self._idle: collections.deque[asyncio.Future[None]] = collections.deque()
         self._missed = False
 
