@@ -120,10 +120,18 @@ def _running(process: subprocess.Popen[bytes], log: Path) -> None:
     while True:
         assert process.poll() is None, log.read_text()
         assert time.monotonic() < deadline, f"the worker did not start:\n{log.read_text()}"
-        for line in log.read_text().splitlines():
-            if line.startswith("{") and json.loads(line).get("event") == "worker running":
-                return
+        if any(_event(line) == "worker running" for line in log.read_text().splitlines()):
+            return
         time.sleep(0.05)
+
+
+def _event(line: str) -> str | None:
+    """The event a log line names; None for what is not (yet, if still being written) one."""
+    try:
+        parsed = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return parsed.get("event") if isinstance(parsed, dict) else None
 
 
 async def test_two_worker_processes_send_each_change_once_and_lose_none_when_one_dies(
