@@ -250,6 +250,8 @@ def test_settings(db_url: str) -> Settings:
             "RECOTRACK_LOG_LEVEL": "warning",
             "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
             "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
+            # the background work runs where a test asks for it (tests/webhooks/, …)
+            "RECOTRACK_WORKER": "false",
         }
     )
 

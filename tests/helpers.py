@@ -57,9 +57,11 @@ def signing_key_file() -> str:
     return str(path)
 
 
+@functools.cache
 def secrets_key_file() -> str:
     """A webhook secrets key for this test process (RECOTRACK_SECRETS_KEY_FILE), so that no
-    test makes one in the user's data directory."""
+    test makes one in the user's data directory; the same for every app and process a test
+    starts, so that what one seals another opens (the delivery worker's processes)."""
     folder = Path(tempfile.mkdtemp(prefix="recotrack-key-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "secrets.key"

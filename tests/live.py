@@ -40,6 +40,7 @@ async def serve(
             "RECOTRACK_LOG_LEVEL": "warning",
             "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
             "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
+            "RECOTRACK_WORKER": "false",  # unless `env` says otherwise
             **(env or {}),
         }
     )

@@ -43,7 +43,7 @@ from litestar.routes import HTTPRoute
 from recotrack.app import create_app
 from recotrack.settings import Settings
 from tests import flow
-from tests.helpers import Api
+from tests.helpers import Api, connection
 
 # --- who asks ------------------------------------------------------------------------------
 
@@ -93,6 +93,8 @@ class World:
     """A release of the recommendation (only `disclosed` makes one)."""
     example: str = ""
     """A good example from the recommendation (only `example` makes one)."""
+    delivery: str = ""
+    """An attempt in the subscription's delivery log (only `delivery` makes one)."""
 
 
 # --- what each cell expects --------------------------------------------------------------
@@ -495,6 +497,16 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         )
     ],
     ("POST", HOOK + "/rotate-secret"): [managed(200, setup=("webhook",), body=lambda w: {})],
+    ("GET", HOOK + "/deliveries"): [reads(setup=("webhook", "delivery"))],
+    # a redelivery is queued for the worker: no event
+    ("POST", HOOK + "/deliveries/{delivery_id:str}/redeliver"): [
+        managed(
+            202,
+            setup=("webhook", "delivery"),
+            body=lambda w: {},
+            appends={SECRETARIAT: 0, OWN: 0},
+        )
+    ],
     # one allowed delete per case (it is gone for the next cell): the secretariat's own
     # subscription, for every agency, which no agency finds; an agency deleting its own is
     # in tests/api/test_webhooks_api.py
@@ -731,6 +743,19 @@ async def _build(api: Api, setup: tuple[str, ...]) -> World:
             )
             assert r.status_code == 201, r.text
             world.disclosure = r.json()["id"]
+        elif fact == "delivery":
+            world.delivery = str(uuid.uuid4())
+            async with connection(api.db_url) as db:
+                await db.execute(
+                    """
+                    insert into webhook_delivery (id, webhook_id, seq, type, message_id,
+                        attempt, status, attempted_at, status_code, duration_seconds)
+                    values ($1, $2, 1, 'agency.created', 'msg_1', 1, 'succeeded', now(),
+                        200, 0.01)
+                    """,
+                    uuid.UUID(world.delivery),
+                    uuid.UUID(world.webhook),
+                )
         elif fact == "everyone_webhook":
             r = await api.call(
                 "secretariat", "POST", "/v1/webhooks", json={"url": "https://93.184.216.34/h"}

@@ -60,6 +60,7 @@ from recotrack_sdk.models import (
     Checkpoint,
     Closure,
     ClosureWrite,
+    DeliveryAttempt,
     Disclosure,
     DisclosureCreate,
     DocumentFormat,
@@ -666,6 +667,28 @@ class AsyncClient:
         """A new secret, in the answer this once; the previous one keeps signing beside it
         until `previous_secret_expires_at` (24 hours)."""
         return await self._run(ops.rotate_webhook_secret(webhook_id))
+
+    async def list_webhook_deliveries(
+        self, webhook_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[DeliveryAttempt]:
+        """One page of a subscription's delivery log, newest first."""
+        return await self._run(ops.list_webhook_deliveries(webhook_id, limit=limit, cursor=cursor))
+
+    def iter_webhook_deliveries(
+        self, webhook_id: str, *, page_size: int | None = None
+    ) -> AsyncIterator[DeliveryAttempt]:
+        return self._pages(
+            lambda cursor: ops.list_webhook_deliveries(webhook_id, limit=page_size, cursor=cursor)
+        )
+
+    async def redeliver(
+        self, webhook_id: str, delivery_id: str, *, idempotency_key: str | None = None
+    ) -> DeliveryAttempt:
+        """Send that delivery's change once more, soon (out of order, same `webhook-id`):
+        the queued delivery; its outcome appears in the log."""
+        return await self._run(
+            ops.redeliver(webhook_id, delivery_id, idempotency_key=idempotency_key)
+        )
 
     # --- sync --------------------------------------------------------------------------------
 

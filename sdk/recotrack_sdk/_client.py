@@ -61,6 +61,7 @@ from recotrack_sdk.models import (
     Checkpoint,
     Closure,
     ClosureWrite,
+    DeliveryAttempt,
     Disclosure,
     DisclosureCreate,
     DocumentFormat,
@@ -658,6 +659,26 @@ class Client:
         """A new secret, in the answer this once; the previous one keeps signing beside it
         until `previous_secret_expires_at` (24 hours)."""
         return self._run(ops.rotate_webhook_secret(webhook_id))
+
+    def list_webhook_deliveries(
+        self, webhook_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[DeliveryAttempt]:
+        """One page of a subscription's delivery log, newest first."""
+        return self._run(ops.list_webhook_deliveries(webhook_id, limit=limit, cursor=cursor))
+
+    def iter_webhook_deliveries(
+        self, webhook_id: str, *, page_size: int | None = None
+    ) -> Iterator[DeliveryAttempt]:
+        return self._pages(
+            lambda cursor: ops.list_webhook_deliveries(webhook_id, limit=page_size, cursor=cursor)
+        )
+
+    def redeliver(
+        self, webhook_id: str, delivery_id: str, *, idempotency_key: str | None = None
+    ) -> DeliveryAttempt:
+        """Send that delivery's change once more, soon (out of order, same `webhook-id`):
+        the queued delivery; its outcome appears in the log."""
+        return self._run(ops.redeliver(webhook_id, delivery_id, idempotency_key=idempotency_key))
 
     # --- sync --------------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from recotrack_sdk.models import (
     CheckpointCreate,
     Closure,
     ClosureWrite,
+    DeliveryAttempt,
     Disclosure,
     DisclosureCreate,
     DocumentFormat,
@@ -61,6 +62,7 @@ from recotrack_sdk.models import (
     RecommendationPatch,
     RecommendationQuery,
     RecommendationSort,
+    Redelivery,
     ResponseWrite,
     Review,
     ReviewCreate,
@@ -560,6 +562,23 @@ def delete_webhook(webhook_id: str, *, if_match: IfMatch) -> Call[None]:
 
 def rotate_webhook_secret(webhook_id: str) -> Call[Versioned[WebhookWithSecret]]:
     return _unreplayed_post(_path("webhooks", webhook_id, "rotate-secret"), WebhookSecretRotation())
+
+
+def list_webhook_deliveries(
+    webhook_id: str, *, limit: int | None, cursor: str | None
+) -> Call[Page[DeliveryAttempt]]:
+    return _get(
+        _path("webhooks", webhook_id, "deliveries"),
+        parse_json(Page[DeliveryAttempt]),
+        query(limit=limit, cursor=cursor),
+    )
+
+
+def redeliver(
+    webhook_id: str, delivery_id: str, *, idempotency_key: str | None
+) -> Call[DeliveryAttempt]:
+    path = _path("webhooks", webhook_id, "deliveries", delivery_id, "redeliver")
+    return _post(path, Redelivery(), parse_json(DeliveryAttempt), idempotency_key)
 
 
 # --- sync ----------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ __all__ = [
     "ContactRole",
     "ContactWrite",
     "Decision",
+    "DeliveryAttempt",
+    "DeliveryStatus",
     "Disclosure",
     "DisclosureCreate",
     "DisclosureDocument",
@@ -69,6 +71,7 @@ __all__ = [
     "RecommendationPatch",
     "RecommendationQuery",
     "RecommendationSort",
+    "Redelivery",
     "ReleasedAssessment",
     "ReleasedClosure",
     "ReleasedProgress",
@@ -891,6 +894,9 @@ class Webhook(_Resource, kw_only=True):
     events: list[str] | None
     description: str
     active: bool
+    disabled_reason: str | None = None
+    """Why the service disabled it (its retries ran out); null while active, or when paused
+    by `active: false`. `active: true` resumes it from the change that failed."""
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -914,6 +920,35 @@ class WebhookDelivery(_Resource, kw_only=True):
     data: Change
 
 
+DeliveryStatus = Literal["queued", "succeeded", "failed"]
+
+
+class DeliveryAttempt(_Resource, kw_only=True):
+    """One attempt to deliver a change to a subscription (newest first in its log), or a
+    redelivery asked for and not yet sent (`queued`). `message_id` is the `webhook-id` the
+    receiver got: the same for every attempt at one change."""
+
+    id: str
+    webhook_id: str
+    seq: int
+    """The change's position in the feed (`Change.seq`)."""
+    type: str
+    message_id: str
+    attempt: int
+    """1 for the first attempt at the change, then one more for each retry or redelivery."""
+    redelivery: bool
+    status: DeliveryStatus
+    created_at: dt.datetime
+    attempted_at: dt.datetime | None
+    status_code: int | None
+    """The receiver's HTTP status; null when no answer came (timeout, refused, no route)."""
+    duration_seconds: float | None
+    error: str | None
+    next_attempt_at: dt.datetime | None
+    """A failed attempt: when the change is tried again (null: not again, the subscription
+    was disabled). A queued redelivery: when it goes."""
+
+
 class WebhookCreate(_Request, kw_only=True):
     url: WebhookUrl
     events: ChangeTypes | None = None
@@ -927,6 +962,10 @@ class WebhookCreate(_Request, kw_only=True):
 class WebhookSecretRotation(_Request, kw_only=True):
     """The body of `POST /v1/webhooks/{id}/rotate-secret`: `{}` (the new secret is made by
     the service; there is nothing to choose)."""
+
+
+class Redelivery(_Request, kw_only=True):
+    """The body of `POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver`: `{}`."""
 
 
 class WebhookPatch(_Request, kw_only=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -53,7 +54,7 @@ from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import connect, create_pool
 from recotrack.store.stats import StatsCache
 from recotrack.web import TEMPLATE_CONFIG, dashboard_router, to_dashboard
-from recotrack.worker import checkpoints
+from recotrack.worker import background
 
 CONTROLLERS: list[type] = [
     AgencyController,
@@ -115,13 +116,12 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
         app.state.webhook_allow_private = settings.webhook_allow_private
         try:
             await app.state.notifier.start(dsn)
-            async with checkpoints.running(
-                app.state.pool,
-                key,
-                notifier,
-                interval=settings.checkpoint_interval_seconds,
-                every=settings.checkpoint_every_events,
-            ):
+            work = (
+                background.running(settings, dsn, signer=key, box=secret_box, notifier=notifier)
+                if settings.worker
+                else contextlib.nullcontext()
+            )
+            async with work:
                 yield
         finally:
             await app.state.notifier.close()

@@ -12,6 +12,9 @@ import platformdirs
 
 LogFormat = Literal["auto", "json", "console"]
 
+DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+"""Seconds before each retry of a failed webhook delivery: Standard Webhooks' (and Svix's)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -92,6 +95,21 @@ class Settings:
     """`RECOTRACK_PUBLIC_URL`: where people reach the service (links in mail to the
     dashboard). Unset: `http://HOST:PORT`."""
 
+    # --- webhook deliveries (issue 15) ---
+    worker: bool = True
+    """`RECOTRACK_WORKER`: `recotrack serve` runs the background work (checkpoints, webhook
+    deliveries) beside the API; `false` leaves it to `recotrack worker` processes."""
+    webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    """`RECOTRACK_WEBHOOK_RETRY_SCHEDULE`: seconds before each retry of a failed delivery
+    (comma-separated, each with some jitter); after the last the subscription is disabled."""
+    webhook_concurrency: int = 8
+    """`RECOTRACK_WEBHOOK_CONCURRENCY`: subscriptions a process delivers to at once (each
+    holds a database connection while its request is out)."""
+    secretariat_email: str | None = None
+    """`RECOTRACK_SECRETARIAT_EMAIL`: the secretariat's address (told when one of its own
+    webhook subscriptions is disabled)."""
+    # --- end of webhook deliveries ---
+
     @property
     def public_base_url(self) -> str:
         """`public_url`, or where the service listens when it is unset."""
@@ -134,6 +152,9 @@ class Settings:
         if public_url is not None and not public_url.startswith(("http://", "https://")):
             raise ValueError(f"RECOTRACK_PUBLIC_URL must be an http(s):// URL, not {public_url!r}")
         # --- end of mail ---
+        concurrency = _int(env, "RECOTRACK_WEBHOOK_CONCURRENCY", 8)
+        if not 1 <= concurrency <= 100:
+            raise ValueError("RECOTRACK_WEBHOOK_CONCURRENCY must be from 1 to 100")
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(
@@ -165,7 +186,32 @@ class Settings:
             smtp_url=smtp_url,
             mail_from=mail_from,
             public_url=public_url,
+            worker=_bool(env, "RECOTRACK_WORKER", True),
+            webhook_retry_schedule=retry_schedule(env.get("RECOTRACK_WEBHOOK_RETRY_SCHEDULE")),
+            webhook_concurrency=concurrency,
+            secretariat_email=env.get("RECOTRACK_SECRETARIAT_EMAIL") or None,
         )
+
+
+def retry_schedule(raw: str | None) -> tuple[float, ...]:
+    """`RECOTRACK_WEBHOOK_RETRY_SCHEDULE`: seconds, comma-separated (unset: the default)."""
+    if raw is None or not raw.strip():
+        return DEFAULT_RETRY_SCHEDULE
+    seconds: list[float] = []
+    for part in raw.split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 7 * 86_400:
+            raise ValueError(
+                "RECOTRACK_WEBHOOK_RETRY_SCHEDULE must be seconds (from 0 to a week each) "
+                f"separated by commas, such as 5,300,1800; {part.strip()!r} is not"
+            )
+        seconds.append(value)
+    if len(seconds) > 50:
+        raise ValueError("RECOTRACK_WEBHOOK_RETRY_SCHEDULE has at most 50 retries")
+    return tuple(seconds)
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

@@ -28,6 +28,7 @@ FIELDS = {
     "events",
     "description",
     "active",
+    "disabled_reason",
     "version",
     "created_at",
     "updated_at",

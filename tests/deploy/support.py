@@ -51,16 +51,9 @@ def setting_names() -> set[str]:
     return names
 
 
-PENDING_SETTINGS = {"RECOTRACK_WORKER"}
-"""Settings the deployment files already set that settings.py does not read yet:
-`RECOTRACK_WORKER` (false: `recotrack serve` leaves the background work to `recotrack worker`)
-comes with the webhook delivery worker, built beside this. Remove each once settings.py reads
-it (`test_pending_settings_are_still_pending` says when)."""
-
-
 def deployable_setting_names() -> set[str]:
     """What docker-compose.yml and deploy/kubernetes may set."""
-    return setting_names() | PENDING_SETTINGS
+    return setting_names()
 
 
 def dockerfile() -> DockerfileParser:

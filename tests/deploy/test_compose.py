@@ -17,12 +17,10 @@ from recotrack.store.roles import with_user
 from tests.deploy.support import (
     COMPOSE,
     ENV_EXAMPLE,
-    PENDING_SETTINGS,
     ROOT,
     compose_binary,
     deployable_setting_names,
     needs_linux_x86_64,
-    setting_names,
 )
 from tests.deploy.test_backup import client_tool, run
 from tests.helpers import RESTRICTED, role_powers
@@ -133,11 +131,6 @@ def test_the_service_gets_only_settings_it_knows(config: dict[str, Any]) -> None
     for name in ("migrate", "api", "worker"):
         unknown = set(config["services"][name]["environment"]) - known
         assert not unknown, f"{name} sets variables recotrack does not read: {unknown}"
-
-
-def test_pending_settings_are_still_pending() -> None:
-    read = PENDING_SETTINGS & setting_names()
-    assert not read, f"settings.py reads {read} now: remove them from PENDING_SETTINGS"
 
 
 def test_one_worker_does_the_background_work_and_the_api_none(config: dict[str, Any]) -> None:

@@ -7,7 +7,10 @@
 - the database pool (open and idle connections, the maximum), read when scraped;
 - the events in the log, read from its head when scraped: a counter of every event written by
   any replica or command (the numbers are gapless), so `rate()` is events written per second;
-- the size of each `/v1/sync/progress` batch and its items' outcomes, counted as they happen.
+- the size of each `/v1/sync/progress` batch and its items' outcomes, counted as they happen;
+- webhook deliveries, read from the database when scraped (so whichever process delivered
+  them, `recotrack worker` included): attempts by outcome for each subscription, the failed
+  attempts in a row at its head change, and how long its oldest undelivered change has waited.
 
 The endpoint sits outside the bearer tokens and the OpenAPI document. It is for the cluster's
 or the host's monitoring only: reach it over loopback or inside the cluster, or set
@@ -36,11 +39,11 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from recotrack.api.problems import problem
-from recotrack.store import events
+from recotrack.store import deliveries, events
 from recotrack.store.pool import Pool
 
 _SCRAPE_DB_TIMEOUT_SECONDS = 2.0
@@ -101,10 +104,48 @@ class _EventLogCollector(Collector):
             )
 
 
+class _DeliveryCollector(Collector):
+    """Webhook deliveries as of the last scrape, one series per subscription."""
+
+    def __init__(self) -> None:
+        self.figures: list[deliveries.Figures] = []
+
+    def collect(self) -> Iterator[Metric]:
+        labels = ["webhook", "agency"]
+        attempts = CounterMetricFamily(
+            "recotrack_webhook_deliveries",
+            "Attempts to deliver a change (retries included, redeliveries not), by outcome",
+            labels=[*labels, "outcome"],
+        )
+        failing = GaugeMetricFamily(
+            "recotrack_webhook_consecutive_failures",
+            "Failed attempts in a row at the change a subscription is held at (0: none)",
+            labels=labels,
+        )
+        oldest = GaugeMetricFamily(
+            "recotrack_webhook_oldest_undelivered_seconds",
+            "How long the oldest change a subscription has not been sent has waited",
+            labels=labels,
+        )
+        active = GaugeMetricFamily(
+            "recotrack_webhook_active", "1 while a subscription is sent changes", labels=labels
+        )
+        for f in self.figures:
+            names = [f.id, f.agency_id or ""]
+            attempts.add_metric([*names, "succeeded"], f.succeeded)
+            attempts.add_metric([*names, "failed"], f.failed)
+            failing.add_metric(names, f.failures)
+            oldest.add_metric(names, f.oldest_undelivered_seconds)
+            active.add_metric(names, 1 if f.active else 0)
+        yield from (attempts, failing, oldest, active)
+
+
 # `_created` series double the output and tell nothing that a counter's reset does not.
 disable_created_metrics()  # type: ignore[no-untyped-call]
 _EVENT_LOG = _EventLogCollector()
 REGISTRY.register(_EVENT_LOG)
+_DELIVERIES = _DeliveryCollector()
+REGISTRY.register(_DELIVERIES)
 
 
 _request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
@@ -160,6 +201,7 @@ async def _read_database(pool: Pool) -> None:
     try:
         async with asyncio.timeout(_SCRAPE_DB_TIMEOUT_SECONDS), pool.acquire() as conn:
             _EVENT_LOG.count = await events.count(conn)
+            _DELIVERIES.figures = await deliveries.figures(conn)
     except Exception as exc:  # a scrape must answer even when the database does not
         DATABASE_UP.set(0)
         log.warning("metrics: the database did not answer", error=type(exc).__name__)

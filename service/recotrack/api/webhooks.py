@@ -1,9 +1,13 @@
 """`/v1/webhooks`: subscriptions to push changes to an agency's (or the secretariat's) URL.
 
-Deliveries themselves come with the delivery worker; these are the subscriptions, and their
-secrets. A secret is answered only by `create_webhook` and `rotate_webhook_secret`, with
-`Cache-Control: no-store`; neither honours `Idempotency-Key`, since a stored response would
-keep the secret in the clear beside the encrypted one.
+The subscriptions, their secrets, and their delivery logs (the deliveries themselves are
+the worker's: recotrack.worker.deliveries). A secret is answered only by `create_webhook`
+and `rotate_webhook_secret`, with `Cache-Control: no-store`; neither honours
+`Idempotency-Key`, since a stored response would keep the secret in the clear beside the
+encrypted one.
+
+A destination is checked (its name resolved, up to 5 s) before a database connection is
+taken, so a slow DNS server holds no pooled connection.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ from recotrack.api.preconditions import IfMatch, required_version
 from recotrack.api.problem_responses import CHANGES, CREATES, READS, REMOVES, documented
 from recotrack.destinations import check_destination
 from recotrack.domain.access import Permission, Principal
+from recotrack.store import deliveries
 from recotrack.store import webhooks as store
+from recotrack.store.pool import Pool
 from recotrack_sdk.models import (
+    DeliveryAttempt,
     Page,
+    Redelivery,
     Webhook,
     WebhookCreate,
     WebhookPatch,
@@ -85,15 +93,16 @@ class WebhookController(Controller):
     )
     async def create_webhook(
         self,
-        conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
         state: State,
         data: JSONBody[WebhookCreate],
     ) -> Response[WebhookWithSecret]:
         await check_destination(data.url, allow_private=state.webhook_allow_private)
-        created = await store.create_webhook(
-            conn, data, scope=principal.scope, box=state.secret_box, actor=principal.actor
-        )
+        pool: Pool = state.pool
+        async with pool.acquire() as conn:
+            created = await store.create_webhook(
+                conn, data, scope=principal.scope, box=state.secret_box, actor=principal.actor
+            )
         return _answer_secret(created, 201)
 
     @get(
@@ -118,12 +127,13 @@ class WebhookController(Controller):
         responses=CHANGES,
         operation_id="update_webhook",
         summary="Change a webhook subscription",
-        description="`active: false` pauses it. A new `url` is checked as at creation.",
+        description="`active: false` pauses it; `active: true` resumes it (one the service "
+        "disabled, too) from the change it has not been sent, trying it again at once. A new "
+        "`url` is checked as at creation.",
         opt=requires(Permission.MANAGE_WEBHOOKS),
     )
     async def update_webhook(
         self,
-        conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
         state: State,
         webhook_id: FromPath[str],
@@ -133,14 +143,16 @@ class WebhookController(Controller):
         version = required_version(if_match)
         if isinstance(data.url, str):
             await check_destination(data.url, allow_private=state.webhook_allow_private)
-        webhook = await store.update_webhook(
-            conn,
-            webhook_id,
-            data,
-            scope=principal.scope,
-            expected_version=version,
-            actor=principal.actor,
-        )
+        pool: Pool = state.pool
+        async with pool.acquire() as conn:
+            webhook = await store.update_webhook(
+                conn,
+                webhook_id,
+                data,
+                scope=principal.scope,
+                expected_version=version,
+                actor=principal.actor,
+            )
         return Response(webhook, headers={"ETag": etag(webhook.version)})
 
     @delete(
@@ -190,3 +202,48 @@ class WebhookController(Controller):
             conn, webhook_id, scope=principal.scope, box=state.secret_box, actor=principal.actor
         )
         return _answer_secret(rotated, 200)
+
+    @get(
+        "/{webhook_id:str}/deliveries",
+        responses=READS,
+        operation_id="list_webhook_deliveries",
+        summary="A webhook subscription's delivery log",
+        description="Every attempt to deliver a change, newest first: when, the receiver's "
+        "status code, how long it took, the error, and when the change is tried again; and "
+        "redeliveries still queued.",
+        opt=requires(Permission.READ),
+    )
+    async def list_webhook_deliveries(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        webhook_id: FromPath[str],
+        limit: Limit = 100,
+        cursor: Cursor = None,
+    ) -> Page[DeliveryAttempt]:
+        items, next_cursor = await deliveries.list_deliveries(
+            conn, webhook_id, scope=principal.scope, cursor=cursor, limit=limit
+        )
+        return Page(items=items, next_cursor=next_cursor)
+
+    @post(
+        "/{webhook_id:str}/deliveries/{delivery_id:str}/redeliver",
+        responses=documented(400, 401, 403, 404, 413, 415, 422),
+        operation_id="redeliver",
+        summary="Send a delivery's change again",
+        description="Queues the change of that delivery to be sent once more, soon, out of "
+        "the feed's order and without retries, with the same `webhook-id`; to the "
+        "subscription's URL and secrets as they are now, even while it is disabled. Answers "
+        "the queued delivery; its outcome appears in the delivery log.",
+        opt=requires(Permission.MANAGE_WEBHOOKS),
+        status_code=202,
+    )
+    async def redeliver(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        webhook_id: FromPath[str],
+        delivery_id: FromPath[str],
+        data: JSONBody[Redelivery],
+    ) -> DeliveryAttempt:
+        return await deliveries.redeliver(conn, webhook_id, delivery_id, scope=principal.scope)

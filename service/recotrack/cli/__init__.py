@@ -18,7 +18,7 @@ from typing import NoReturn
 import asyncpg
 
 from recotrack import __version__
-from recotrack.cli import data, openapi, serve, tokens
+from recotrack.cli import data, openapi, serve, tokens, worker
 from recotrack.cli.support import UsageError
 from recotrack.domain.errors import DomainError
 from recotrack.settings import Settings
@@ -82,6 +82,6 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"recotrack {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (serve, data, tokens, openapi):
+    for module in (serve, worker, data, tokens, openapi):
         module.register(commands)
     return parser

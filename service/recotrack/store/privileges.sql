@@ -48,3 +48,6 @@ grant update on
     to recotrack_service;
 grant delete on closure, idempotency_key, web_session, webhook, good_example
     to recotrack_service;
+-- The delivery worker's state on each subscription and its log (0013); a queued redelivery
+-- becomes its attempt.
+grant update on webhook_delivery to recotrack_service;

@@ -34,7 +34,10 @@ SECRET_PREFIX = "whsec_"  # noqa: S105  (the prefix Standard Webhooks gives secr
 AGENCY_INVISIBLE = ("token.", "disclosure.")
 """Change types no agency's feed has: an agency's subscription cannot name them."""
 
-_COLUMNS = "id::text, agency_id, url, events, description, active, version, created_at, updated_at"
+_COLUMNS = (
+    "id::text, agency_id, url, events, description, active, disabled_reason, version, "
+    "created_at, updated_at"
+)
 
 
 def new_secret() -> str:
@@ -145,6 +148,16 @@ async def update_webhook(
         if "events" in fields and fields["events"] is not None:
             fields["events"] = list(dict.fromkeys(fields["events"]))
             _check_events(fields["events"], row["agency_id"])
+        if fields.get("active") is True or "url" in fields:
+            # a fresh start for the change that failed (the position stays where it was),
+            # without a version of its own: it is part of this change, if it is one
+            await conn.execute(
+                """
+                update webhook set failures = 0, next_attempt_at = null, disabled_reason = null
+                where id = $1
+                """,
+                key,
+            )
         updated = await w.update("webhook", key, fields, returning=_COLUMNS)
         return await w.record("updated", to_struct(updated, Webhook), agency_visible=False)
 
@@ -208,6 +221,21 @@ async def rotate_secret(
             "secret_rotated", to_struct(updated, Webhook), agency_visible=False
         )
     return _with_secret(webhook, secret, expires)
+
+
+async def disable_webhook(conn: Connection, webhook_id: str, *, reason: str, actor: str) -> Webhook:
+    """Turn the subscription off for `reason` (its deliveries failed): an event like any
+    other change of it. The caller holds its row locked (the delivery worker)."""
+    key = parse_id(webhook_id, "webhook")
+    async with write(conn, "webhook", actor=actor) as w:
+        w.agency_id = await conn.fetchval("select agency_id from webhook where id = $1", key)
+        updated = await w.update(
+            "webhook",
+            key,
+            {"active": False, "disabled_reason": reason, "next_attempt_at": None},
+            returning=_COLUMNS,
+        )
+        return await w.record("disabled", to_struct(updated, Webhook), agency_visible=False)
 
 
 async def signing_secrets(conn: Connection, webhook_id: str, *, box: SecretBox) -> list[str]:

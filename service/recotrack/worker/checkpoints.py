@@ -19,6 +19,7 @@ from recotrack.signing import Signer
 from recotrack.store import checkpoints as store
 from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import Pool
+from recotrack.worker.waiting import first_of
 
 _MIN_PAUSE_SECONDS = 1.0
 """Between two looks: a burst of commits costs one look a second per replica."""
@@ -57,23 +58,13 @@ async def run(
             wait = _RETRY_SECONDS
         if await _stopped(stop, min(wait, _MIN_PAUSE_SECONDS)):
             return
-        await _first(commit, stop, max(wait - _MIN_PAUSE_SECONDS, 0.0))
+        await first_of(commit, stop, max(wait - _MIN_PAUSE_SECONDS, 0.0))
 
 
 async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
     return stop.is_set()
-
-
-async def _first(commit: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
-    """Until a commit, a stop, or `seconds`, whichever comes first."""
-    waits = [asyncio.ensure_future(commit.wait()), asyncio.ensure_future(stop.wait())]
-    try:
-        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiting in waits:
-            waiting.cancel()
 
 
 @contextlib.asynccontextmanager

@@ -1,0 +1,15 @@
+"""How background jobs wait: for a commit, a stop, or a time, whichever comes first."""
+
+from __future__ import annotations
+
+import asyncio
+
+
+async def first_of(commit: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
+    """Until `commit` or `stop` is set, or `seconds` have passed."""
+    waits = [asyncio.ensure_future(commit.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
