@@ -49,7 +49,7 @@ from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import connect, create_pool
 from recotrack.store.stats import StatsCache
 from recotrack.web import TEMPLATE_CONFIG, dashboard_router, to_dashboard
-from recotrack.worker import checkpoints
+from recotrack.worker import checkpoints, reminders
 
 CONTROLLERS: list[type] = [
     AgencyController,
@@ -106,12 +106,15 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
         app.state.webhook_allow_private = settings.webhook_allow_private
         try:
             await app.state.notifier.start(dsn)
-            async with checkpoints.running(
-                app.state.pool,
-                key,
-                notifier,
-                interval=settings.checkpoint_interval_seconds,
-                every=settings.checkpoint_every_events,
+            async with (
+                checkpoints.running(
+                    app.state.pool,
+                    key,
+                    notifier,
+                    interval=settings.checkpoint_interval_seconds,
+                    every=settings.checkpoint_every_events,
+                ),
+                reminders.running(dsn, settings),  # off without RECOTRACK_SMTP_URL
             ):
                 yield
         finally:

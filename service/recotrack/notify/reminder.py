@@ -13,16 +13,12 @@ import email.utils
 import html
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Literal
 from urllib.parse import quote
 
 from recotrack.domain.deadlines import effective_due
+from recotrack.domain.reminders import Due, Step
 
-Due = Literal["response", "implementation"]
-"""What is due: the agency's response, or the recommendation carried out."""
-Step = Literal["before", "due", "overdue", "escalation"]
-"""Where the day is: before the due date, on it, after it, or so long after that the agency's
-management is told (`escalation`)."""
+__all__ = ["Due", "Reminder", "Step", "Text", "compose", "dashboard_link", "message", "text_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +142,11 @@ def message(
     reminder: Reminder, *, public_url: str, sender: str, recipients: list[str]
 ) -> EmailMessage:
     """The reminder as a mail from `sender` to `recipients`: text and HTML alternatives."""
-    words = text_of(reminder, public_url=public_url)
+    return compose(text_of(reminder, public_url=public_url), sender=sender, recipients=recipients)
+
+
+def compose(words: Text, *, sender: str, recipients: list[str]) -> EmailMessage:
+    """A mail of the service's from `sender` to `recipients`: text and HTML alternatives."""
     mail = EmailMessage()
     mail["Subject"] = words.subject
     mail["From"] = sender

@@ -47,3 +47,5 @@ grant update on
     recommendation_search, webhook
     to recotrack_service;
 grant delete on closure, idempotency_key, web_session, webhook to recotrack_service;
+-- Reminders (0014): a day's pass is recorded again when it runs again
+grant update on reminder_pass to recotrack_service;
