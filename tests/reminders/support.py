@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import Any
 
 import asyncpg
 import pytest
@@ -23,6 +24,7 @@ from recotrack.settings import Settings
 from recotrack.store.pool import connect
 from recotrack.worker.reminder_pass import Outcome, run_pass
 from tests.helpers import secrets_key_file, signing_key_file
+from tests.test_cli import Ran, recotrack
 
 SENDER = "recotrack@esv.example.se"
 PUBLIC = "https://recotrack.example.se"
@@ -148,10 +150,14 @@ class World:
     async def make(
         cls, db: asyncpg.Connection, contacts: list[dict[str, str]] | None = None
     ) -> World:
-        people = contacts if contacts is not None else [
-            {"email": CONTACT, "name": "Handläggare", "role": "contact"},
-            {"email": MANAGER, "name": "Generaldirektör", "role": "management"},
-        ]
+        people = (
+            contacts
+            if contacts is not None
+            else [
+                {"email": CONTACT, "name": "Handläggare", "role": "contact"},
+                {"email": MANAGER, "name": "Generaldirektör", "role": "management"},
+            ]
+        )
         await db.execute(
             "insert into agency (id, name, org_number, contacts) values ($1, $2, $3, $4)",
             "skatteverket",
@@ -212,3 +218,10 @@ class World:
         await self.db.execute(
             "update recommendation set response_due = $2 where id = $1", rid, response_due
         )
+
+
+async def command(*args: str, database: str, env: dict[str, str] | None = None) -> Ran:
+    """`recotrack ARGS` as the installed command, with these settings (tests/test_cli.py)."""
+    settings: dict[str, Any] = dict(env or {})
+    settings.pop("DATABASE_URL", None)
+    return await recotrack(*args, database=database, **settings)

@@ -70,10 +70,14 @@ async def test_a_due_date_on_a_day_off_falls_due_the_next_working_day(
     settings = settings_for(db_url, smtp.port, RECOTRACK_REMINDER_DAYS_BEFORE="3")
     sent = []
     for today in days(dt.date(2026, 6, 18), dt.date(2026, 6, 23)):
-        sent += [(today.isoformat(), line) for line in lines(await run(service_url, settings, today))]
+        sent += [
+            (today.isoformat(), line) for line in lines(await run(service_url, settings, today))
+        ]
     await world.respond(answered)
     for today in days(dt.date(2026, 9, 30), dt.date(2026, 10, 5)):
-        sent += [(today.isoformat(), line) for line in lines(await run(service_url, settings, today))]
+        sent += [
+            (today.isoformat(), line) for line in lines(await run(service_url, settings, today))
+        ]
     assert sent == [
         ("2026-06-19", f"{CONTACT} {midsummer} response 2026-06-22 before"),
         ("2026-06-22", f"{CONTACT} {midsummer} response 2026-06-22 due"),
@@ -233,11 +237,14 @@ async def test_the_weekly_digest(
     assert mail["Subject"] == "Veckosammanställning 2026-03-24 / Weekly digest 2026-03-24"
     plain = mail.get_body(("plain",))
     html = mail.get_body(("html",))
-    assert plain is not None and html is not None
+    assert plain is not None
+    assert html is not None
     text = plain.get_content()
     sv, en = text.split("— In English —")
     assert "Förföll den senaste veckan och är inte klart (1):" in sv
-    assert f"- {fell_due} ”Rekommendation 1: styr nyttan”, Skatteverket: svar senast 2026-03-23" in sv
+    assert (
+        f"- {fell_due} ”Rekommendation 1: styr nyttan”, Skatteverket: svar senast 2026-03-23" in sv
+    )
     assert "Försenat sedan tidigare (1):" in sv
     assert f"- {overdue} ”Rekommendation 2: styr nyttan”, Skatteverket: genomförande senast" in sv
     assert "Fell due in the past week and not done (1):" in en
@@ -251,4 +258,6 @@ async def test_no_digest_without_the_secretariats_address(
 ) -> None:
     world = await World.make(db, contacts=[])
     await world.recommendation(response_due=dt.date(2026, 3, 2))
-    assert lines(await run(service_url, settings_for(db_url, smtp.port), dt.date(2026, 3, 23))) == []
+    assert (
+        lines(await run(service_url, settings_for(db_url, smtp.port), dt.date(2026, 3, 23))) == []
+    )
