@@ -21,7 +21,6 @@ from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from aiosmtpd.smtp import Envelope, Session
 
 from recotrack.settings import Settings
-from recotrack.store.pool import connect
 from recotrack.worker.reminder_pass import Outcome, run_pass
 from tests.helpers import secrets_key_file, signing_key_file
 from tests.test_cli import Ran, recotrack
@@ -125,12 +124,8 @@ def settings_for(db_url: str, port: int, **extra: str) -> Settings:
 async def run(
     service_url: str, settings: Settings, today: dt.date, *, dry_run: bool = False
 ) -> Outcome:
-    """One pass on a connection of its own, as the service's restricted role."""
-    conn = await connect(service_url)
-    try:
-        return await run_pass(conn, settings, today, dry_run=dry_run)
-    finally:
-        await conn.close()
+    """One pass, as the service's restricted role."""
+    return await run_pass(service_url, settings, today, dry_run=dry_run)
 
 
 def lines(outcome: Outcome) -> list[str]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import TYPE_CHECKING
 
-import asyncpg
-
-from recotrack.cli.support import UsageError, with_connection
+from recotrack.cli.support import UsageError, with_database
 from recotrack.domain.swedish_time import STOCKHOLM
 from recotrack.settings import Settings
+
+if TYPE_CHECKING:
+    from recotrack.store.database import Database
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,10 +58,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         raise UsageError("reminders need a mail server: set RECOTRACK_SMTP_URL (or use --dry-run)")
     today: dt.date = args.today or dt.datetime.now(STOCKHOLM).date()
 
-    async def job(conn: asyncpg.Connection) -> Outcome:
-        return await run_pass(conn, settings, today, dry_run=args.dry_run)
+    async def job(db: Database) -> Outcome:
+        await db.prepare()
+        return await run_pass(db.url, settings, today, dry_run=args.dry_run)
 
-    outcome = with_connection(settings, job)
+    outcome = with_database(settings, job)
     for line in outcome.sent:
         print(line)
     for line in outcome.failed:

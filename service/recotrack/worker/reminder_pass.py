@@ -7,13 +7,15 @@ dropped; then each mail goes in a transaction of its own that records it
 (`store.reminders.sending`), so a pass that stops halfway, runs twice, or runs on two
 replicas at once sends nothing twice, and a mail that failed is tried again by the next pass.
 
-The pass runs under a lock of its own on its own connection (`store.reminders.exclusive`).
+The pass runs under a lock of its own on its own connection (`store.reminders.exclusive`),
+and sends on `SENDERS` more.
 When the mail server cannot be reached, the pass stops sending: the rest waits for the next
 pass rather than each mail waiting out its timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ssl
 from collections.abc import Iterator
@@ -28,10 +30,14 @@ from recotrack.notify.reminder import Reminder, message
 from recotrack.notify.smtp import MailError, Outbox, SmtpServer
 from recotrack.settings import Settings
 from recotrack.store import reminders as store
+from recotrack.store.pool import connect
 
 log = structlog.get_logger("recotrack.worker")
 
 _WEEK = dt.timedelta(days=7)
+SENDERS = 4
+"""Mails in flight at once, each sender on a database connection and an SMTP connection of
+its own: the waits for the mail server and for each commit overlap."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,7 @@ class _Mail:
 
 
 async def run_pass(
-    conn: asyncpg.Connection,
+    dsn: str,
     settings: Settings,
     today: dt.date,
     *,
@@ -78,9 +84,25 @@ async def run_pass(
     unless_done: bool = False,
     tls_context: ssl.SSLContext | None = None,
 ) -> Outcome:
-    """The pass for `today` on `conn` (a connection of its own). `dry_run`: say what would be
-    sent, record and send nothing (no mail server needed). `unless_done`: nothing when a pass
-    for `today` sent everything already (the daily job on each replica)."""
+    """The pass for `today` on the database `dsn` (connections of its own). `dry_run`: say
+    what would be sent, record and send nothing (no mail server needed). `unless_done`:
+    nothing when a pass for `today` sent everything already (the daily job on each replica)."""
+    conn = await connect(dsn)
+    try:
+        return await _run(conn, dsn, settings, today, dry_run, unless_done, tls_context)
+    finally:
+        await conn.close()
+
+
+async def _run(
+    conn: asyncpg.Connection,
+    dsn: str,
+    settings: Settings,
+    today: dt.date,
+    dry_run: bool,
+    unless_done: bool,
+    tls_context: ssl.SSLContext | None,
+) -> Outcome:
     outcome = Outcome(today)
     async with store.exclusive(conn):
         if unless_done and await store.pass_done(conn, today):
@@ -98,9 +120,10 @@ async def run_pass(
             return outcome
         if settings.smtp_url is None or settings.mail_from is None:
             raise ValueError("RECOTRACK_SMTP_URL and RECOTRACK_MAIL_FROM are needed to send mail")
-        outbox = Outbox(SmtpServer.from_url(settings.smtp_url), tls_context=tls_context)
+        server = SmtpServer.from_url(settings.smtp_url)
+        await _send_reminders(dsn, server, tls_context, settings, mails, outcome)
+        outbox = Outbox(server, tls_context=tls_context)
         try:
-            await _send_reminders(conn, outbox, settings, mails, outcome)
             if due_digest is not None and not _unreachable(outcome):
                 digest = _digest(candidates, agencies, today)
                 await _send_digest(conn, outbox, settings, due_digest, digest, outcome)
@@ -169,33 +192,54 @@ _UNREACHABLE = "mail server unreachable"
 
 
 async def _send_reminders(
-    conn: asyncpg.Connection,
-    outbox: Outbox,
+    dsn: str,
+    server: SmtpServer,
+    tls_context: ssl.SSLContext | None,
     settings: Settings,
     mails: list[_Mail],
     outcome: Outcome,
 ) -> None:
-    assert settings.mail_from is not None
-    for n, mail in enumerate(mails):
+    """`mails`, `SENDERS` at a time; the outcome's lines in the order of `mails`."""
+    sender = settings.mail_from
+    assert sender is not None
+    work = iter(enumerate(mails))  # shared: each mail is taken by one of the senders
+    done: list[tuple[int, Line]] = []
+    unreachable = False
+
+    async def send_some() -> None:
+        nonlocal unreachable
+        conn = await connect(dsn)
+        outbox = Outbox(server, tls_context=tls_context)
         try:
-            async with store.sending(conn, mail.key) as mine:
-                if not mine:
-                    continue  # a replica sent it meanwhile
-                await outbox.send(
-                    message(
-                        mail.reminder,
-                        public_url=settings.public_base_url,
-                        sender=settings.mail_from,
-                        recipients=[mail.key.recipient],
-                    )
-                )
-        except MailError as exc:
-            if exc.unreachable:
-                outcome.failed += [_line(rest, _UNREACHABLE) for rest in mails[n:]]
-                return
-            outcome.failed.append(_line(mail, str(exc)))
-            continue
-        outcome.sent.append(_line(mail))
+            for n, mail in work:
+                if unreachable:
+                    done.append((n, _line(mail, _UNREACHABLE)))
+                    continue
+                try:
+                    async with store.sending(conn, mail.key) as mine:
+                        if not mine:
+                            continue  # a replica sent it meanwhile
+                        words = message(
+                            mail.reminder,
+                            public_url=settings.public_base_url,
+                            sender=sender,
+                            recipients=[mail.key.recipient],
+                        )
+                        await outbox.send(words)
+                except MailError as exc:
+                    unreachable = unreachable or exc.unreachable
+                    done.append((n, _line(mail, _UNREACHABLE if exc.unreachable else str(exc))))
+                    continue
+                done.append((n, _line(mail)))
+        finally:
+            await outbox.close()
+            await conn.close()
+
+    async with asyncio.TaskGroup() as senders:
+        for _ in range(min(SENDERS, len(mails))):
+            senders.create_task(send_some())
+    for _, line in sorted(done, key=lambda item: item[0]):
+        (outcome.sent if line.error is None else outcome.failed).append(line)
 
 
 async def _due_digest(

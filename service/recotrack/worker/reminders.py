@@ -18,7 +18,6 @@ import structlog
 
 from recotrack.domain.swedish_time import STOCKHOLM
 from recotrack.settings import Settings
-from recotrack.store.pool import connect
 from recotrack.worker.reminder_pass import run_pass
 
 _RETRY_SECONDS = 900.0
@@ -59,11 +58,7 @@ def _seconds_until(now: dt.datetime, then: dt.datetime) -> float:
 
 async def _daily(dsn: str, settings: Settings, today: dt.date) -> bool:
     """The day's pass, unless done; whether it is done now."""
-    conn = await connect(dsn)
-    try:
-        outcome = await run_pass(conn, settings, today, unless_done=True)
-    finally:
-        await conn.close()
+    outcome = await run_pass(dsn, settings, today, unless_done=True)
     return not outcome.failed
 
 
