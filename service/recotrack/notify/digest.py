@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 
 from recotrack.domain.reminders import Due
 from recotrack.notify.reminder import Text, compose, dashboard_link
@@ -149,6 +149,6 @@ def text_of(digest: Digest, *, public_url: str) -> Text:
     )
 
 
-def message(digest: Digest, *, public_url: str, sender: str, recipients: list[str]) -> EmailMessage:
+def message(digest: Digest, *, public_url: str, sender: str, recipients: list[str]) -> Message:
     """The digest as a mail from `sender` to `recipients`: text and HTML alternatives."""
     return compose(text_of(digest, public_url=public_url), sender=sender, recipients=recipients)

@@ -9,7 +9,7 @@ and password in the URL (percent-encoded) log in. The password is never logged n
 from __future__ import annotations
 
 import ssl
-from email.message import EmailMessage
+from email.message import Message
 
 import aiosmtplib
 import structlog
@@ -32,7 +32,7 @@ class MailError(Exception):
 
 async def send(
     server: SmtpServer,
-    mail: EmailMessage,
+    mail: Message,
     *,
     tls_context: ssl.SSLContext | None = None,
     seconds: float = 30.0,
@@ -98,7 +98,7 @@ class Outbox:
         self._client = client
         return client
 
-    async def send(self, mail: EmailMessage) -> None:
+    async def send(self, mail: Message) -> None:
         """Send `mail` (its From and To); MailError when it is not sent."""
         client = await self._connected()
         try:

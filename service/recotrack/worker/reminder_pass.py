@@ -107,8 +107,8 @@ async def _run(
     async with store.exclusive(conn):
         if unless_done and await store.pass_done(conn, today):
             return outcome
-        agencies = await store.agencies(conn)
         candidates = await store.candidates(conn, today, settings.reminder_rules.horizon)
+        agencies = await store.agencies(conn)  # after: every candidate's agency is in it
         planned = list(_planned(candidates, agencies, settings, today))
         unsent = await store.unsent(conn, [mail.key for mail in planned])
         mails = [mail for mail in planned if mail.key in unsent]
@@ -235,9 +235,12 @@ async def _send_reminders(
             await outbox.close()
             await conn.close()
 
-    async with asyncio.TaskGroup() as senders:
-        for _ in range(min(SENDERS, len(mails))):
-            senders.create_task(send_some())
+    try:
+        async with asyncio.TaskGroup() as senders:
+            for _ in range(min(SENDERS, len(mails))):
+                senders.create_task(send_some())
+    except ExceptionGroup as failed:  # the database gone, say: as from one sender
+        raise failed.exceptions[0] from None
     for _, line in sorted(done, key=lambda item: item[0]):
         (outcome.sent if line.error is None else outcome.failed).append(line)
 
