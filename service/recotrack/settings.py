@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+import msgspec
 import platformdirs
+
+from recotrack.domain.reminders import Rules
+from recotrack_sdk.models import Email
 
 LogFormat = Literal["auto", "json", "console"]
 
@@ -98,17 +103,28 @@ class Settings:
     # --- webhook deliveries (issue 15) ---
     worker: bool = True
     """`RECOTRACK_WORKER`: `recotrack serve` runs the background work (checkpoints, webhook
-    deliveries) beside the API; `false` leaves it to `recotrack worker` processes."""
+    deliveries, reminders) beside the API; `false` leaves it to `recotrack worker` processes."""
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     """`RECOTRACK_WEBHOOK_RETRY_SCHEDULE`: seconds before each retry of a failed delivery
     (comma-separated, each with some jitter); after the last the subscription is disabled."""
     webhook_concurrency: int = 8
     """`RECOTRACK_WEBHOOK_CONCURRENCY`: subscriptions a process delivers to at once (each
     holds a database connection while its request is out)."""
-    secretariat_email: str | None = None
-    """`RECOTRACK_SECRETARIAT_EMAIL`: the secretariat's address (told when one of its own
-    webhook subscriptions is disabled)."""
     # --- end of webhook deliveries ---
+    # --- reminders (issue 15) ---
+    reminder_rules: Rules = field(default_factory=Rules)
+    """`RECOTRACK_REMINDER_DAYS_BEFORE` (days before a due date the agency's contacts are
+    reminded; `none`: only on the day), `RECOTRACK_REMINDER_OVERDUE_EVERY_DAYS` (then every so
+    many days while overdue) and `RECOTRACK_REMINDER_ESCALATION_DAYS` (days overdue when the
+    agency's management contacts are told)."""
+    secretariat_email: str | None = None
+    """`RECOTRACK_SECRETARIAT_EMAIL`: the secretariat's address: it gets the weekly digest
+    of what fell due and what is overdue, and is told when one of its own webhook
+    subscriptions is disabled; unset: neither."""
+    digest_weekday: int = 0
+    """`RECOTRACK_DIGEST_WEEKDAY`: the digest's day (0 Monday … 6 Sunday; named in English)."""
+    reminder_time: dt.time = dt.time(7, 0)
+    """`RECOTRACK_REMINDER_TIME`: when the daily pass runs, `HH:MM` Europe/Stockholm."""
 
     @property
     def public_base_url(self) -> str:
@@ -151,6 +167,7 @@ class Settings:
         public_url = env.get("RECOTRACK_PUBLIC_URL") or None
         if public_url is not None and not public_url.startswith(("http://", "https://")):
             raise ValueError(f"RECOTRACK_PUBLIC_URL must be an http(s):// URL, not {public_url!r}")
+        reminders = _reminder_settings(env)
         # --- end of mail ---
         concurrency = _int(env, "RECOTRACK_WEBHOOK_CONCURRENCY", 8)
         if not 1 <= concurrency <= 100:
@@ -189,7 +206,10 @@ class Settings:
             worker=_bool(env, "RECOTRACK_WORKER", True),
             webhook_retry_schedule=retry_schedule(env.get("RECOTRACK_WEBHOOK_RETRY_SCHEDULE")),
             webhook_concurrency=concurrency,
-            secretariat_email=env.get("RECOTRACK_SECRETARIAT_EMAIL") or None,
+            reminder_rules=reminders[0],
+            secretariat_email=reminders[1],
+            digest_weekday=reminders[2],
+            reminder_time=reminders[3],
         )
 
 
@@ -249,6 +269,58 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
 
 
 # --- mail ---
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _reminder_settings(env: dict[str, str]) -> tuple[Rules, str | None, int, dt.time]:
+    """The reminder rules, the digest and the daily pass's time, each checked."""
+    raw_before = (env.get("RECOTRACK_REMINDER_DAYS_BEFORE") or "14,3").strip()
+    days_before: tuple[int, ...] = ()
+    if raw_before.lower() != "none":
+        try:
+            days_before = tuple(int(part) for part in raw_before.split(","))
+        except ValueError:
+            raise ValueError(
+                "RECOTRACK_REMINDER_DAYS_BEFORE must be whole numbers of days separated by"
+                f" commas (e.g. 14,3) or none, not {raw_before!r}"
+            ) from None
+    if any(days < 1 for days in days_before):
+        raise ValueError(
+            f"RECOTRACK_REMINDER_DAYS_BEFORE must be days of 1 or more, not {raw_before!r}"
+        )
+    every = _int(env, "RECOTRACK_REMINDER_OVERDUE_EVERY_DAYS", 7)
+    if every < 1:
+        raise ValueError("RECOTRACK_REMINDER_OVERDUE_EVERY_DAYS must be 1 or more")
+    escalate = _int(env, "RECOTRACK_REMINDER_ESCALATION_DAYS", 30)
+    if escalate < 1:
+        raise ValueError("RECOTRACK_REMINDER_ESCALATION_DAYS must be 1 or more")
+    rules = Rules(days_before, every, escalate)
+    secretariat = env.get("RECOTRACK_SECRETARIAT_EMAIL") or None
+    if secretariat is not None:
+        try:
+            msgspec.convert(secretariat, Email)
+        except msgspec.ValidationError:
+            raise ValueError(
+                f"RECOTRACK_SECRETARIAT_EMAIL must be one e-mail address, not {secretariat!r}"
+            ) from None
+    weekday = (env.get("RECOTRACK_DIGEST_WEEKDAY") or "monday").strip().lower()
+    if weekday not in WEEKDAYS:
+        raise ValueError(
+            f"RECOTRACK_DIGEST_WEEKDAY must be a day of the week in English (monday … sunday),"
+            f" not {weekday!r}"
+        )
+    raw_time = (env.get("RECOTRACK_REMINDER_TIME") or "07:00").strip()
+    try:
+        hour, minute = (int(part) for part in raw_time.split(":"))
+        at = dt.time(hour, minute)
+    except ValueError:
+        raise ValueError(
+            f"RECOTRACK_REMINDER_TIME must be a time of day HH:MM (Europe/Stockholm), such as"
+            f" 07:00, not {raw_time!r}"
+        ) from None
+    return rules, secretariat, WEEKDAYS.index(weekday), at
+
+
 _DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
 
 

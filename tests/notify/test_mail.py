@@ -12,7 +12,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ def start(inbox: Inbox, started: list[Controller], **kwargs: Any) -> int:
     return port
 
 
-def mail_to(*recipients: str) -> EmailMessage:
+def mail_to(*recipients: str) -> Message:
     return message(REMINDER, public_url=PUBLIC, sender=SENDER, recipients=list(recipients))
 
 

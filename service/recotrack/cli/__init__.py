@@ -1,4 +1,5 @@
-"""The `recotrack` command: serve the API, migrate, manage tokens, load demo data, print OpenAPI.
+"""The `recotrack` command: serve the API, migrate, manage tokens, load demo data, run
+reminders, print OpenAPI.
 
 Every command that needs a database uses the one the service uses: `DATABASE_URL` when set,
 else the embedded PostgreSQL in `RECOTRACK_DATA_DIR` (shared with a running `recotrack serve`).
@@ -18,7 +19,7 @@ from typing import NoReturn
 import asyncpg
 
 from recotrack import __version__
-from recotrack.cli import data, openapi, serve, tokens, worker
+from recotrack.cli import data, openapi, reminders, serve, tokens, worker
 from recotrack.cli.support import UsageError
 from recotrack.domain.errors import DomainError
 from recotrack.settings import Settings
@@ -82,6 +83,6 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"recotrack {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (serve, worker, data, tokens, openapi):
+    for module in (serve, worker, data, tokens, reminders, openapi):
         module.register(commands)
     return parser

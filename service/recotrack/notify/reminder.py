@@ -12,17 +12,17 @@ import datetime as dt
 import email.utils
 import html
 from dataclasses import dataclass
-from email.message import EmailMessage
-from typing import Literal
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from typing import cast
 from urllib.parse import quote
 
 from recotrack.domain.deadlines import effective_due
+from recotrack.domain.reminders import Due, Step
 
-Due = Literal["response", "implementation"]
-"""What is due: the agency's response, or the recommendation carried out."""
-Step = Literal["before", "due", "overdue", "escalation"]
-"""Where the day is: before the due date, on it, after it, or so long after that the agency's
-management is told (`escalation`)."""
+__all__ = ["Due", "Reminder", "Step", "Text", "compose", "dashboard_link", "message", "text_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +142,20 @@ def text_of(reminder: Reminder, *, public_url: str) -> Text:
     return Text(subject=f"{sv_subject} / {en_subject}", plain=plain + "\n", html=body)
 
 
-def message(
-    reminder: Reminder, *, public_url: str, sender: str, recipients: list[str]
-) -> EmailMessage:
+def message(reminder: Reminder, *, public_url: str, sender: str, recipients: list[str]) -> Message:
     """The reminder as a mail from `sender` to `recipients`: text and HTML alternatives."""
-    words = text_of(reminder, public_url=public_url)
-    mail = EmailMessage()
-    mail["Subject"] = words.subject
+    return compose(text_of(reminder, public_url=public_url), sender=sender, recipients=recipients)
+
+
+def compose(words: Text, *, sender: str, recipients: list[str]) -> Message:
+    """A mail of the service's from `sender` to `recipients`: text and HTML alternatives.
+
+    Built with the classic MIME classes rather than `EmailMessage`, whose header parsing
+    made each mail cost about ten milliseconds: a pass sends thousands. What goes on the wire
+    is the same to a reader (UTF-8 parts, an encoded subject)."""
+    mail = MIMEMultipart("alternative")
+    # a Header, which the classic classes encode as they write (typeshed allows only str)
+    mail["Subject"] = cast(str, Header(words.subject, "utf-8"))
     mail["From"] = sender
     mail["To"] = ", ".join(recipients)
     mail["Date"] = email.utils.formatdate(localtime=False, usegmt=True)
@@ -156,6 +163,6 @@ def message(
     mail["Content-Language"] = "sv, en"
     # RFC 3834: no out-of-office answers, no loops with ticket systems
     mail["Auto-Submitted"] = "auto-generated"
-    mail.set_content(words.plain, charset="utf-8")
-    mail.add_alternative(words.html, subtype="html", charset="utf-8")
+    mail.attach(MIMEText(words.plain, "plain", "utf-8"))
+    mail.attach(MIMEText(words.html, "html", "utf-8"))
     return mail

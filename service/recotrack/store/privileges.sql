@@ -51,3 +51,5 @@ grant delete on closure, idempotency_key, web_session, webhook, good_example
 -- The delivery worker's state on each subscription and its log (0013); a queued redelivery
 -- becomes its attempt.
 grant update on webhook_delivery to recotrack_service;
+-- Reminders (0014): a day's pass is recorded again when it runs again
+grant update on reminder_pass to recotrack_service;

@@ -17,7 +17,7 @@ from recotrack.settings import Settings
 from recotrack.signing import Signer
 from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import create_pool
-from recotrack.worker import checkpoints, deliveries
+from recotrack.worker import checkpoints, deliveries, reminders
 
 
 @contextlib.asynccontextmanager
@@ -53,6 +53,7 @@ async def running(
             await jobs.enter_async_context(
                 deliveries.running(pool, box, notifier, deliveries.Config.from_settings(settings))
             )
+            await jobs.enter_async_context(reminders.running(dsn, settings))  # needs SMTP
             yield
     finally:
         await pool.close()

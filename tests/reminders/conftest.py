@@ -1,0 +1,3 @@
+from tests.reminders.support import smtp
+
+__all__ = ["smtp"]
