@@ -6,12 +6,11 @@ Pure: what to say is all in the `Disabled`; who sends and who receives are given
 
 from __future__ import annotations
 
-import email.utils
 import html
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 
-from recotrack.notify.reminder import Text
+from recotrack.notify.reminder import Text, compose
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +58,6 @@ def text_of(notice: Disabled, *, public_url: str) -> Text:
     return Text(subject=f"{subject}: {notice.url}", plain=plain + "\n", html=body)
 
 
-def message(
-    notice: Disabled, *, public_url: str, sender: str, recipients: list[str]
-) -> EmailMessage:
-    words = text_of(notice, public_url=public_url)
-    mail = EmailMessage()
-    mail["Subject"] = words.subject
-    mail["From"] = sender
-    mail["To"] = ", ".join(recipients)
-    mail["Date"] = email.utils.formatdate(localtime=False, usegmt=True)
-    mail["Message-ID"] = email.utils.make_msgid(domain=sender.rpartition("@")[2] or None)
-    mail["Content-Language"] = "sv, en"
-    mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office answers
-    mail.set_content(words.plain, charset="utf-8")
-    mail.add_alternative(words.html, subtype="html", charset="utf-8")
-    return mail
+def message(notice: Disabled, *, public_url: str, sender: str, recipients: list[str]) -> Message:
+    """The notice as a mail from `sender` to `recipients`, made as every mail of ours is."""
+    return compose(text_of(notice, public_url=public_url), sender=sender, recipients=recipients)
