@@ -579,10 +579,10 @@ class Client:
     def delete_good_example(self, example_id: str, *, if_match: IfMatch) -> None:
         return self._run(ops.delete_good_example(example_id, if_match=if_match))
 
-    def get_benchmarks(self, *, agency: str | None = None) -> Benchmarks:
-        """An agency's figures by area beside all other agencies' (median and quartiles over
-        at least three; fewer: suppressed). An agency token: its own; others name `agency`."""
-        return self._run(ops.get_benchmarks(agency=agency))
+    def get_benchmarks(self, agency: str) -> Benchmarks:
+        """The agency's figures by area beside all other agencies' (median and quartiles over
+        at least three; fewer: suppressed). An agency token may ask for its own only."""
+        return self._run(ops.get_benchmarks(agency))
 
     # --- disclosures: releases of public records --------------------------------------------
 

@@ -450,7 +450,7 @@ def delete_good_example(example_id: str, *, if_match: IfMatch) -> Call[None]:
     return Call(request, parse_nothing, reconcile=reconcile)
 
 
-def get_benchmarks(*, agency: str | None) -> Call[Benchmarks]:
+def get_benchmarks(agency: str) -> Call[Benchmarks]:
     return _get(_path("benchmarks"), parse_json(Benchmarks), query(agency=agency))
 
 

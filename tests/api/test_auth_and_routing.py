@@ -51,6 +51,8 @@ OPERATIONS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", REC + "/closure", None),
     ("PUT", REC + "/closure", {"outcome": "withdrawn"}),
     ("DELETE", REC + "/closure", None),
+    ("GET", REC + "/secrecy", None),
+    ("PUT", REC + "/secrecy", {"fields": [{"field": "body", "ground": "18 kap. 8 § OSL"}]}),
     ("GET", "/v1/tokens", None),
     ("POST", "/v1/tokens", {"role": "auditor", "label": "Riksrevisionen"}),
     ("DELETE", "/v1/tokens/00000000-0000-4000-8000-000000000000", None),

@@ -47,8 +47,8 @@ class Service:
 
 async def _seed(api: Api) -> dict[str, list[str]]:
     """Both agencies' recommendations, issued and draft, with a response, a progress report,
-    an assessment; a webhook subscription of each agency and one of the secretariat's; and
-    the tokens' ids."""
+    an assessment, secrecy marks, a good example and a release; a webhook subscription of
+    each agency and one of the secretariat's; and the tokens' ids."""
     ids: dict[str, list[str]] = {"agency_id": ["skatteverket", "forsakringskassan"]}
 
     def note(name: str, value: str) -> None:
@@ -74,6 +74,17 @@ async def _seed(api: Api) -> dict[str, list[str]]:
             )
             assert r.status_code == 201, r.text
             note("assessment_id", r.json()["id"])
+            marks = {"fields": [{"field": "body", "ground": "18 kap. 8 § OSL"}]}
+            r = await api.call("secretariat", "PUT", url + "/secrecy", json=marks)
+            assert r.status_code == 201, r.text
+            example = {"recommendation_id": rec["id"], "title": "Exempel", "summary": "Så gick"}
+            r = await api.call("secretariat", "POST", "/v1/good-examples", json=example)
+            assert r.status_code == 201, r.text
+            note("example_id", r.json()["id"])
+            release = {"request_ref": "SR 2026/1", "recommendation_ids": [rec["id"]]}
+            r = await api.call("secretariat", "POST", "/v1/disclosures", json=release)
+            assert r.status_code == 201, r.text
+            note("disclosure_id", r.json()["id"])
     for who in ("skatteverket", "forsakringskassan", "secretariat"):
         # a global address written as a literal: it resolves without DNS
         body = {"url": "https://93.184.216.34/hook"}

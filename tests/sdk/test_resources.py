@@ -499,7 +499,7 @@ async def test_good_examples(sdk: Sdk) -> None:
 async def test_benchmarks(sdk: Sdk) -> None:
     agency = sdk.as_("skatteverket")
     await make_recommendation(sdk.as_("secretariat"))
-    mine = await agency.get_benchmarks()
+    mine = await agency.get_benchmarks("skatteverket")
     assert mine.agency_id == "skatteverket"
     assert {a.area for a in mine.areas} == {
         "ways_of_working",
@@ -509,4 +509,4 @@ async def test_benchmarks(sdk: Sdk) -> None:
         "enabling_conditions",
     }
     assert all(a.implemented_share.others.suppressed for a in mine.areas)  # one other agency
-    assert (await sdk.as_("auditor").get_benchmarks(agency="skatteverket")) == mine
+    assert (await sdk.as_("auditor").get_benchmarks("skatteverket")) == mine

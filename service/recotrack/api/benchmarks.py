@@ -12,7 +12,6 @@ from litestar.params import QueryParameter
 
 from recotrack.api.auth import requires
 from recotrack.api.problem_responses import READS
-from recotrack.api.problems import invalid_parameters
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.benchmarks import MIN_GROUP
 from recotrack.store import benchmarks as store
@@ -33,7 +32,8 @@ class BenchmarkController(Controller):
         "other agencies together: how many, the median and the quartiles of their figures. "
         "Never a sum, a mean, an extreme, an id or a name of another agency; a figure of "
         f"fewer than {MIN_GROUP} other agencies is withheld (`suppressed`, with the reason). "
-        "An agency sees its own; the secretariat and auditors name the agency (`agency`).",
+        "An agency token may ask for its own only (another is not found); the secretariat "
+        "and auditors for any.",
         opt=requires(Permission.READ),
     )
     async def get_benchmarks(
@@ -41,21 +41,14 @@ class BenchmarkController(Controller):
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
         agency: Annotated[
-            str | None,
+            str,
             QueryParameter(
+                min_length=1,
                 max_length=64,
-                description="Whose view: for the secretariat and auditors, which agency's "
-                "(needed); an agency token sees its own (this may only name it).",
+                description="Whose view: the agency's id (an agency token: its own).",
             ),
-        ] = None,
+        ],
     ) -> Benchmarks:
-        if principal.scope is not None:
-            if agency not in (None, principal.scope):
-                raise NotFound(f"no agency {agency!r}")
-            agency = principal.scope
-        if agency is None:
-            raise invalid_parameters(
-                {"agency": "say whose figures: ?agency=<the agency's id>"},
-                detail="benchmarks are one agency's view: name the agency",
-            )
+        if principal.scope not in (None, agency):
+            raise NotFound(f"no agency {agency!r}")
         return await store.benchmarks(conn, agency)

@@ -13,6 +13,7 @@ the service sends what the SDK reads.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection, Sequence
 from http import HTTPStatus
 from typing import Any, NamedTuple
@@ -267,11 +268,18 @@ def size(n: int) -> str:
     return f"{n} bytes"
 
 
+_MISSING = re.compile(r"Missing required (query|header|cookie|path) parameter '([^']+)'")
+
+
 def _invalid_parameter(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Litestar's own validation of query, path and header parameters, reported under the
     names the client sent (not the handler's Python names)."""
     parameters = declared(request.route_handler)
     errors = []
+    if missing := _MISSING.match(str(exc.detail)):  # Litestar names it only in its detail
+        kind, key = missing.groups()
+        name = wire_name(key, parameters.get(key))
+        errors.append({"parameter": name, "detail": f"the {kind} parameter {name} is required"})
     for item in exc.extra if isinstance(exc.extra, list) else []:
         message = str(item.get("message", "invalid value"))
         key = item.get("key")
