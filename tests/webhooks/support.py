@@ -85,7 +85,11 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                length = int(self.headers.get("content-length", 0))
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender went away mid-request (killed): nothing
+                    self.close_connection = True  # arrived, as for any real receiver
+                    return
                 status, wait = receiver._answer(self.path)
                 if wait:
                     time.sleep(wait)
