@@ -91,7 +91,7 @@ class Receiver:
                     self.close_connection = True  # arrived, as for any real receiver
                     return
                 status, wait = receiver._answer(self.path)
-                if wait:
+                if wait:  # the plan's slow answer (the timeout tests), not a wait for a state
                     time.sleep(wait)
                 with receiver._lock:
                     receiver.received.append(

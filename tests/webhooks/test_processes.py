@@ -122,7 +122,7 @@ def _running(process: subprocess.Popen[bytes], log: Path) -> None:
         assert time.monotonic() < deadline, f"the worker did not start:\n{log.read_text()}"
         if any(_event(line) == "worker running" for line in log.read_text().splitlines()):
             return
-        time.sleep(0.05)
+        time.sleep(0.05)  # between looks at the log, until the deadline above
 
 
 def _event(line: str) -> str | None:

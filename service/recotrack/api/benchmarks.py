@@ -15,7 +15,6 @@ from recotrack.api.problem_responses import READS
 from recotrack.domain.access import Permission, Principal
 from recotrack.domain.benchmarks import MIN_GROUP
 from recotrack.store import benchmarks as store
-from recotrack.store.errors import NotFound
 from recotrack_sdk.models import Benchmarks
 
 
@@ -49,6 +48,4 @@ class BenchmarkController(Controller):
             ),
         ],
     ) -> Benchmarks:
-        if principal.scope not in (None, agency):
-            raise NotFound(f"no agency {agency!r}")
-        return await store.benchmarks(conn, agency)
+        return await store.benchmarks(conn, agency, scope=principal.scope)

@@ -56,8 +56,9 @@ class _Figures:
         return float(self.open)
 
 
-async def benchmarks(conn: Connection, agency_id: str) -> Benchmarks:
-    if not await agency_exists(conn, agency_id):
+async def benchmarks(conn: Connection, agency_id: str, *, scope: str | None) -> Benchmarks:
+    """`agency_id`'s view; a caller with a `scope` (an agency token) finds only its own."""
+    if scope not in (None, agency_id) or not await agency_exists(conn, agency_id):
         raise NotFound(f"no agency {agency_id!r}")
     by_area: dict[str, dict[str, _Figures]] = {}
     for row in await conn.fetch(_FIGURES):
