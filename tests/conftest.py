@@ -243,6 +243,11 @@ async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
         yield conn
 
 
+EVERY_ROUTE = {"RECOTRACK_PUBLIC_CATALOGUE": "true", "RECOTRACK_PUBLIC_RATE_LIMIT": "0"}
+"""The app under test serves every operation of its contract, the public catalogue's too
+(without its limit, which its own test sets)."""
+
+
 def test_settings(db_url: str) -> Settings:
     return Settings.from_env(
         {
@@ -252,6 +257,7 @@ def test_settings(db_url: str) -> Settings:
             "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
             # the background work runs where a test asks for it (tests/webhooks/, …)
             "RECOTRACK_WORKER": "false",
+            **EVERY_ROUTE,
         }
     )
 

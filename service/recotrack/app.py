@@ -29,11 +29,16 @@ from recotrack.api.health import healthz, readyz
 from recotrack.api.history import HistoryController
 from recotrack.api.idempotency import idempotency_middleware
 from recotrack.api.investments import InvestmentController
-from recotrack.api.limits import header_limit_middleware, rate_limit_middleware
+from recotrack.api.limits import (
+    header_limit_middleware,
+    public_rate_limit_middleware,
+    rate_limit_middleware,
+)
 from recotrack.api.metrics import metrics_handler
 from recotrack.api.options import options_middleware
 from recotrack.api.problems import EXCEPTION_HANDLERS
 from recotrack.api.progress import ProgressController
+from recotrack.api.public import public_api_router
 from recotrack.api.recommendations import RecommendationController
 from recotrack.api.reference import OwnSwaggerUI, reference_router
 from recotrack.api.requests import request_id_middleware
@@ -53,7 +58,7 @@ from recotrack.store.database import Database
 from recotrack.store.notify import ChangeNotifier
 from recotrack.store.pool import connect, create_pool
 from recotrack.store.stats import StatsCache
-from recotrack.web import TEMPLATE_CONFIG, dashboard_router, to_dashboard
+from recotrack.web import TEMPLATE_CONFIG, dashboard_router, public_router, to_dashboard
 from recotrack.worker import background
 
 CONTROLLERS: list[type] = [
@@ -135,9 +140,12 @@ def create_app(settings: Settings, dsn: str, signer: Signer | None = None) -> Li
         before_request=strict_request,
         security=[{"bearer": []}],
     )
+    # Off, the catalogue's paths are simply not routed: every one of them is 404.
+    public = [public_api_router(), public_router(settings)] if settings.public_catalogue else []
     app = Litestar(
         route_handlers=[
             v1,
+            *public,
             healthz,
             readyz,
             metrics_handler(settings.metrics_token),
@@ -185,4 +193,7 @@ def protect(app: ASGIApp, settings: Settings) -> ASGIApp:
     """The limits every request meets before Litestar sees it: headers, rate, time."""
     inner = request_timeout_middleware(app, settings.request_timeout)
     inner = rate_limit_middleware(inner, settings.rate_limit, settings.rate_burst)
+    inner = public_rate_limit_middleware(
+        inner, settings.public_rate_limit, settings.public_rate_burst
+    )
     return header_limit_middleware(inner, settings.max_header_bytes)

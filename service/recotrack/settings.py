@@ -125,6 +125,17 @@ class Settings:
     """`RECOTRACK_DIGEST_WEEKDAY`: the digest's day (0 Monday … 6 Sunday; named in English)."""
     reminder_time: dt.time = dt.time(7, 0)
     """`RECOTRACK_REMINDER_TIME`: when the daily pass runs, `HH:MM` Europe/Stockholm."""
+    # --- the public catalogue (issue 16) ---
+    public_catalogue: bool = False
+    """`RECOTRACK_PUBLIC_CATALOGUE`: serve the published recommendations to anyone, without
+    sign-in, under `/public/` (an API, an Atom feed and pages); `false`: every `/public/` path
+    is 404."""
+    public_rate_limit: float = 5.0
+    """`RECOTRACK_PUBLIC_RATE_LIMIT`: requests per second each client address may make of
+    `/public/`, per process (0: no limit). Behind a proxy, the address is the one the proxy
+    forwards when uvicorn trusts it (`FORWARDED_ALLOW_IPS`, deploy/OPERATIONS.md)."""
+    public_rate_burst: int = 50
+    """`RECOTRACK_PUBLIC_RATE_BURST`: requests an address may make at once above that rate."""
 
     @property
     def public_base_url(self) -> str:
@@ -210,6 +221,9 @@ class Settings:
             secretariat_email=reminders[1],
             digest_weekday=reminders[2],
             reminder_time=reminders[3],
+            public_catalogue=_bool(env, "RECOTRACK_PUBLIC_CATALOGUE", False),
+            public_rate_limit=_seconds(env, "RECOTRACK_PUBLIC_RATE_LIMIT", 5.0),
+            public_rate_burst=_int(env, "RECOTRACK_PUBLIC_RATE_BURST", 50),
         )
 
 

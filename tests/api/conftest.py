@@ -11,6 +11,7 @@ checks that with `unchanged`), or creates the objects it changes and looks only 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import asyncpg
@@ -22,7 +23,7 @@ from recotrack.settings import Settings
 from recotrack.store.pool import connect
 from tests import flow
 from tests.api.support import World
-from tests.conftest import as_service, copy_of_template
+from tests.conftest import EVERY_ROUTE, as_service, copy_of_template
 from tests.helpers import Api, secrets_key_file, signing_key_file
 
 
@@ -43,8 +44,11 @@ class Shared:
     world: World
 
 
-@pytest.fixture(scope="module")
-async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
+@asynccontextmanager
+async def shared_service(
+    server_url: str, template_db: str, env: dict[str, str] | None = None
+) -> AsyncIterator[Shared]:
+    """A database of its own, and the app on it with the settings `env` adds."""
     async with copy_of_template(server_url, template_db) as url:
         service = as_service(url)  # the app as the service's restricted role
         settings = Settings.from_env(
@@ -53,6 +57,8 @@ async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
                 "RECOTRACK_LOG_LEVEL": "warning",
                 "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
                 "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
+                **EVERY_ROUTE,
+                **(env or {}),
             }
         )
         async with AsyncTestClient(create_app(settings, service)) as client:
@@ -62,3 +68,9 @@ async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
                 yield Shared(api, db, await make_world(api))
             finally:
                 await db.close()
+
+
+@pytest.fixture(scope="module")
+async def shared(server_url: str, template_db: str) -> AsyncIterator[Shared]:
+    async with shared_service(server_url, template_db) as found:
+        yield found

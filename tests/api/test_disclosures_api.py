@@ -6,72 +6,21 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from typing import Any
 
 import pypdf
 
 from tests import flow
 from tests.api.conftest import Shared
 from tests.api.support import assert_problem, count, unchanged
-from tests.helpers import Api
-
-SECRET_BODY = "Brandväggen släpper igenom port 3389 från leverantörens nät"
-SECRET_ACTION = "Byt ut anbudsgivaren Kvadrat AB i juni"
-SECRET_NOTE = "Loggarna visar intrång i testmiljön"
-PUBLIC_NOTE = "Styrgruppen har mötts två gånger"
-ODD_TITLE = 'Inför *styrning* #panic("x") $a$ <b>&</b> [länk](x)'
-
-
-async def ok(api: Api, who: str, method: str, url: str, body: Any = None, **kw: Any) -> Any:
-    r = await api.call(who, method, url, json=body, **kw)
-    assert r.status_code in (200, 201), r.text
-    return r.json()
-
-
-async def followed_up(api: Api) -> dict[str, Any]:
-    """An issued recommendation with a response, a progress report, an assessment, a closure,
-    and secrecy marks on four of its fields."""
-    rec = await flow.recommendation(api, title=ODD_TITLE, body=SECRET_BODY)
-    url = f"/v1/recommendations/{rec['id']}"
-    await ok(
-        api,
-        "skatteverket",
-        "PUT",
-        f"{url}/response",
-        {
-            "decision": "accepted",
-            "rationale": "Vi delar bedömningen.",
-            "planned_actions": [SECRET_ACTION],
-            "responded_by": "GD Åsa Öberg",
-        },
-    )
-    await ok(
-        api,
-        "skatteverket",
-        "POST",
-        f"{url}/progress",
-        {"status": "in_progress", "note": SECRET_NOTE, "evidence": ["https://skv.se/rapport"]},
-    )
-    await ok(
-        api,
-        "secretariat",
-        "POST",
-        f"{url}/assessments",
-        {"status": "in_progress", "note": PUBLIC_NOTE},
-    )
-    await ok(
-        api, "secretariat", "PUT", f"{url}/closure", {"outcome": "implemented", "note": "Klart"}
-    )
-    marks = {
-        "fields": [
-            {"field": "body", "ground": "18 kap. 8 § OSL"},
-            {"field": "response.planned_actions", "ground": "19 kap. 3 § OSL"},
-            {"field": "progress.note", "ground": "18 kap. 8 § OSL", "note": "intrånget"},
-            {"field": "closure.note", "ground": "31 kap. 16 § OSL"},
-        ]
-    }
-    await ok(api, "secretariat", "PUT", f"{url}/secrecy", marks)
-    return rec
+from tests.flow import (
+    ODD_TITLE,
+    PUBLIC_NOTE,
+    SECRET_ACTION,
+    SECRET_BODY,
+    SECRET_NOTE,
+    followed_up,
+    ok,
+)
 
 
 def pdf_text(content: bytes) -> str:

@@ -6,16 +6,17 @@ import datetime as dt
 
 import pytest
 
-from recotrack.domain.errors import RuleViolation
+from recotrack.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from recotrack.domain.rules import (
     Action,
     check_dates_in_order,
     check_not_in_future,
     check_response,
+    check_transition,
     edit_action,
     target_slips,
 )
-from recotrack.domain.vocabulary import Decision
+from recotrack.domain.vocabulary import Decision, Role, State
 
 JUNE = dt.date(2026, 6, 30)
 MAY = dt.date(2026, 5, 31)
@@ -164,3 +165,12 @@ def test_a_report_from_tomorrow_is_refused() -> None:
 )
 def test_edit_action(was_issued: bool, will_be_issued: bool, action: Action) -> None:
     assert edit_action(was_issued=was_issued, will_be_issued=will_be_issued) is action
+
+
+def test_changing_only_published_is_publishing_which_a_closed_one_may_be_too() -> None:
+    assert edit_action(was_issued=True, will_be_issued=True, only_published=True) is Action.PUBLISH
+    check_transition(Action.PUBLISH, State.CLOSED, Role.SECRETARIAT)
+    with pytest.raises(TransitionNotAllowed):
+        check_transition(Action.EDIT, State.CLOSED, Role.SECRETARIAT)
+    with pytest.raises(NotPermitted):
+        check_transition(Action.PUBLISH, State.ISSUED, Role.AGENCY)

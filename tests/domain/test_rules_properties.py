@@ -78,7 +78,7 @@ def attempt(facts: Facts, step: Step) -> Facts:
             return dataclasses.replace(facts, closed=True)
         case Action.REOPEN:
             return dataclasses.replace(facts, closed=False)
-        case Action.EDIT | Action.ASSESS | Action.AMEND_CLOSURE:
+        case Action.EDIT | Action.PUBLISH | Action.ASSESS | Action.AMEND_CLOSURE:
             return facts
 
 

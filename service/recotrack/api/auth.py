@@ -20,8 +20,17 @@ from recotrack.store.pool import Pool
 from recotrack.store.tokens import principal_for
 
 # /metrics has a guard of its own (an optional token of its own: see api/metrics.py); the
-# dashboard signs people in with its own session cookie (recotrack.web), never a token.
-PUBLIC_PATHS = ["^/healthz$", "^/readyz$", "^/metrics$", "^/schema", "^/$", "^/dashboard(/|$)"]
+# dashboard signs people in with its own session cookie (recotrack.web), never a token; the
+# public catalogue is anyone's (and 404 when it is not served).
+PUBLIC_PATHS = [
+    "^/healthz$",
+    "^/readyz$",
+    "^/metrics$",
+    "^/schema",
+    "^/$",
+    "^/dashboard(/|$)",
+    "^/public(/|$)",
+]
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="recotrack"'}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import structlog
 from litestar.enums import ScopeType
@@ -23,6 +24,7 @@ from recotrack.credentials import PREFIX, token_hash
 
 log = structlog.get_logger("recotrack.api")
 
+PUBLIC_ROOT = "/public"
 _EXEMPT = frozenset({"/healthz", "/readyz"})  # probes must see the truth, whatever the load
 _MAX_BUCKETS = 10_000
 """Past this many keys, buckets that have refilled are forgotten (they are as good as new)."""
@@ -78,16 +80,54 @@ class TokenBuckets:
         self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < refill}
 
 
+def is_public(path: str) -> bool:
+    """Whether `path` is the public catalogue's (`/public` and below)."""
+    return path == PUBLIC_ROOT or path.startswith(f"{PUBLIC_ROOT}/")
+
+
 def rate_limit_middleware(app: ASGIApp, rate: float, burst: int) -> ASGIApp:
+    """The API's and the dashboard's limit, per token (per address without one)."""
+    return _limited(
+        app,
+        rate,
+        burst,
+        applies=lambda path: path not in _EXEMPT and not is_public(path),
+        key=_client_key,
+        per="for each token",
+    )
+
+
+def public_rate_limit_middleware(app: ASGIApp, rate: float, burst: int) -> ASGIApp:
+    """The public catalogue's own limit, per client address: it has no tokens, and its
+    readers are anyone, so it is kept apart from what the API's callers may send."""
+    return _limited(
+        app,
+        rate,
+        burst,
+        applies=is_public,
+        key=_address_key,
+        per="from each address",
+    )
+
+
+def _limited(
+    app: ASGIApp,
+    rate: float,
+    burst: int,
+    *,
+    applies: Callable[[str], bool],
+    key: Callable[[Scope], bytes | str],
+    per: str,
+) -> ASGIApp:
     if not rate:
         return app
     buckets = TokenBuckets(rate, burst)
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or scope["path"] in _EXEMPT:
+        if scope["type"] != ScopeType.HTTP or not applies(scope["path"]):
             await app(scope, receive, send)
             return
-        wait = buckets.take(_client_key(scope), time.monotonic())
+        wait = buckets.take(key(scope), time.monotonic())
         if wait:
             retry_after = max(1, math.ceil(wait))
             await send_problem(
@@ -96,7 +136,7 @@ def rate_limit_middleware(app: ASGIApp, rate: float, burst: int) -> ASGIApp:
                     "rate-limited",
                     429,
                     f"too many requests: at most {rate:g} a second (bursts of {buckets.burst})"
-                    f" for each token; retry after {retry_after} s",
+                    f" {per}; retry after {retry_after} s",
                     headers={"Retry-After": str(retry_after)},
                 ),
             )
@@ -114,5 +154,9 @@ def _client_key(scope: Scope) -> bytes | str:
             if scheme.lower() == "bearer" and token.startswith(PREFIX):
                 return token_hash(token)
             break
+    return _address_key(scope)
+
+
+def _address_key(scope: Scope) -> str:
     client = scope.get("client")
     return f"address:{client[0]}" if client else "address:unknown"

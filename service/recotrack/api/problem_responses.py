@@ -38,7 +38,8 @@ _DESCRIPTIONS = {
     415: "The body is not application/json",
     422: "The body breaks the schema or a rule (field errors as JSON pointers)",
     428: "If-Match is required to change an existing resource",
-    429: "Too many requests from this token: wait as long as Retry-After says",
+    429: "Too many requests from this token (or address, without one): wait as long as "
+    "Retry-After says",
     431: "The request's headers are too large",
     503: "The database is unavailable or busy: retry after Retry-After",
     504: "The request took too long (request or statement timeout): retry after Retry-After",
@@ -67,3 +68,5 @@ READS = documented(400, 401, 404)
 CREATES = documented(400, 401, 403, 404, 409, 413, 415, 422)
 CHANGES = documented(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)
 REMOVES = documented(400, 401, 403, 404, 409, 412, 428)
+PUBLIC_READS = documented(400, 404)
+"""The public catalogue's: it asks for no token."""

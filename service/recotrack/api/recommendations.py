@@ -170,7 +170,7 @@ class RecommendationController(Controller):
         summary="Change a recommendation",
         description="Setting `issued_on` on a draft issues it; clearing it retracts an issue "
         "the agency has not yet acted on.",
-        opt=performs(Action.EDIT, Action.ISSUE, Action.RETRACT),
+        opt=performs(Action.EDIT, Action.PUBLISH, Action.ISSUE, Action.RETRACT),
     )
     async def update_recommendation(
         self,

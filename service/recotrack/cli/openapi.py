@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -37,8 +38,11 @@ def _openapi(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def openapi_json(settings: Settings) -> str:
-    """The app's OpenAPI document, as committed under `openapi/`: sorted keys, indent 2."""
+    """The app's OpenAPI document, as committed under `openapi/`: sorted keys, indent 2. It
+    describes every operation the service can serve, the public catalogue's included (which
+    a service serves only with RECOTRACK_PUBLIC_CATALOGUE=true)."""
     from recotrack.app import create_app
 
-    schema = create_app(settings, "postgresql://unused").openapi_schema.to_schema()
+    every_route = dataclasses.replace(settings, public_catalogue=True)
+    schema = create_app(every_route, "postgresql://unused").openapi_schema.to_schema()
     return json.dumps(schema, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

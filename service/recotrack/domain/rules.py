@@ -20,6 +20,7 @@ class Action(StrEnum):
     """What can happen to a recommendation."""
 
     EDIT = "edit"
+    PUBLISH = "publish"
     ISSUE = "issue"
     RETRACT = "retract"
     RESPOND = "respond"
@@ -53,6 +54,12 @@ TRANSITIONS: dict[Action, Rule] = {
         Permission.ADMINISTER,
         _NOT_CLOSED,
         "a closed recommendation cannot be edited; reopen it first",
+    ),
+    # Whether the public catalogue shows it changes nothing of the record: any state.
+    Action.PUBLISH: Rule(
+        Permission.ADMINISTER,
+        _NOT_CLOSED | {State.CLOSED},
+        "a recommendation is published or not in any state",
     ),
     Action.ISSUE: Rule(
         Permission.ADMINISTER,
@@ -219,8 +226,12 @@ def check_not_in_future(name: str, value: dt.date, today: dt.date) -> None:
         raise RuleViolation(f"{name} must not be in the future", pointer=f"/{name}")
 
 
-def edit_action(*, was_issued: bool, will_be_issued: bool) -> Action:
-    """What an edit of a recommendation amounts to: setting `issued_on` issues it."""
+def edit_action(*, was_issued: bool, will_be_issued: bool, only_published: bool = False) -> Action:
+    """What an edit of a recommendation amounts to: setting `issued_on` issues it; changing
+    nothing but `published` (`only_published`) publishes or withdraws it from the catalogue,
+    which a closed one may be too."""
+    if only_published:
+        return Action.PUBLISH
     if not was_issued and will_be_issued:
         return Action.ISSUE
     if was_issued and not will_be_issued:

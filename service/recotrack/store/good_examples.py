@@ -61,13 +61,22 @@ async def _read(conn: Connection, key: uuid.UUID, name: str) -> GoodExample:
 
 
 async def list_good_examples(
-    conn: Connection, *, area: Area | None, cursor: str | None, limit: int
+    conn: Connection,
+    *,
+    area: Area | None,
+    cursor: str | None,
+    limit: int,
+    published_only: bool = False,
 ) -> tuple[list[GoodExample], str | None]:
-    keyset = Keyset("good_examples", cursor, limit, table="g")
-    args: list[Any] = [area]
+    """`published_only`: the public catalogue's, those of published recommendations."""
+    name = "good_examples:public" if published_only else "good_examples"
+    keyset = Keyset(name, cursor, limit, table="g")
+    args: list[Any] = [area, published_only]
     rows = await conn.fetch(
         f"""
-        {_SELECT} where ($1::text is null or r.area = $1) and {keyset.where(args)}
+        {_SELECT} where ($1::text is null or r.area = $1)
+            and (not $2::boolean or (r.published and r.issued_on is not null))
+            and {keyset.where(args)}
         order by {keyset.order_by} limit {keyset.fetch}
         """,
         *args,

@@ -88,16 +88,20 @@ async def page_of_recommendations(
     sort: Sort | None,
     cursor: str | None,
     limit: int,
+    public: bool = False,
 ) -> Page:
     """`list_recommendations`'s page, with the cursor of the page before it too (a cursor
-    from `previous_cursor` reads the list backwards from its row)."""
+    from `previous_cursor` reads the list backwards from its row). `public`: the public
+    catalogue's (see `filter_query`), which has no order by relevance (its rank would weigh
+    withheld text)."""
     f = filters
-    chosen = sort or ("relevance" if f.q else "created")
+    chosen = sort or ("relevance" if f.q and not public else "created")
     assert f.q or chosen != "relevance", "the API refuses relevance without a search"
+    assert not (public and chosen == "relevance"), "the catalogue refuses relevance"
     key, key_type, descending = _SORTS[chosen]
     # Ranked hits of a search over everything need none of the recommendation's own columns.
     hits_only = chosen == "relevance" and scope is None and not _narrowed(f)
-    fingerprint = hashlib.sha256(repr((scope, f)).encode()).hexdigest()[:16]
+    fingerprint = hashlib.sha256(repr((scope, f, public)).encode()).hexdigest()[:16]
     keyset = Keyset(
         f"recommendations:{chosen}:{fingerprint}",
         cursor,
@@ -107,7 +111,7 @@ async def page_of_recommendations(
         key_type=key_type,
         descending=descending,
     )
-    found = filter_query(scope, f, "r", hits_joined=True)
+    found = filter_query(scope, f, "r", hits_joined=True, public=public)
     if found is None:
         return Page([], None, None)  # a malformed id matches nothing
     where, derived, args = found
@@ -151,10 +155,10 @@ async def page_of_recommendations(
 
 
 async def count_recommendations(
-    conn: Connection, *, scope: str | None, filters: RecommendationQuery
+    conn: Connection, *, scope: str | None, filters: RecommendationQuery, public: bool = False
 ) -> int:
     """How many recommendations match `filters` (those a page of the list is taken from)."""
-    found = filter_query(scope, filters, "v")
+    found = filter_query(scope, filters, "v", public=public)
     if found is None:
         return 0
     where, derived, args = found
@@ -183,12 +187,19 @@ def _narrowed(f: RecommendationQuery) -> bool:
 
 
 def filter_query(
-    scope: str | None, f: RecommendationQuery, table: str, *, hits_joined: bool = False
+    scope: str | None,
+    f: RecommendationQuery,
+    table: str,
+    *,
+    hits_joined: bool = False,
+    public: bool = False,
 ) -> tuple[str, str, list[Any]] | None:
     """The filters as SQL: the conditions on the recommendation's own columns (of `table`, a
     `recommendation` or the `recommendation_view v`), those on its derived state and overdue
     flag (over the view `v`), and their arguments $1…$13; None when a malformed id makes the
-    result empty. With `hits_joined`, the caller joins the search hits itself."""
+    result empty. With `hits_joined`, the caller joins the search hits itself. `public`: only
+    what the public catalogue shows, published and issued, and a search matches only by the
+    text left once secrecy is applied (the index finds candidates: migration 0019)."""
     ids = [
         maybe_id(f.review_id) if f.review_id else None,
         maybe_id(f.investment_id) if f.investment_id else None,
@@ -239,6 +250,11 @@ def filter_query(
           and ($11::date is null or {t}.issued_on <= $11)
           and ($12::date is null or {t}.response_due < $12 or {t}.implementation_due < $12)
           and ($13::text[] is null or {t}.code = any($13))"""
+    if public:
+        where += f"""
+          and {t}.published and {t}.issued_on is not null
+          and ($9::text is null
+               or public_text_matches({t}.id, websearch_to_tsquery('swedish', $9)))"""
     derived = (
         "($7::text[] is null or v.state = any($7)) and ($8::boolean is null or v.overdue = $8)"
     )

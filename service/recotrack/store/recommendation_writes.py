@@ -19,7 +19,12 @@ from recotrack_sdk.models import Recommendation, RecommendationCreate, Recommend
 
 _UNIQUE = {"recommendation_code_key": ("/code", "a recommendation with this code exists already")}
 _DATES = ("issued_on", "response_due", "implementation_due")
-_EVENT_ACTION = {Action.EDIT: "updated", Action.ISSUE: "issued", Action.RETRACT: "retracted"}
+_EVENT_ACTION = {
+    Action.EDIT: "updated",
+    Action.PUBLISH: "updated",
+    Action.ISSUE: "issued",
+    Action.RETRACT: "retracted",
+}
 
 
 async def create_recommendation(
@@ -94,6 +99,7 @@ async def update_recommendation(
         action = edit_action(
             was_issued=current["issued_on"] is not None,
             will_be_issued=merged["issued_on"] is not None,
+            only_published=set(fields) == {"published"},
         )
         check_transition(action, locked.state, role)
         if action is Action.RETRACT:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import structlog
 from litestar import Request, Router, get
-from litestar.datastructures import CacheControlHeader, ResponseHeader
+from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Response
@@ -22,7 +22,8 @@ from recotrack.settings import Settings
 from recotrack.store.errors import InvalidCursor, NotFound, StoreError
 from recotrack.web.filters import BadFilter
 from recotrack.web.pages import DashboardPages
-from recotrack.web.render import STATIC, TEMPLATE_CONFIG, page, words_for
+from recotrack.web.public import public_router
+from recotrack.web.render import SECURITY_HEADERS, STATIC, TEMPLATE_CONFIG, page, words_for
 from recotrack.web.session import (
     BASE,
     POLICY,
@@ -35,21 +36,9 @@ from recotrack.web.session import (
 )
 from recotrack.web.signin import SignIn
 
-__all__ = ["BASE", "TEMPLATE_CONFIG", "dashboard_router", "to_dashboard"]
+__all__ = ["BASE", "TEMPLATE_CONFIG", "dashboard_router", "public_router", "to_dashboard"]
 
 log = structlog.get_logger("recotrack.web")
-
-# Pages are self-contained: our own stylesheet, inline SVG, forms to ourselves; no scripts.
-_SECURITY_HEADERS = [
-    ResponseHeader(
-        name="Content-Security-Policy",
-        value="default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'",
-    ),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="same-origin"),
-    ResponseHeader(name="X-Frame-Options", value="DENY"),
-]
 
 
 def _sign_in_again(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
@@ -129,7 +118,7 @@ def dashboard_router(settings: Settings) -> Router:
         },
         opt={POLICY: policy},
         include_in_schema=False,
-        response_headers=_SECURITY_HEADERS,
+        response_headers=SECURITY_HEADERS,
         cache_control=CacheControlHeader(no_store=True),
         exception_handlers={
             SignInRequired: _sign_in_again,

@@ -255,6 +255,67 @@ TEXTS: dict[str, tuple[str, str]] = {
     "note": ("Kommentar", "Note"),
     "closed_at": ("Avslutad", "Closed"),
     "downloads": ("Nedladdningar", "Downloads"),
+    # the public catalogue (/public/)
+    "public_app": ("Expertgruppens rekommendationer", "The expert group's recommendations"),
+    "public_intro": (
+        "Expertgruppen för digitala investeringar ger myndigheter en andra bedömning av deras "
+        "digitala investeringar och lämnar rekommendationer. Här finns de rekommendationer som "
+        "publicerats, med myndigheternas svar och uppföljningen. Uppgifter som omfattas av "
+        "sekretess är ersatta med en upplysning om vilken bestämmelse som gäller.",
+        "The expert group for digital investments gives agencies a second opinion on their "
+        "digital investments and issues recommendations. Here are the recommendations that "
+        "have been published, with the agencies' responses and the follow-up. Information "
+        "covered by secrecy is replaced by a notice naming the provision that applies.",
+    ),
+    "public_list": ("Publicerade rekommendationer", "Published recommendations"),
+    "public_search_help": (
+        "Söker i kod, rubrik, text, myndighetens svar och lägesrapporter, i det som visas här.",
+        "Searches code, title, text, the agency's response and progress reports, in what is "
+        "shown here.",
+    ),
+    "public_sort_default": ("Senast utfärdad först", "Newest first"),
+    "good_examples": ("Goda exempel", "Good examples"),
+    "good_examples_intro": (
+        "Exempel som kansliet lyft fram för att myndigheterna ska kunna lära av varandra.",
+        "Examples the secretariat has lifted out so that agencies can learn from each other.",
+    ),
+    "no_good_examples": ("Inga goda exempel ännu.", "No good examples yet."),
+    "an_agency": ("En myndighet", "An agency"),
+    "feed": ("Nyhetsflöde (Atom)", "News feed (Atom)"),
+    "feed_title": (
+        "Expertgruppens rekommendationer: senast utfärdade",
+        "The expert group's recommendations: newest",
+    ),
+    "withheld": ("Utelämnade uppgifter", "Information withheld"),
+    "withheld_intro": (
+        "Följande uppgifter omfattas av sekretess och har utelämnats:",
+        "The following information is covered by secrecy and has been withheld:",
+    ),
+    "ground": ("Grund", "Ground"),
+    "field_title": ("Rubrik", "Title"),
+    "field_body": ("Text", "Text"),
+    "field_response.rationale": ("Svarets motivering", "The response's rationale"),
+    "field_response.planned_actions": ("Planerade åtgärder", "Planned actions"),
+    "field_progress.note": ("Lägesrapporternas kommentarer", "The progress reports' notes"),
+    "field_progress.evidence": ("Lägesrapporternas underlag", "The progress reports' evidence"),
+    "field_assessment.note": ("Bedömningarnas kommentarer", "The assessments' notes"),
+    "field_closure.note": ("Avslutets kommentar", "The closure's note"),
+    "progress_reports": ("Lägesrapporter", "Progress reports"),
+    "assessments": ("Kansliets bedömningar", "The secretariat's assessments"),
+    "no_progress": ("Inga lägesrapporter ännu.", "No progress reports yet."),
+    "back_to_catalogue": ("Till rekommendationerna", "Back to the recommendations"),
+    "error_404_public": (
+        "Sidan eller rekommendationen finns inte, eller så är den inte publicerad.",
+        "The page or recommendation does not exist, or it is not published.",
+    ),
+    "error_title_429": ("För många förfrågningar", "Too many requests"),
+    "about_data": (
+        "Uppgifterna kommer från expertgruppens system för uppföljning av rekommendationer. "
+        "Den som vill ha fler allmänna handlingar kan begära ut dem från kansliet.",
+        "The information comes from the expert group's system for following up "
+        "recommendations. Anyone who wants further public records may request them from the "
+        "secretariat.",
+    ),
     # why a filter of the list is refused (the dashboard's 400)
     "bad_filter": ("ogiltigt värde", "not a valid value"),
     "bad_filter_values": ("högst {n} värden", "at most {n} values"),
