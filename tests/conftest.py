@@ -28,7 +28,7 @@ from recotrack.settings import Settings
 from recotrack.store.migrate import migrate
 from recotrack.store.pool import connect
 from recotrack.store.roles import ensure_service_login, with_user
-from tests.helpers import Api, connection, secrets_key_file, signing_key_file
+from tests.helpers import EVERY_ROUTE, Api, connection, secrets_key_file, signing_key_file
 from tests.live import serve
 
 # For the service processes tests start with this environment: none makes a key of its own
@@ -241,11 +241,6 @@ async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A direct connection, to look at what the API did (or did not do)."""
     async with connection(db_url) as conn:
         yield conn
-
-
-EVERY_ROUTE = {"RECOTRACK_PUBLIC_CATALOGUE": "true", "RECOTRACK_PUBLIC_RATE_LIMIT": "0"}
-"""The app under test serves every operation of its contract, the public catalogue's too
-(without its limit, which its own test sets)."""
 
 
 def test_settings(db_url: str) -> Settings:

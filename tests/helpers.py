@@ -142,6 +142,11 @@ async def seed_tokens(db_url: str) -> dict[str, str]:
     return tokens
 
 
+EVERY_ROUTE = {"RECOTRACK_PUBLIC_CATALOGUE": "true", "RECOTRACK_PUBLIC_RATE_LIMIT": "0"}
+"""The app under test serves every operation of its contract, the public catalogue's too
+(without its limit, which its own test sets)."""
+
+
 class Api:
     """The app under test, with a token for each role and for two agencies."""
 

@@ -22,7 +22,7 @@ import uvicorn
 from recotrack.app import create_app
 from recotrack.httpserver import BoundedHttpToolsProtocol
 from recotrack.settings import Settings
-from tests.helpers import secrets_key_file, signing_key_file
+from tests.helpers import EVERY_ROUTE, secrets_key_file, signing_key_file
 
 START_SECONDS = 30.0
 
@@ -41,6 +41,7 @@ async def serve(
             "RECOTRACK_SIGNING_KEY_FILE": signing_key_file(),
             "RECOTRACK_SECRETS_KEY_FILE": secrets_key_file(),
             "RECOTRACK_WORKER": "false",  # unless `env` says otherwise
+            **EVERY_ROUTE,
             **(env or {}),
         }
     )

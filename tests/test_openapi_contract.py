@@ -17,8 +17,7 @@ from litestar import Litestar
 from recotrack.app import create_app
 from recotrack.domain.access import ROLE_PERMISSIONS, Permission
 from recotrack.settings import Settings
-from tests.conftest import EVERY_ROUTE
-from tests.helpers import Api
+from tests.helpers import EVERY_ROUTE, Api
 
 CONTRACT = Path(__file__).parents[1] / "openapi" / "openapi.json"
 DOCUMENT: dict[str, Any] = json.loads(CONTRACT.read_text())

@@ -77,6 +77,7 @@ from recotrack_sdk.models import (
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
+    ReleasedRecommendation,
     ResponseWrite,
     Review,
     ReviewCreate,
@@ -568,6 +569,39 @@ class AsyncClient:
         return self._pages(
             lambda cursor: ops.list_good_examples(area=area, limit=page_size, cursor=cursor)
         )
+
+    # --- the public catalogue (no token needed) ---
+
+    @keywords(ListRecommendations)
+    async def list_public_recommendations(
+        self, args: ListRecommendations
+    ) -> Page[ReleasedRecommendation]:
+        """One page of the published recommendations, as anyone may read them: secrecy
+        applied as in a release. The list's filters; no order by relevance."""
+        return await self._run(
+            ops.list_public_recommendations(
+                args, sort=args.sort, limit=args.limit, cursor=args.cursor
+            )
+        )
+
+    @keywords(IterRecommendations)
+    def iter_public_recommendations(
+        self, args: IterRecommendations
+    ) -> AsyncIterator[ReleasedRecommendation]:
+        return self._pages(
+            lambda cursor: ops.list_public_recommendations(
+                args, sort=args.sort, limit=args.page_size, cursor=cursor
+            )
+        )
+
+    async def get_public_recommendation(self, recommendation_id: str) -> ReleasedRecommendation:
+        return await self._run(ops.get_public_recommendation(recommendation_id))
+
+    async def list_public_good_examples(
+        self, *, area: Area | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> Page[GoodExample]:
+        """The good examples of published recommendations."""
+        return await self._run(ops.list_public_good_examples(area=area, limit=limit, cursor=cursor))
 
     async def create_good_example(
         self, example: GoodExampleCreate, *, idempotency_key: str | None = None

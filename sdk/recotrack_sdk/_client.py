@@ -78,6 +78,7 @@ from recotrack_sdk.models import (
     Recommendation,
     RecommendationCreate,
     RecommendationPatch,
+    ReleasedRecommendation,
     ResponseWrite,
     Review,
     ReviewCreate,
@@ -562,6 +563,39 @@ class Client:
         return self._pages(
             lambda cursor: ops.list_good_examples(area=area, limit=page_size, cursor=cursor)
         )
+
+    # --- the public catalogue (no token needed) ---
+
+    @keywords(ListRecommendations)
+    def list_public_recommendations(
+        self, args: ListRecommendations
+    ) -> Page[ReleasedRecommendation]:
+        """One page of the published recommendations, as anyone may read them: secrecy
+        applied as in a release. The list's filters; no order by relevance."""
+        return self._run(
+            ops.list_public_recommendations(
+                args, sort=args.sort, limit=args.limit, cursor=args.cursor
+            )
+        )
+
+    @keywords(IterRecommendations)
+    def iter_public_recommendations(
+        self, args: IterRecommendations
+    ) -> Iterator[ReleasedRecommendation]:
+        return self._pages(
+            lambda cursor: ops.list_public_recommendations(
+                args, sort=args.sort, limit=args.page_size, cursor=cursor
+            )
+        )
+
+    def get_public_recommendation(self, recommendation_id: str) -> ReleasedRecommendation:
+        return self._run(ops.get_public_recommendation(recommendation_id))
+
+    def list_public_good_examples(
+        self, *, area: Area | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> Page[GoodExample]:
+        """The good examples of published recommendations."""
+        return self._run(ops.list_public_good_examples(area=area, limit=limit, cursor=cursor))
 
     def create_good_example(
         self, example: GoodExampleCreate, *, idempotency_key: str | None = None

@@ -63,6 +63,7 @@ from recotrack_sdk.models import (
     RecommendationQuery,
     RecommendationSort,
     Redelivery,
+    ReleasedRecommendation,
     ResponseWrite,
     Review,
     ReviewCreate,
@@ -93,6 +94,11 @@ _encoder = msgspec.json.Encoder()
 
 def _path(*segments: str) -> str:
     return "/v1/" + "/".join(quote(segment, safe="") for segment in segments)
+
+
+def _public_path(*segments: str) -> str:
+    """A path of the public catalogue's API, which asks for no token."""
+    return "/public/v1/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
 def _get(
@@ -421,6 +427,29 @@ def list_good_examples(
 ) -> Call[Page[GoodExample]]:
     params = query(area=area, limit=limit, cursor=cursor)
     return _get(_path("good-examples"), parse_json(Page[GoodExample]), params)
+
+
+def list_public_recommendations(
+    filters: RecommendationQuery,
+    *,
+    sort: RecommendationSort | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Call[Page[ReleasedRecommendation]]:
+    params = [*filter_params(filters), *query(sort=sort, limit=limit, cursor=cursor)]
+    return _get(_public_path("recommendations"), parse_json(Page[ReleasedRecommendation]), params)
+
+
+def get_public_recommendation(recommendation_id: str) -> Call[ReleasedRecommendation]:
+    path = _public_path("recommendations", recommendation_id)
+    return _get(path, parse_json(ReleasedRecommendation))
+
+
+def list_public_good_examples(
+    *, area: Area | None, limit: int | None, cursor: str | None
+) -> Call[Page[GoodExample]]:
+    params = query(area=area, limit=limit, cursor=cursor)
+    return _get(_public_path("good-examples"), parse_json(Page[GoodExample]), params)
 
 
 def create_good_example(

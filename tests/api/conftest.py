@@ -23,8 +23,8 @@ from recotrack.settings import Settings
 from recotrack.store.pool import connect
 from tests import flow
 from tests.api.support import World
-from tests.conftest import EVERY_ROUTE, as_service, copy_of_template
-from tests.helpers import Api, secrets_key_file, signing_key_file
+from tests.conftest import as_service, copy_of_template
+from tests.helpers import EVERY_ROUTE, Api, secrets_key_file, signing_key_file
 
 
 async def make_world(api: Api) -> World:

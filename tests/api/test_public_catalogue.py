@@ -22,7 +22,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(scope="module")
 async def public(shared: Shared) -> Shared:
-    return shared  # the app under test serves the catalogue (tests/conftest.py, EVERY_ROUTE)
+    return shared  # the app under test serves the catalogue (tests/helpers.py, EVERY_ROUTE)
 
 
 async def published(api: Api, rec: dict[str, Any]) -> dict[str, Any]:

@@ -510,3 +510,24 @@ async def test_benchmarks(sdk: Sdk) -> None:
     }
     assert all(a.implemented_share.others.suppressed for a in mine.areas)  # one other agency
     assert (await sdk.as_("auditor").get_benchmarks("skatteverket")) == mine
+
+
+async def test_the_public_catalogue_without_a_token(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    rec = await make_recommendation(c, area="results")
+    current = await c.get_recommendation(rec.id)
+    await c.update_recommendation(rec.id, RecommendationPatch(published=True), if_match=current)
+    example = await c.create_good_example(
+        GoodExampleCreate(recommendation_id=rec.id, title="Mätt nytta", summary="Varje kvartal")
+    )
+    anyone = sdk.as_("nobody")  # no token at all
+    got = await anyone.get_public_recommendation(rec.id)
+    assert (got.code, got.title, got.withheld) == (rec.code, rec.title, [])
+    listed = await anyone.collect("iter_public_recommendations", area="results", page_size=1)
+    assert rec.id in {r.id for r in listed}
+    page = await anyone.list_public_recommendations(code=rec.code)
+    assert [r.id for r in page.items] == [rec.id]
+    examples = await anyone.list_public_good_examples(area="results", limit=1000)
+    assert example.value.id in {e.id for e in examples.items}
+    with pytest.raises(NotFoundError):
+        await anyone.get_public_recommendation("00000000-0000-4000-8000-000000000000")
