@@ -17,11 +17,18 @@ fact cannot change.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import random
 
 import msgspec
 
-from recotrack.demo.content import ACTOR, SEED
+from recotrack.demo.content import (
+    ACTOR,
+    GOOD_EXAMPLES,
+    SECRECY_GROUND,
+    SECRET_RECOMMENDATIONS,
+    SEED,
+)
 from recotrack.demo.history import Step, plan
 from recotrack.domain.vocabulary import Role
 from recotrack.store import (
@@ -30,11 +37,13 @@ from recotrack.store import (
     closures,
     demo,
     events,
+    good_examples,
     investments,
     progress,
     recommendation_writes,
     responses,
     reviews,
+    secrecy,
     stats,
 )
 from recotrack.store.pool import Connection
@@ -42,11 +51,14 @@ from recotrack_sdk.models import (
     AgencyCreate,
     AssessmentCreate,
     ClosureWrite,
+    GoodExampleCreate,
     InvestmentCreate,
     ProgressReportCreate,
     RecommendationCreate,
     ResponseWrite,
     ReviewCreate,
+    SecrecyMarkWrite,
+    SecrecyWrite,
 )
 
 
@@ -73,6 +85,9 @@ async def load_demo(conn: Connection, *, per_agency: int = 20) -> DemoSummary:
                 await writer.write(step)
         finally:
             await demo.set_write_time(conn, None)
+        # today, after the whole history, each write at a moment of its own
+        now = await demo.now(conn)
+        await writer.learning(after=steps[-1].at if steps else now, before=now)
     return await _summary(conn, loaded=True)
 
 
@@ -84,6 +99,11 @@ class _Writer:
         self.conn = conn
         self.ids: dict[str, str] = {}
         self.response_versions: dict[str, int] = {}
+        self.implemented: list[str] = []
+        """Recommendations closed as implemented, published, in the order they were."""
+        self.planned: list[str] = []
+        """Published recommendations whose response plans actions."""
+        self.published: set[str] = set()
 
     async def write(self, step: Step) -> None:
         conn, data, actor, scope = self.conn, step.data, step.actor, step.agency
@@ -109,6 +129,8 @@ class _Writer:
                     actor=actor,
                 )
                 self.ids[step.key] = rec.id
+                if rec.published:
+                    self.published.add(rec.id)
             case ResponseWrite():
                 response, _ = await responses.put_response(
                     conn,
@@ -120,6 +142,8 @@ class _Writer:
                     actor=actor,
                 )
                 self.response_versions[step.key] = response.version
+                if parent in self.published and data.planned_actions and parent not in self.planned:
+                    self.planned.append(parent)
             case ProgressReportCreate():
                 await progress.add_progress(
                     conn, parent, data, scope=scope, role=Role.AGENCY, actor=actor
@@ -137,6 +161,33 @@ class _Writer:
                     expected_version=None,
                     actor=actor,
                 )
+                if data.outcome == "implemented" and parent in self.published:
+                    self.implemented.append(parent)
+
+    async def learning(self, *, after: dt.datetime, before: dt.datetime) -> None:
+        """What the secretariat does for the public and for learning between agencies: a few
+        good examples of what was implemented, and secrecy on a few plans of action; each
+        written at a moment of its own between `after` and `before`."""
+        examples = list(zip(self.implemented, GOOD_EXAMPLES, strict=False))
+        marked = self.planned[:SECRET_RECOMMENDATIONS]
+        count = len(examples) + len(marked)
+        moments = iter(after + (before - after) * (n + 1) / (count + 1) for n in range(count))
+        for rec_id, (title, summary, named) in examples:
+            await demo.set_write_time(self.conn, next(moments))
+            await good_examples.create_good_example(
+                self.conn,
+                GoodExampleCreate(
+                    recommendation_id=rec_id, title=title, summary=summary, agency_named=named
+                ),
+                actor=ACTOR,
+            )
+        for rec_id in marked:
+            await demo.set_write_time(self.conn, next(moments))
+            mark = SecrecyMarkWrite(field="response.planned_actions", ground=SECRECY_GROUND)
+            await secrecy.put_secrecy(
+                self.conn, rec_id, SecrecyWrite(fields=[mark]), expected_version=None, actor=ACTOR
+            )
+        await demo.set_write_time(self.conn, None)
 
 
 async def _summary(conn: Connection, *, loaded: bool) -> DemoSummary:

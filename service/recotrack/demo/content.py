@@ -138,3 +138,31 @@ CLOSURE_NOTES: dict[ClosureOutcome, str] = {
     "superseded": "Ersatt av en rekommendation i en senare granskning av samma investering.",
     "withdrawn": "Återkallad: investeringen har avbrutits av myndighetens ledning.",
 }
+
+# What the secretariat lifts out, and what secrecy covers, on the demo's own recommendations
+# (the first few that fit: `load_demo`'s last step).
+GOOD_EXAMPLES: list[tuple[str, str, bool]] = [
+    (
+        "Ett produktteam som äger hela flödet",
+        "Myndigheten samlade verksamhet, it och förvaltning i **ett team per produkt** med en "
+        "gemensam backlogg. Ledtiden från behov till leverans halverades på ett år.\n\n"
+        "- behovsägaren sitter i teamet\n- leveranser varannan vecka\n"
+        "- uppföljning på nytta, inte på aktiviteter",
+        True,
+    ),
+    (
+        "Nyttorealisering som följs upp varje kvartal",
+        "Ledningsgruppen följer **realiserad nytta** varje kvartal i stället för projektens "
+        "tidplaner, och beslutar om att stoppa det som inte ger effekt.",
+        True,
+    ),
+    (
+        "Kompetensförsörjning i egen regi",
+        "I stället för konsulter byggde myndigheten upp egna utvecklare genom ett "
+        "traineeprogram, vilket sänkte kostnaderna och minskade beroendet av leverantörer.",
+        False,
+    ),
+]
+SECRECY_GROUND = "18 kap. 8 § OSL"
+"""Security measures for IT systems: the planned actions of the demo's few marked ones."""
+SECRET_RECOMMENDATIONS = 4

@@ -278,6 +278,9 @@ class _Recommendation:
                 response_due=(None if issued is None else issued + dt.timedelta(days=RESPONSE_DUE)),
                 implementation_due=self.implementation_due,
                 diarienummer=f"EDI {self.created.year}/{rng.randint(1000, 9999)}",
+                # three in four issued ones are in the public catalogue (no draw of `rng`: the
+                # rest of the data set stays as it was)
+                published=issued is not None and int(code.rsplit("-", 1)[-1]) % 4 != 0,
             ),
         )
         if issued is None:
