@@ -105,9 +105,12 @@ analyze;
 
 
 @contextlib.contextmanager
-def _serve(db_url: str) -> Iterator[str]:
-    """The service in a thread of this process (the one benchmark that serves it so)."""
-    settings = Settings.from_env({"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning"})
+def _serve(db_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """The service in a thread of this process (the benchmarks of reads at scale serve it so),
+    with the settings `env` adds."""
+    settings = Settings.from_env(
+        {"DATABASE_URL": db_url, "RECOTRACK_LOG_LEVEL": "warning", **(env or {})}
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(settings, db_url),

@@ -138,6 +138,12 @@ async def test_a_search_finds_only_by_what_is_shown(public: Shared) -> None:
     # the secretariat's own search still finds it by every word
     mine = await api.call("secretariat", "GET", "/v1/recommendations", params={"q": secret_word})
     assert rec["id"] in {i["id"] for i in mine.json()["items"]}
+    # marks lifted: the text is shown, and found
+    url = f"/v1/recommendations/{rec['id']}/secrecy"
+    etag = (await api.call("secretariat", "GET", url)).headers["etag"]
+    await ok(api, "secretariat", "PUT", url, {"fields": []}, headers={"If-Match": etag})
+    listed = (await anyone(api, "/public/v1/recommendations", q=secret_word, limit=1000)).json()
+    assert rec["id"] in {i["id"] for i in listed["items"]}
     r = await api.client.get("/public/v1/recommendations", params={"q": "x", "sort": "relevance"})
     assert_problem(r, 400, "invalid-parameter")
     assert "relevance" in r.json()["detail"]

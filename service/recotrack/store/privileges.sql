@@ -44,7 +44,7 @@ revoke insert on swedish_holiday, swedish_day_off from recotrack_service;
 -- the other records of what was reported (progress, assessments, target date changes).
 grant update on
     agency, investment, review, recommendation, response, closure, token, idempotency_key,
-    recommendation_search, webhook, secrecy, good_example
+    recommendation_search, public_search, webhook, secrecy, good_example
     to recotrack_service;
 grant delete on closure, idempotency_key, web_session, webhook, good_example
     to recotrack_service;

@@ -111,7 +111,7 @@ async def page_of_recommendations(
         key_type=key_type,
         descending=descending,
     )
-    found = filter_query(scope, f, "r", hits_joined=True, public=public)
+    found = filter_query(scope, f, "r", hits_joined=not public, public=public)
     if found is None:
         return Page([], None, None)  # a malformed id matches nothing
     where, derived, args = found
@@ -119,7 +119,7 @@ async def page_of_recommendations(
         # none of the filters on the recommendation's own columns is set (each parameter must
         # still be named, with its type)
         source, where = f"{_HITS} search", _UNNARROWED
-    elif f.q:
+    elif f.q and not public:
         source = f"recommendation r join {_HITS} search on search.id = r.id"
     else:
         source = "recommendation r"
@@ -198,8 +198,8 @@ def filter_query(
     `recommendation` or the `recommendation_view v`), those on its derived state and overdue
     flag (over the view `v`), and their arguments $1…$13; None when a malformed id makes the
     result empty. With `hits_joined`, the caller joins the search hits itself. `public`: only
-    what the public catalogue shows, published and issued, and a search matches only by the
-    text left once secrecy is applied (the index finds candidates: migration 0019)."""
+    what the public catalogue shows, published and issued, and a search matches only the
+    text shown there, secrecy applied (`public_search`, migration 0020)."""
     ids = [
         maybe_id(f.review_id) if f.review_id else None,
         maybe_id(f.investment_id) if f.investment_id else None,
@@ -238,6 +238,11 @@ def filter_query(
         select p.recommendation_id from progress_report p
         where p.note_search @@ websearch_to_tsquery('swedish', $9)
     )"""
+    if public:  # only what is shown (secrecy applied) is searched
+        matches = f"""{t}.id in (
+            select s.recommendation_id from public_search s
+            where s.document @@ websearch_to_tsquery('swedish', $9)
+        )"""
     where = f"""($1::text is null or ({t}.agency_id = $1 and {t}.issued_on is not null))
           and ($2::text[] is null or {agencies})
           and ($3::uuid is null or {t}.review_id = $3)
@@ -251,10 +256,7 @@ def filter_query(
           and ($12::date is null or {t}.response_due < $12 or {t}.implementation_due < $12)
           and ($13::text[] is null or {t}.code = any($13))"""
     if public:
-        where += f"""
-          and {t}.published and {t}.issued_on is not null
-          and ($9::text is null
-               or public_text_matches({t}.id, websearch_to_tsquery('swedish', $9)))"""
+        where += f" and {t}.published and {t}.issued_on is not null"
     derived = (
         "($7::text[] is null or v.state = any($7)) and ($8::boolean is null or v.overdue = $8)"
     )
