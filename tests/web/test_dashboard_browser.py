@@ -323,3 +323,49 @@ async def test_nothing_is_cut_off_on_a_laptop(browser: Browser, site: str, demo:
             assert found["past"] == [], (path, lang)
             assert found["clipped"] == [], (path, lang)
     await context.close()
+
+
+async def test_the_public_catalogue_reads_in_a_browser_without_signing_in(
+    browser: Browser, site: str, demo: Demo, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Anyone's pages: the list, a search, one recommendation with a withheld field, the good
+    examples; in both languages, at a laptop's width and a phone's, without sideways
+    scrolling; a screenshot of each kept for a person to look at."""
+    published = await demo.db.fetchval(
+        "select count(*) from recommendation where published and issued_on is not null"
+    )
+    marked = await demo.db.fetchval(
+        "select r.id::text from recommendation r join secrecy s on s.recommendation_id = r.id"
+        " where r.published and jsonb_array_length(s.fields) > 0 order by r.code limit 1"
+    )
+    assert published > 0
+    assert marked is not None
+    for width, height in ((1366, 768), (390, 844)):
+        context = await browser.new_context(
+            viewport={"width": width, "height": height}, locale="sv-SE"
+        )
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        for lang in ("sv", "en"):
+            for name, path in (
+                ("list", "/public/"),
+                ("recommendation", f"/public/recommendations/{marked}"),
+                ("good-examples", "/public/good-examples"),
+            ):
+                await page.goto(f"{site}{path}?lang={lang}")
+                found = await page.evaluate(_CUT_OFF_JS)
+                assert found["scroll"] <= found["width"], (path, lang, width, found)
+                shot = tmp_path_factory.getbasetemp() / f"public-{name}-{lang}-{width}.png"
+                await page.screenshot(path=str(shot), full_page=True)
+                ARTIFACTS.append((f"public {name} ({lang}, {width} px)", shot))
+        await page.goto(f"{site}/public/?lang=sv")  # the last page asked for English
+        count = page.locator("#result-count")
+        assert f"{published} rekommendationer" in (await count.text_content() or "")
+        await page.get_by_label("Sök i text").fill("styrning")
+        await page.get_by_role("button", name="Filtrera").click()
+        await page.wait_for_url(lambda url: "q=styrning" in url)
+        await page.goto(f"{site}/public/recommendations/{marked}")
+        withheld = page.locator("#withheld")
+        assert "OSL" in (await withheld.text_content() or "")
+        assert "Uppgiften omfattas av sekretess" in await page.content()
+        await context.close()
