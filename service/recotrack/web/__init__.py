@@ -21,6 +21,7 @@ from recotrack.domain.access import Principal
 from recotrack.settings import Settings
 from recotrack.store.errors import InvalidCursor, NotFound, StoreError
 from recotrack.web.filters import BadFilter
+from recotrack.web.learning import LearningPages
 from recotrack.web.pages import DashboardPages
 from recotrack.web.render import STATIC, TEMPLATE_CONFIG, page, words_for
 from recotrack.web.session import (
@@ -122,7 +123,7 @@ def dashboard_router(settings: Settings) -> Router:
     )
     return Router(
         path=BASE,
-        route_handlers=[SignIn, DashboardPages, static],
+        route_handlers=[SignIn, DashboardPages, LearningPages, static],
         dependencies={
             "conn": Provide(provide_web_connection),
             "principal": Provide(provide_web_principal),
