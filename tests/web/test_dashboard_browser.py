@@ -297,8 +297,8 @@ _CUT_OFF_JS = """() => {
 
 async def test_nothing_is_cut_off_on_a_laptop(browser: Browser, site: str, demo: Demo) -> None:
     """At 1366 × 768, the most common laptop screen: no sideways scrolling, nothing clipped,
-    on the overview, the list (its widest page: every column, an agency's long name) and a
-    recommendation with a long history."""
+    on the overview, the list (its widest page: every column, an agency's long name), a
+    recommendation with a long history, an agency's benchmarks and the good examples."""
     context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="sv-SE")
     page = await context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -316,6 +316,8 @@ async def test_nothing_is_cut_off_on_a_laptop(browser: Browser, site: str, demo:
             "/dashboard/recommendations",
             "/dashboard/recommendations?sort=-code&overdue=true",
             f"/dashboard/recommendations/{busiest}",
+            "/dashboard/benchmarks?agency=forsakringskassan",
+            "/dashboard/good-examples",
         ):
             await page.goto(f"{site}{path}{'&' if '?' in path else '?'}lang={lang}")
             found = await page.evaluate(_CUT_OFF_JS)
