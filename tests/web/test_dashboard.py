@@ -264,6 +264,8 @@ def _has_navigation_and_sign_out(doc: Element) -> None:
     assert [a.attrs["href"] for a in nav.all("a")] == [
         "/dashboard/",
         "/dashboard/recommendations",
+        "/dashboard/benchmarks",
+        "/dashboard/good-examples",
     ]
     form = doc.one("form", action="/dashboard/sign-out")
     assert form.attrs["method"] == "post"
@@ -278,6 +280,9 @@ def _has_navigation_and_sign_out(doc: Element) -> None:
         ("GET", "/dashboard/no/such/page", 404, {}),
         ("GET", "/dashboard/recommendations?state=nonsense", 400, {}),
         ("GET", "/dashboard/recommendations?cursor=garbage", 400, {}),
+        ("GET", "/dashboard/benchmarks?agency=forsakringskassan", 404, {}),
+        ("GET", "/dashboard/good-examples?area=nonsense", 400, {}),
+        ("GET", "/dashboard/good-examples?cursor=garbage", 400, {}),
         ("POST", "/dashboard/sign-out", 403, {"Sec-Fetch-Site": "cross-site"}),
     ],
 )
