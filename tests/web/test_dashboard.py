@@ -77,6 +77,8 @@ def redirected_to_sign_in(r: httpx.Response) -> dict[str, list[str]]:
         "/dashboard/recommendations?state=closed",
         "/dashboard/recommendations/00000000-0000-0000-0000-000000000000",
         "/dashboard/exports/recommendations.csv",
+        "/dashboard/benchmarks?agency=skatteverket",
+        "/dashboard/good-examples?area=governance",
     ],
 )
 async def test_every_page_needs_a_session(client: AsyncTestClient[Any], path: str) -> None:
@@ -262,6 +264,8 @@ def _has_navigation_and_sign_out(doc: Element) -> None:
     assert [a.attrs["href"] for a in nav.all("a")] == [
         "/dashboard/",
         "/dashboard/recommendations",
+        "/dashboard/benchmarks",
+        "/dashboard/good-examples",
     ]
     form = doc.one("form", action="/dashboard/sign-out")
     assert form.attrs["method"] == "post"
@@ -276,6 +280,9 @@ def _has_navigation_and_sign_out(doc: Element) -> None:
         ("GET", "/dashboard/no/such/page", 404, {}),
         ("GET", "/dashboard/recommendations?state=nonsense", 400, {}),
         ("GET", "/dashboard/recommendations?cursor=garbage", 400, {}),
+        ("GET", "/dashboard/benchmarks?agency=forsakringskassan", 404, {}),
+        ("GET", "/dashboard/good-examples?area=nonsense", 400, {}),
+        ("GET", "/dashboard/good-examples?cursor=garbage", 400, {}),
         ("POST", "/dashboard/sign-out", 403, {"Sec-Fetch-Site": "cross-site"}),
     ],
 )
@@ -446,6 +453,44 @@ async def test_an_agency_sees_only_itself(client: AsyncTestClient[Any], demo: De
     header = lines[0].split(";")
     agencies = {line.split(";")[header.index("agency_id")] for line in lines[1:]}
     assert agencies == {"skatteverket"}
+
+
+async def test_every_agencys_benchmarks_name_no_other_agency(
+    client: AsyncTestClient[Any], demo: Demo
+) -> None:
+    """With the demo's ten agencies: each agency's page of benchmarks, as the agency and as the
+    secretariat sees it, shows its own name and no other agency's name or id."""
+    listed = (await api(demo, client, "secretariat", "/v1/agencies")).json()["items"]
+    names = {a["id"]: a["name"] for a in listed}
+    assert len(names) == 10
+    views: dict[str, dict[str, str]] = {"secretariat": {}}
+    for agency_id in ("skatteverket", "forsakringskassan"):  # the two with a token
+        await sign_in(client, demo.tokens[agency_id])
+        r = await client.get("/dashboard/benchmarks")
+        assert r.status_code == 200, r.text
+        views[agency_id] = {agency_id: r.text}
+    await sign_in(client, demo.tokens["secretariat"])
+    for agency_id in names:
+        r = await client.get(f"/dashboard/benchmarks?agency={agency_id}")
+        assert r.status_code == 200, r.text
+        views["secretariat"][agency_id] = r.text
+    for who, seen in views.items():
+        for agency_id, html in seen.items():
+            doc = parse(html)
+            assert doc.one("h1").full_text == f"Jämförelser: {names[agency_id]}"
+            assert len(doc.all("table")) == 4
+            if who == "secretariat":
+                doc.one("form", method="get").children.clear()  # the picker names them all
+            text = (doc.full_text if who == "secretariat" else html).casefold()
+            for other, name in names.items():
+                if other != agency_id:
+                    assert other not in text, (who, agency_id, other)
+                    assert name.casefold() not in text, (who, agency_id, other)
+    # an agency's own view is the secretariat's view of it
+    for agency_id in ("skatteverket", "forsakringskassan"):
+        ours = parse(views[agency_id][agency_id]).all("table")
+        theirs = parse(views["secretariat"][agency_id]).all("table")
+        assert [t.full_text for t in ours] == [t.full_text for t in theirs]
 
 
 async def test_the_list_filters_and_searches_like_the_api(
@@ -715,6 +760,9 @@ async def test_pages_have_what_assistive_technology_needs(
         await page(client, "/dashboard/"),
         await page(client, "/dashboard/recommendations?q=styrning"),
         await page(client, f"/dashboard/recommendations/{rec_id}"),
+        await page(client, "/dashboard/benchmarks"),
+        await page(client, "/dashboard/benchmarks?agency=csn"),
+        await page(client, "/dashboard/good-examples"),
     ]
     for doc in pages:
         assert doc.one("html").attrs["lang"] == "sv"

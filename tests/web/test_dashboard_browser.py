@@ -1,6 +1,7 @@
 """The dashboard in a real headless browser (Debian's Chromium through Playwright), against the
 live service with the demo data: sign in, the overview and its charts with the API's numbers,
-keyboard use, filters, a recommendation, a download, and an agency that sees only itself.
+keyboard use, filters, a recommendation, a download, and an agency that sees only itself; and
+the benchmarks and good examples on a database of their own.
 
 Skipped, with the reason, where no Chromium is installed (`apt-get install chromium`);
 `RECOTRACK_CHROMIUM` names another binary. One browser for the module, a context per test.
@@ -18,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from tests.helpers import Api
 from tests.live import serve
 from tests.web.conftest import ARTIFACTS, Demo
+from tests.web.test_dashboard_learning import example, figures, three_examples
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -297,8 +300,8 @@ _CUT_OFF_JS = """() => {
 
 async def test_nothing_is_cut_off_on_a_laptop(browser: Browser, site: str, demo: Demo) -> None:
     """At 1366 × 768, the most common laptop screen: no sideways scrolling, nothing clipped,
-    on the overview, the list (its widest page: every column, an agency's long name) and a
-    recommendation with a long history."""
+    on the overview, the list (its widest page: every column, an agency's long name), a
+    recommendation with a long history, an agency's benchmarks and the good examples."""
     context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="sv-SE")
     page = await context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -316,6 +319,8 @@ async def test_nothing_is_cut_off_on_a_laptop(browser: Browser, site: str, demo:
             "/dashboard/recommendations",
             "/dashboard/recommendations?sort=-code&overdue=true",
             f"/dashboard/recommendations/{busiest}",
+            "/dashboard/benchmarks?agency=forsakringskassan",
+            "/dashboard/good-examples",
         ):
             await page.goto(f"{site}{path}{'&' if '?' in path else '?'}lang={lang}")
             found = await page.evaluate(_CUT_OFF_JS)
@@ -369,3 +374,66 @@ async def test_the_public_catalogue_reads_in_a_browser_without_signing_in(
         assert "OSL" in (await withheld.text_content() or "")
         assert "Uppgiften omfattas av sekretess" in await page.content()
         await context.close()
+
+
+async def test_benchmarks_and_good_examples_in_the_browser(
+    browser: Browser, api: Api, live_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On a database of their own (figures to compare, some withheld, and good examples, one
+    with a long address in its summary): the secretariat picks an agency with the form, both
+    pages fit a laptop in both languages, and an agency opens its own example's
+    recommendation from the list."""
+    await figures(api)
+    made = await three_examples(api)
+    long_summary = (
+        "Så här gick det till:\n\n- ett gemensamt **produktråd**\n- en plan per kvartal\n\n"
+        "Läs mer: <https://www.example.se/rapporter/2026/produktstyrning-i-forvaltningen-"
+        "en-utvardering-av-de-forsta-tre-aren-med-gemensamma-prioriteringar.pdf>"
+    )
+    await example(api, made["named"]["recommendation_id"], "Ett produktråd", summary=long_summary)
+    context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="sv-SE")
+    page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    await sign_in(page, live_url, api.tokens["secretariat"])
+
+    await page.get_by_role("link", name="Jämförelser", exact=True).click()
+    await page.wait_for_url(lambda url: url.endswith("/dashboard/benchmarks"))
+    assert await page.locator("#choose-first").is_visible()
+    await page.get_by_label("Myndighet", exact=True).select_option("skatteverket")
+    await page.get_by_role("button", name="Visa").click()
+    await page.wait_for_url(lambda url: "agency=skatteverket" in url)
+    assert await page.get_by_role("heading", level=1).inner_text() == "Jämförelser: Skatteverket"
+    row = page.locator("#bm-open_count tr[data-area='governance']")
+    assert await row.locator("td[data-figure='lower_quartile']").inner_text() == "0,5"
+    withheld = page.locator("#bm-open_count tr[data-area='competence'] td.withheld")
+    assert await withheld.is_visible()
+    assert "färre än 3 andra myndigheter" in await withheld.inner_text()
+
+    for path, name in (
+        ("/dashboard/benchmarks?agency=skatteverket", "benchmarks"),
+        ("/dashboard/good-examples", "good-examples"),
+    ):
+        for lang in ("sv", "en"):
+            await page.goto(f"{live_url}{path}{'&' if '?' in path else '?'}lang={lang}")
+            found = await page.evaluate(_CUT_OFF_JS)
+            assert found["scroll"] <= found["width"], (path, lang, found)
+            assert found["past"] == [], (path, lang)
+            assert found["clipped"] == [], (path, lang)
+        shot = tmp_path_factory.getbasetemp() / f"dashboard-{name}.png"
+        await page.goto(f"{live_url}{path}{'&' if '?' in path else '?'}lang=sv")
+        await page.screenshot(path=str(shot), full_page=True)
+        ARTIFACTS.append((f"{name} screenshot", shot))
+    await context.close()
+
+    page = await new_page(browser)
+    await sign_in(page, live_url, api.tokens["skatteverket"])
+    await page.get_by_role("link", name="Goda exempel", exact=True).click()
+    await page.wait_for_url(lambda url: url.endswith("/dashboard/good-examples"))
+    assert await page.locator("article.example").count() == 4
+    links = page.locator("article.example dd[data-field='recommendation'] a")
+    assert await links.count() == 2  # to its own recommendation, of its two examples
+    code = made["named"]["recommendation_code"]
+    await links.first.click()
+    await page.wait_for_url(lambda url: "/dashboard/recommendations/" in url)
+    assert code in await page.get_by_role("heading", level=1).inner_text()
+    await page.context.close()

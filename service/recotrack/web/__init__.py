@@ -21,6 +21,7 @@ from recotrack.domain.access import Principal
 from recotrack.settings import Settings
 from recotrack.store.errors import InvalidCursor, NotFound, StoreError
 from recotrack.web.filters import BadFilter
+from recotrack.web.learning import LearningPages
 from recotrack.web.pages import DashboardPages
 from recotrack.web.public import public_router
 from recotrack.web.render import SECURITY_HEADERS, STATIC, TEMPLATE_CONFIG, page, words_for
@@ -111,7 +112,7 @@ def dashboard_router(settings: Settings) -> Router:
     )
     return Router(
         path=BASE,
-        route_handlers=[SignIn, DashboardPages, static],
+        route_handlers=[SignIn, DashboardPages, LearningPages, static],
         dependencies={
             "conn": Provide(provide_web_connection),
             "principal": Provide(provide_web_principal),

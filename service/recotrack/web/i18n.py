@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from recotrack.domain.benchmarks import MIN_GROUP, SUPPRESSED_WHY
 from recotrack.domain.swedish_time import STOCKHOLM
 from recotrack.domain.vocabulary import AREA_LABELS_SV, Area
 
@@ -274,19 +275,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "shown here.",
     ),
     "public_sort_default": ("Senast utfärdad först", "Newest first"),
-    "good_examples": ("Goda exempel", "Good examples"),
-    "good_examples_intro": (
-        "Exempel som kansliet lyft fram för att myndigheterna ska kunna lära av varandra.",
-        "Examples the secretariat has lifted out so that agencies can learn from each other.",
-    ),
-    "no_good_examples": ("Inga goda exempel ännu.", "No good examples yet."),
-    "an_agency": ("En myndighet", "An agency"),
     "feed": ("Nyhetsflöde (Atom)", "News feed (Atom)"),
     "feed_title": (
         "Expertgruppens rekommendationer: senast utfärdade",
         "The expert group's recommendations: newest",
     ),
-    "withheld": ("Utelämnade uppgifter", "Information withheld"),
+    "withheld_fields": ("Utelämnade uppgifter", "Information withheld"),
     "withheld_intro": (
         "Följande uppgifter omfattas av sekretess och har utelämnats:",
         "The following information is covered by secrecy and has been withheld:",
@@ -330,6 +324,74 @@ TEXTS: dict[str, tuple[str, str]] = {
         "not a date; write YYYY-MM-DD, such as 2026-01-15",
     ),
     "bad_filter_bool": ("skriv true (ja) eller false (nej)", "write true (yes) or false (no)"),
+    # benchmarks
+    "benchmarks": ("Jämförelser", "Benchmarks"),
+    "benchmarks_intro": (
+        "Myndighetens siffror per område, bredvid alla andra myndigheter tillsammans: hur "
+        "många de är, och medianen och kvartilerna av deras siffror. Räknat på utfärdade "
+        "rekommendationer.",
+        "The agency's figures by area, beside all other agencies together: how many they are, "
+        "and the median and quartiles of their figures. Counted over issued recommendations.",
+    ),
+    "benchmarks_rule": (
+        "De andra myndigheternas siffror visas bara som median och kvartiler, och bara där "
+        "minst {n} andra myndigheter har siffran, så att ingen enskild myndighets siffra går "
+        "att räkna ut.",
+        "The other agencies' figures are shown only as the median and quartiles, and only where "
+        "at least {n} other agencies have the figure, so that no single agency's figure can be "
+        "worked out.",
+    ),
+    "choose_agency": ("Välj myndighet", "Choose an agency"),
+    "choose_agency_first": (
+        "Välj en myndighet för att se dess siffror bredvid alla andra myndigheters.",
+        "Choose an agency to see its figures beside those of all other agencies.",
+    ),
+    "show": ("Visa", "Show"),
+    "overdue_share": ("Andel försenade", "Share overdue"),
+    "open_count": ("Öppna rekommendationer", "Open recommendations"),
+    "bm_implemented_share": (
+        "Avslutade som genomförda, av de utfärdade som inte ersatts eller återkallats.",
+        "Closed as implemented, of those issued and not superseded or withdrawn.",
+    ),
+    "bm_median_days_to_response": (
+        "Dagar från utfärdande till myndighetens svar (medianen av myndighetens rekommendationer).",
+        "Days from issue to the agency's response (the median of the agency's recommendations).",
+    ),
+    "bm_overdue_share": (
+        "Försenade, av de utfärdade som inte är avslutade (svenska arbetsdagar).",
+        "Overdue, of those issued and not closed (Swedish working days).",
+    ),
+    "bm_open_count": ("Utfärdade och inte avslutade.", "Issued and not closed."),
+    "bm_caption": (
+        "{figure} per område: {name} och alla andra myndigheter tillsammans.",
+        "{figure} by area: {name} and all other agencies together.",
+    ),
+    "other_agencies": ("Antal andra myndigheter", "Number of other agencies"),
+    "lower_quartile": ("Nedre kvartil", "Lower quartile"),
+    "median": ("Median", "Median"),
+    "upper_quartile": ("Övre kvartil", "Upper quartile"),
+    "withheld": ("Visas inte", "Withheld"),
+    "withheld_why": (
+        f"färre än {MIN_GROUP} andra myndigheter har den här siffran: en jämförelse med dem "
+        "skulle avslöja en enskild myndighets siffra",
+        SUPPRESSED_WHY,
+    ),
+    # good examples
+    "good_examples": ("Goda exempel", "Good examples"),
+    "good_examples_intro": (
+        "Exempel som kansliet har lyft fram för alla myndigheter att lära av. Myndigheten "
+        "nämns bara när den har gått med på det.",
+        "Examples the secretariat has lifted out for every agency to learn from. The agency is "
+        "named only when it agreed to be.",
+    ),
+    "all_areas": ("Alla områden", "All areas"),
+    "an_agency": ("en myndighet", "an agency"),
+    "examples": ("Exempel", "Examples"),
+    "no_good_examples": ("Inga goda exempel ännu.", "No good examples yet."),
+    "no_good_examples_area": (
+        "Inga goda exempel inom det här området.",
+        "No good examples in this area.",
+    ),
 }
 
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
