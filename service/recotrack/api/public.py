@@ -41,12 +41,8 @@ BASE = "/public/v1"
 
 async def provide_public_connection(request: Request[Any, Any, Any]) -> AsyncIterator[Any]:
     """A pooled connection for a reader who is no one in particular."""
-    pool = request.app.state.pool
-    conn = await pool.acquire()
-    try:
+    async with request.app.state.pool.acquire() as conn:
         yield conn
-    finally:
-        await pool.release(conn)
 
 
 def refuse_relevance(sort: Sort | None) -> None:

@@ -9,22 +9,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import structlog
 from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Response
 from litestar.static_files import create_static_files_router
 
 from recotrack.domain.access import Principal
 from recotrack.settings import Settings
-from recotrack.store.errors import InvalidCursor, NotFound, StoreError
-from recotrack.web.filters import BadFilter
+from recotrack.web.errors import error_handlers
 from recotrack.web.learning import LearningPages
 from recotrack.web.pages import DashboardPages
 from recotrack.web.public import public_router
-from recotrack.web.render import SECURITY_HEADERS, STATIC, TEMPLATE_CONFIG, page, words_for
+from recotrack.web.render import SECURITY_HEADERS, STATIC, TEMPLATE_CONFIG, page
 from recotrack.web.session import (
     BASE,
     POLICY,
@@ -38,8 +35,6 @@ from recotrack.web.session import (
 from recotrack.web.signin import SignIn
 
 __all__ = ["BASE", "TEMPLATE_CONFIG", "dashboard_router", "public_router", "to_dashboard"]
-
-log = structlog.get_logger("recotrack.web")
 
 
 def _sign_in_again(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
@@ -74,32 +69,8 @@ def _error_page(request: Request[Any, Any, Any], status: int, detail: str | None
     )
 
 
-def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[Any]:
-    if isinstance(exc, NotFound):
-        return _error_page(request, 404, None)
-    if isinstance(exc, InvalidCursor):
-        return _error_page(request, 400, exc.detail)
-    return _internal(request, exc)
-
-
-def _bad_filter(request: Request[Any, Any, Any], exc: BadFilter) -> Response[Any]:
-    return _error_page(request, 400, f"{exc.parameter}: {exc.said(words_for(request))}")
-
-
-def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    status = exc.status_code
-    if status >= 500:
-        return _internal(request, exc)
-    return _error_page(request, status, exc.detail if status != 404 else None)
-
-
 def _cross_site(request: Request[Any, Any, Any], _: CrossSiteRequest) -> Response[Any]:
     return _error_page(request, 403, None)
-
-
-def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unhandled error in the dashboard", exc_type=type(exc).__name__)
-    return _error_page(request, 500, None)
 
 
 def dashboard_router(settings: Settings) -> Router:
@@ -124,11 +95,7 @@ def dashboard_router(settings: Settings) -> Router:
         exception_handlers={
             SignInRequired: _sign_in_again,
             CrossSiteRequest: _cross_site,
-            BadFilter: _bad_filter,
-            StoreError: _store_error,
-            ValidationException: _http_error,
-            HTTPException: _http_error,
-            Exception: _internal,
+            **error_handlers(_error_page, "dashboard"),
         },
     )
 

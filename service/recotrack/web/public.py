@@ -13,11 +13,9 @@ from typing import Any, cast
 from xml.etree import ElementTree as ET
 
 import asyncpg
-import structlog
 from litestar import Controller, Request, Router, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath
 from litestar.response import Response
 
@@ -27,8 +25,9 @@ from recotrack.exports.release import redact
 from recotrack.settings import Settings
 from recotrack.store import agencies, catalogue
 from recotrack.store import good_examples as examples
-from recotrack.store.errors import InvalidCursor, NotFound, StoreError
+from recotrack.store.errors import NotFound
 from recotrack.store.recommendation_list import Sort
+from recotrack.web.errors import error_handlers
 from recotrack.web.filters import FILTER_KEYS, SORTS, BadFilter, parse_list_query, query_string
 from recotrack.web.i18n import Words
 from recotrack.web.overview import swedish_key
@@ -42,8 +41,6 @@ PAGE_SIZE = 50
 FEED_SIZE = 50
 _PUBLIC_SORTS = tuple(s for s in SORTS if s != "relevance")
 _NEWEST_FIRST: Sort = "-issued_on"
-
-log = structlog.get_logger("recotrack.web")
 
 
 async def _connection(request: Request[Any, Any, Any]) -> AsyncIterator[asyncpg.Connection]:
@@ -215,29 +212,6 @@ def _error(request: Request[Any, Any, Any], status: int, detail: str | None) -> 
     return page(request, "public_error.html.j2", status_code=status, status=status, detail=detail)
 
 
-def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[Any]:
-    if isinstance(exc, NotFound):
-        return _error(request, 404, None)
-    if isinstance(exc, InvalidCursor):
-        return _error(request, 400, exc.detail)
-    return _internal(request, exc)
-
-
-def _bad_filter(request: Request[Any, Any, Any], exc: BadFilter) -> Response[Any]:
-    return _error(request, 400, f"{exc.parameter}: {exc.said(words_for(request))}")
-
-
-def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    if exc.status_code >= 500:
-        return _internal(request, exc)
-    return _error(request, exc.status_code, exc.detail if exc.status_code != 404 else None)
-
-
-def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unhandled error in the public catalogue", exc_type=type(exc).__name__)
-    return _error(request, 500, None)
-
-
 def public_router(settings: Settings) -> Router:
     return Router(
         path=PUBLIC,
@@ -249,11 +223,5 @@ def public_router(settings: Settings) -> Router:
         # A minute in the reader's own cache; not in shared ones, as the language may come
         # from a cookie.
         cache_control=CacheControlHeader(max_age=60, private=True),
-        exception_handlers={
-            BadFilter: _bad_filter,
-            StoreError: _store_error,
-            ValidationException: _http_error,
-            HTTPException: _http_error,
-            Exception: _internal,
-        },
+        exception_handlers=error_handlers(_error, "public catalogue"),
     )
