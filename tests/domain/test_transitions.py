@@ -24,6 +24,7 @@ SECRETARIAT, AGENCY = Role.SECRETARIAT, Role.AGENCY
 
 WHO: dict[Action, Role] = {
     Action.EDIT: SECRETARIAT,
+    Action.PUBLISH: SECRETARIAT,
     Action.ISSUE: SECRETARIAT,
     Action.RETRACT: SECRETARIAT,
     Action.RESPOND: AGENCY,
@@ -46,6 +47,8 @@ COLUMNS = (
 WHEN: dict[Action, str] = {
     #                      draft issued responded in_progress implemented closed
     Action.EDIT:            " Y     Y       Y          Y           Y        . ",
+    # whether the catalogue shows it changes nothing of the record
+    Action.PUBLISH:         " Y     Y       Y          Y           Y        Y ",
     Action.ISSUE:           " Y     .       .          .           .        . ",
     # only before the agency has said or done anything
     Action.RETRACT:         " .     Y       .          .           .        . ",
