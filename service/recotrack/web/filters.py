@@ -74,7 +74,8 @@ def _values(query: Mapping[str, Sequence[str]], name: str) -> list[str]:
     return values
 
 
-def _one(query: Mapping[str, Sequence[str]], name: str) -> str | None:
+def one_value(query: Mapping[str, Sequence[str]], name: str) -> str | None:
+    """The one value a form gave `name` (None for an empty field), within the list's limits."""
     values = _values(query, name)
     if len(values) > 1:
         raise BadFilter(name, "bad_filter_one")
@@ -86,7 +87,7 @@ def _filter(query: Mapping[str, Sequence[str]], field: QueryField) -> Any:
     given: str | list[str] | None = (
         list(dict.fromkeys(_values(query, field.name)))
         if field.repeatable
-        else _one(query, field.name)
+        else one_value(query, field.name)
     )
     if not given:
         return None
@@ -114,13 +115,13 @@ def _why(field: QueryField, given: str | list[str]) -> BadFilter:
 
 def parse_list_query(query: Mapping[str, Sequence[str]]) -> ListQuery:
     """The filters, order and page asked for; BadFilter for a value that is not valid."""
-    sort = _one(query, "sort")
+    sort = one_value(query, "sort")
     if sort is not None and sort not in SORTS:
         raise BadFilter("sort", "bad_filter_choice", value=sort, choices=SORTS)
     filters = RecommendationQuery(**{field.name: _filter(query, field) for field in FILTERS})
     if sort == "relevance" and filters.q is None:
         sort = None  # the form offers it always; without a search it means the default
-    return ListQuery(filters, sort, _one(query, "cursor"))  # type: ignore[arg-type]  # checked
+    return ListQuery(filters, sort, one_value(query, "cursor"))  # type: ignore[arg-type]  # checked
 
 
 def query_string(query: Mapping[str, Sequence[str]], keys: Iterable[str], **extra: str) -> str:

@@ -26,10 +26,10 @@ from recotrack.store import good_examples as example_store
 from recotrack.store import recommendations
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
-from recotrack.web.filters import BadFilter, _one
+from recotrack.web.filters import BadFilter, one_value
 from recotrack.web.i18n import Words
 from recotrack.web.overview import swedish_key
-from recotrack.web.pages import _agencies, _own_name
+from recotrack.web.pages import own_name, visible_agencies
 from recotrack.web.render import page, words_for
 from recotrack_sdk.models import Area as AreaName
 from recotrack_sdk.models import BenchmarkFigure, Benchmarks, GoodExample
@@ -125,7 +125,7 @@ async def _readable(conn: Connection, examples: list[GoodExample], scope: str | 
 
 def _area(request: Request[Any, Any, Any]) -> AreaName | None:
     """The area the form chose (empty: every area), as the API's `?area=` takes it."""
-    given = _one(request.query_params.dict(), "area")  # the list's limits of a form's value
+    given = one_value(request.query_params.dict(), "area")  # the list's limits of a form's value
     if given is None:
         return None
     try:
@@ -149,9 +149,9 @@ class LearningPages(Controller):
         conn: NamedDependency[asyncpg.Connection],
     ) -> Response[Any]:
         words = words_for(request)
-        visible = await _agencies(conn, principal.scope)
+        visible = await visible_agencies(conn, principal.scope)
         # an agency's own, unless it asks for another (which the store does not find)
-        chosen = _one(request.query_params.dict(), "agency") or principal.scope
+        chosen = one_value(request.query_params.dict(), "agency") or principal.scope
         bench = None
         if chosen is not None:
             bench = await benchmark_store.benchmarks(conn, chosen, scope=principal.scope)
@@ -160,7 +160,7 @@ class LearningPages(Controller):
             request,
             "benchmarks.html.j2",
             principal=principal,
-            agency_name=_own_name(principal, visible),
+            agency_name=own_name(principal, visible),
             current="benchmarks",
             # the picker lists agencies only for a reader who may see them all
             agencies=sorted(visible, key=lambda a: swedish_key(a.name))
@@ -180,17 +180,17 @@ class LearningPages(Controller):
         conn: NamedDependency[asyncpg.Connection],
     ) -> Response[Any]:
         area = _area(request)
-        cursor = _one(request.query_params.dict(), "cursor")
+        cursor = one_value(request.query_params.dict(), "cursor")
         items, next_cursor = await example_store.list_good_examples(
             conn, area=area, cursor=cursor, limit=EXAMPLES_PAGE_SIZE
         )
-        visible = await _agencies(conn, principal.scope)
+        visible = await visible_agencies(conn, principal.scope)
         area_query = {"area": area} if area else {}
         return page(
             request,
             "good_examples.html.j2",
             principal=principal,
-            agency_name=_own_name(principal, visible),
+            agency_name=own_name(principal, visible),
             current="good_examples",
             items=items,
             readable=await _readable(conn, items, principal.scope),

@@ -50,7 +50,8 @@ PAGE_SIZE = 50
 _MANY = 1000
 
 
-async def _agencies(conn: Connection, scope: str | None) -> list[Agency]:
+async def visible_agencies(conn: Connection, scope: str | None) -> list[Agency]:
+    """Every agency `scope` may see (all of them for None), as the API lists them."""
     found: list[Agency] = []
     cursor = None
     while True:
@@ -60,7 +61,7 @@ async def _agencies(conn: Connection, scope: str | None) -> list[Agency]:
             return found
 
 
-def _own_name(principal: Principal, visible: list[Agency]) -> str | None:
+def own_name(principal: Principal, visible: list[Agency]) -> str | None:
     """An agency's own name, for the header."""
     return next((a.name for a in visible if a.id == principal.scope), None)
 
@@ -96,7 +97,7 @@ class DashboardPages(Controller):
         cache: StatsCache = state.stats_cache
         stats = await cache.stats(conn, scope=principal.scope)
         quarters = await issued_and_closed_by_quarter(conn, scope=principal.scope)
-        visible = await _agencies(conn, principal.scope)
+        visible = await visible_agencies(conn, principal.scope)
         view = build_overview(
             stats, quarters, visible, words, drafts_visible=principal.scope is None
         )
@@ -104,7 +105,7 @@ class DashboardPages(Controller):
             request,
             "overview.html.j2",
             principal=principal,
-            agency_name=_own_name(principal, visible),
+            agency_name=own_name(principal, visible),
             current="overview",
             stats=stats,
             view=view,
@@ -130,14 +131,14 @@ class DashboardPages(Controller):
         matching = await recommendation_list.count_recommendations(
             conn, scope=principal.scope, filters=asked.filters
         )
-        visible = await _agencies(conn, principal.scope)
+        visible = await visible_agencies(conn, principal.scope)
         keys = (*FILTER_KEYS, "sort")
         chosen = asked.filters
         return page(
             request,
             "list.html.j2",
             principal=principal,
-            agency_name=_own_name(principal, visible),
+            agency_name=own_name(principal, visible),
             current="list",
             items=found.items,
             matching=matching,

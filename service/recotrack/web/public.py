@@ -23,14 +23,22 @@ from recotrack.domain.swedish_time import STOCKHOLM
 from recotrack.domain.vocabulary import Area, Priority, State
 from recotrack.exports.release import redact
 from recotrack.settings import Settings
-from recotrack.store import agencies, catalogue
+from recotrack.store import catalogue
 from recotrack.store import good_examples as examples
 from recotrack.store.errors import NotFound
 from recotrack.store.recommendation_list import Sort
 from recotrack.web.errors import error_handlers
-from recotrack.web.filters import FILTER_KEYS, SORTS, BadFilter, parse_list_query, query_string
+from recotrack.web.filters import (
+    FILTER_KEYS,
+    SORTS,
+    BadFilter,
+    one_value,
+    parse_list_query,
+    query_string,
+)
 from recotrack.web.i18n import Words
 from recotrack.web.overview import swedish_key
+from recotrack.web.pages import visible_agencies
 from recotrack.web.render import SECURITY_HEADERS, markdown, page, words_for
 from recotrack.web.session import POLICY, CookiePolicy
 from recotrack_sdk.models import Area as ExampleArea
@@ -65,7 +73,7 @@ class PublicPages(Controller):
             conn, filters=asked.filters, sort=sort, cursor=asked.cursor, limit=PAGE_SIZE
         )
         matching = await catalogue.count_published(conn, filters=asked.filters)
-        listed = await _all_agencies(conn)
+        listed = sorted(await visible_agencies(conn, None), key=lambda a: swedish_key(a.name))
         keys = (*FILTER_KEYS, "sort")
         return page(
             request,
@@ -104,12 +112,12 @@ class PublicPages(Controller):
         self, request: Request[Any, Any, Any], conn: NamedDependency[asyncpg.Connection]
     ) -> Response[Any]:
         query = request.query_params.dict()
-        area_given = (query.get("area") or [""])[0].strip()
+        area_given = one_value(query, "area") or ""
         if area_given and area_given not in {a.value for a in Area}:
             raise BadFilter(
                 "area", "bad_filter_choice", value=area_given, choices=[a.value for a in Area]
             )
-        cursor = (query.get("cursor") or [None])[0]
+        cursor = one_value(query, "cursor")
         found, next_cursor = await examples.list_good_examples(
             conn,
             area=cast("ExampleArea", area_given) if area_given else None,  # checked above
@@ -150,17 +158,6 @@ class PublicPages(Controller):
     @get("/{rest:path}", name="public:unknown")
     async def unknown(self, rest: FromPath[str]) -> None:
         raise NotFound(f"no page {rest!r}")
-
-
-async def _all_agencies(conn: asyncpg.Connection) -> list[Any]:
-    found: list[Any] = []
-    cursor = None
-    for _ in range(1000):  # bounded: a thousand pages of a thousand agencies
-        batch, cursor = await agencies.list_agencies(conn, scope=None, cursor=cursor, limit=1000)
-        found.extend(batch)
-        if cursor is None:
-            break
-    return sorted(found, key=lambda a: swedish_key(a.name))
 
 
 _ATOM = "http://www.w3.org/2005/Atom"
