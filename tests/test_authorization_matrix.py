@@ -95,6 +95,11 @@ class World:
     """A good example from the recommendation (only `example` makes one)."""
     delivery: str = ""
     """An attempt in the subscription's delivery log (only `delivery` makes one)."""
+    earlier: str = ""
+    """Another issued recommendation of Skatteverket's, which the recommendation repeats
+    (only `linked` makes them)."""
+    link: str = ""
+    """The link: the recommendation repeats `earlier`."""
 
 
 # --- what each cell expects --------------------------------------------------------------
@@ -266,6 +271,15 @@ async def _check_recommendation_export(
         assert not rows, f"the other agency sees Skatteverket's recommendations: {rows}"
 
 
+async def _check_lineage(api: Api, role: str, r: httpx.Response, world: World) -> None:
+    """The link's other end, which the owning agency may read too, with the link."""
+    if r.status_code != 200 or not world.link:
+        return
+    lineage = r.json()
+    assert [e["id"] for e in lineage["recommendations"]] == [world.earlier], lineage
+    assert [k["id"] for k in lineage["links"]] == [world.link], lineage
+
+
 EXPECTED: dict[tuple[str, str], list[Case]] = {
     # agencies
     ("GET", "/v1/agencies"): [list_read(shows=("agency",))],
@@ -386,6 +400,20 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
         )
     ],
     ("GET", "/v1/secrecy-grounds"): [reads(other=200)],
+    # links between recommendations: the secretariat's; read by whoever reads both ends
+    ("POST", REC + "/links"): [
+        secretariat_writes(
+            201, ids=ON_DRAFT, body=lambda w: {"kind": "refines", "target_id": w.recommendation}
+        )
+    ],
+    ("GET", REC + "/links/{link_id:str}"): [reads(setup=("linked",))],
+    ("DELETE", REC + "/links/{link_id:str}"): [
+        secretariat_writes(204, setup=("linked",), if_match=True)
+    ],
+    ("GET", REC + "/lineage"): [
+        reads(setup=("linked",), check=_check_lineage),
+        reads(variant="draft", own=404, ids=ON_DRAFT),
+    ],
     # good examples: the secretariat's, read by every agency (the one exception to isolation)
     ("GET", "/v1/good-examples"): [list_read(setup=("example",))],
     ("POST", "/v1/good-examples"): [
@@ -756,6 +784,17 @@ async def _build(api: Api, setup: tuple[str, ...]) -> World:
                     uuid.UUID(world.delivery),
                     uuid.UUID(world.webhook),
                 )
+        elif fact == "linked":
+            earlier = await flow.recommendation(api)
+            world.earlier = earlier["id"]
+            r = await api.call(
+                "secretariat",
+                "POST",
+                f"{url}/links",
+                json={"kind": "repeats", "target_id": world.earlier},
+            )
+            assert r.status_code == 201, r.text
+            world.link = r.json()["id"]
         elif fact == "everyone_webhook":
             r = await api.call(
                 "secretariat", "POST", "/v1/webhooks", json={"url": "https://93.184.216.34/h"}

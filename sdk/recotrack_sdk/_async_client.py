@@ -71,6 +71,9 @@ from recotrack_sdk.models import (
     Investment,
     InvestmentCreate,
     InvestmentPatch,
+    Lineage,
+    Link,
+    LinkCreate,
     Page,
     ProgressReport,
     ProgressReportCreate,
@@ -538,6 +541,28 @@ class AsyncClient:
     async def reopen(self, recommendation_id: str, *, if_match: IfMatch) -> None:
         """Remove the closure you read (`if_match=`); the event log keeps both."""
         return await self._run(ops.reopen(recommendation_id, if_match=if_match))
+
+    # --- links and lineage -------------------------------------------------------------------
+
+    async def create_link(
+        self, recommendation_id: str, link: LinkCreate, *, idempotency_key: str | None = None
+    ) -> Versioned[Link]:
+        """Link the recommendation to `link.target_id` by `link.kind` (it supersedes, refines,
+        splits or repeats the target): the secretariat's."""
+        return await self._run(
+            ops.create_link(recommendation_id, link, idempotency_key=idempotency_key)
+        )
+
+    async def get_link(self, recommendation_id: str, link_id: str) -> Versioned[Link]:
+        return await self._run(ops.get_link(recommendation_id, link_id))
+
+    async def delete_link(self, recommendation_id: str, link_id: str, *, if_match: IfMatch) -> None:
+        """Remove the link you read (`if_match=`); the event log keeps it."""
+        return await self._run(ops.delete_link(recommendation_id, link_id, if_match=if_match))
+
+    async def get_lineage(self, recommendation_id: str) -> Lineage:
+        """Every recommendation reachable through links in either direction, and the links."""
+        return await self._run(ops.get_lineage(recommendation_id))
 
     # --- secrecy marks -----------------------------------------------------------------------
 

@@ -72,6 +72,9 @@ from recotrack_sdk.models import (
     Investment,
     InvestmentCreate,
     InvestmentPatch,
+    Lineage,
+    Link,
+    LinkCreate,
     Page,
     ProgressReport,
     ProgressReportCreate,
@@ -532,6 +535,26 @@ class Client:
     def reopen(self, recommendation_id: str, *, if_match: IfMatch) -> None:
         """Remove the closure you read (`if_match=`); the event log keeps both."""
         return self._run(ops.reopen(recommendation_id, if_match=if_match))
+
+    # --- links and lineage -------------------------------------------------------------------
+
+    def create_link(
+        self, recommendation_id: str, link: LinkCreate, *, idempotency_key: str | None = None
+    ) -> Versioned[Link]:
+        """Link the recommendation to `link.target_id` by `link.kind` (it supersedes, refines,
+        splits or repeats the target): the secretariat's."""
+        return self._run(ops.create_link(recommendation_id, link, idempotency_key=idempotency_key))
+
+    def get_link(self, recommendation_id: str, link_id: str) -> Versioned[Link]:
+        return self._run(ops.get_link(recommendation_id, link_id))
+
+    def delete_link(self, recommendation_id: str, link_id: str, *, if_match: IfMatch) -> None:
+        """Remove the link you read (`if_match=`); the event log keeps it."""
+        return self._run(ops.delete_link(recommendation_id, link_id, if_match=if_match))
+
+    def get_lineage(self, recommendation_id: str) -> Lineage:
+        """Every recommendation reachable through links in either direction, and the links."""
+        return self._run(ops.get_lineage(recommendation_id))
 
     # --- secrecy marks -----------------------------------------------------------------------
 

@@ -54,6 +54,9 @@ from recotrack_sdk.models import (
     Investment,
     InvestmentCreate,
     InvestmentPatch,
+    Lineage,
+    Link,
+    LinkCreate,
     Page,
     ProgressReport,
     ProgressReportCreate,
@@ -401,6 +404,38 @@ def put_closure(
 ) -> Call[Versioned[Closure]]:
     path = _path("recommendations", recommendation_id, "closure")
     return _write("PUT", path, closure, Closure, if_match)
+
+
+# --- links and lineage --------------------------------------------------------------------
+
+
+def create_link(
+    recommendation_id: str, link: LinkCreate, *, idempotency_key: str | None
+) -> Call[Versioned[Link]]:
+    path = _path("recommendations", recommendation_id, "links")
+    return _post(path, link, parse_versioned(Link), idempotency_key)
+
+
+def get_link(recommendation_id: str, link_id: str) -> Call[Versioned[Link]]:
+    return _get(
+        _path("recommendations", recommendation_id, "links", link_id), parse_versioned(Link)
+    )
+
+
+def delete_link(recommendation_id: str, link_id: str, *, if_match: IfMatch) -> Call[None]:
+    """A retry after a removal that did apply finds nothing (404): that is our success."""
+    path = _path("recommendations", recommendation_id, "links", link_id)
+    request = Request("DELETE", path, headers={"If-Match": etag_of(if_match)})
+    reconcile = Reconcile(
+        statuses=frozenset({404, 412}),
+        read=Call(Request("GET", path), parse_versioned(Link)),
+        conclude=_gone,
+    )
+    return Call(request, parse_nothing, reconcile=reconcile)
+
+
+def get_lineage(recommendation_id: str) -> Call[Lineage]:
+    return _get(_path("recommendations", recommendation_id, "lineage"), parse_json(Lineage))
 
 
 def get_secrecy(recommendation_id: str) -> Call[Versioned[SecrecyMarks]]:

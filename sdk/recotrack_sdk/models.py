@@ -59,6 +59,13 @@ __all__ = [
     "InvestmentCreate",
     "InvestmentPatch",
     "ItemProblem",
+    "Lineage",
+    "LineageEntry",
+    "LineageLink",
+    "Link",
+    "LinkCreate",
+    "LinkDirection",
+    "LinkKind",
     "OtherAgencies",
     "Page",
     "Phase",
@@ -125,6 +132,11 @@ Phase = Literal[
 ]
 Role = Literal["secretariat", "agency", "auditor"]
 ContactRole = Literal["contact", "management"]
+LinkKind = Literal["supersedes", "refines", "splits", "repeats"]
+"""How a link's source stands to its target: it `supersedes` it (replaces it), `refines` it
+(takes it further), `splits` it (the target is a part of the source) or `repeats` it (raises
+the target's problem again, in a later review: the source is the later one)."""
+LinkDirection = Literal["outgoing", "incoming"]
 SecretField = Literal[
     "title",
     "body",
@@ -489,6 +501,14 @@ class RecommendationQuery(_Request, kw_only=True):
     due_before: Annotated[
         dt.date | None, Meta(description="Response or implementation due before.")
     ] = None
+    repeats: Annotated[
+        bool | None,
+        Meta(
+            description="`true`: only those that repeat an earlier recommendation (the source "
+            "of a `repeats` link to one the caller may read): recurring themes. `false`: only "
+            "those that do not."
+        ),
+    ] = None
 
 
 # --- the agency's response -----------------------------------------------------------------
@@ -580,6 +600,62 @@ class Closure(_Resource, kw_only=True):
 class ClosureWrite(_Request, kw_only=True):
     outcome: ClosureOutcome
     note: Note = ""
+    superseded_by: Id | None = None
+    """With outcome `superseded`: the successor, linked to this one by `supersedes` in the
+    same write (unless it is already). Without it, a `superseded` closure needs that link
+    to exist; another outcome names none."""
+
+
+# --- links between recommendations: lineage ----------------------------------------------
+
+
+class Link(_Resource, kw_only=True):
+    """A link from `source` to `target` (see `LinkKind`), made by the secretariat: `created_by`
+    is the actor as the event log names it. A link is never changed (its `version` stays 1):
+    another kind is another link."""
+
+    id: str
+    kind: LinkKind
+    source_id: str
+    source_code: str
+    target_id: str
+    target_code: str
+    created_by: str
+    created_at: dt.datetime
+    version: int
+
+
+class LinkCreate(_Request, kw_only=True):
+    kind: LinkKind
+    target_id: Id
+
+
+class LineageLink(Link, kw_only=True):
+    direction: LinkDirection
+    """Which way the walk out from the recommendation asked about crosses the link: from its
+    source (`outgoing`) or from its target (`incoming`); a link between two recommendations
+    equally far from it is `outgoing`."""
+
+
+class LineageEntry(_Resource, kw_only=True):
+    """A recommendation of a lineage, `distance` links away from the one asked about."""
+
+    id: str
+    code: str
+    title: str
+    agency_id: str
+    state: State
+    distance: int
+
+
+class Lineage(_Resource, kw_only=True):
+    """Every recommendation reachable from `recommendation_id` through links in either
+    direction (nearest first, itself not among them), and every link between them. An agency
+    is shown only the recommendations it may read and the links between those."""
+
+    recommendation_id: str
+    recommendations: list[LineageEntry]
+    links: list[LineageLink]
 
 
 # --- secrecy marks ------------------------------------------------------------------------
@@ -849,6 +925,8 @@ ChangeType = Literal[
     "good_example.created",
     "good_example.updated",
     "good_example.deleted",
+    "link.created",
+    "link.deleted",
     "disclosure.created",
     "token.created",
     "token.revoked",

@@ -34,6 +34,7 @@ from recotrack.api.limits import (
     public_rate_limit_middleware,
     rate_limit_middleware,
 )
+from recotrack.api.links import LinkController
 from recotrack.api.metrics import metrics_handler
 from recotrack.api.options import options_middleware
 from recotrack.api.problems import EXCEPTION_HANDLERS
@@ -71,6 +72,7 @@ CONTROLLERS: list[type] = [
     ProgressController,
     AssessmentController,
     ClosureController,
+    LinkController,
     SecrecyController,
     SecrecyGroundController,
     DisclosureController,

@@ -26,6 +26,7 @@ TABLES = (
     "progress_report",
     "assessment",
     "closure",
+    "recommendation_link",
     "token",
     "webhook",
     "event",

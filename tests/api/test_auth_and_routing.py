@@ -53,6 +53,10 @@ OPERATIONS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("DELETE", REC + "/closure", None),
     ("GET", REC + "/secrecy", None),
     ("PUT", REC + "/secrecy", {"fields": [{"field": "body", "ground": "18 kap. 8 § OSL"}]}),
+    ("POST", REC + "/links", {"kind": "refines", "target_id": "{rec}"}),
+    ("GET", REC + "/links/00000000-0000-4000-8000-000000000003", None),
+    ("DELETE", REC + "/links/00000000-0000-4000-8000-000000000003", None),
+    ("GET", REC + "/lineage", None),
     ("GET", "/v1/tokens", None),
     ("POST", "/v1/tokens", {"role": "auditor", "label": "Riksrevisionen"}),
     ("DELETE", "/v1/tokens/00000000-0000-4000-8000-000000000000", None),
@@ -85,6 +89,7 @@ def _template(path: str) -> str:
         "tokens/00000000-0000-4000-8000-000000000000": "tokens/{token_id:str}",
         "progress/00000000-0000-4000-8000-000000000001": "progress/{report_id:str}",
         "assessments/00000000-0000-4000-8000-000000000002": "assessments/{assessment_id:str}",
+        "links/00000000-0000-4000-8000-000000000003": "links/{link_id:str}",
     }
     for short, routed in names.items():
         path = path.replace(short, routed)

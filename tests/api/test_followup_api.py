@@ -390,13 +390,17 @@ async def test_close_read_and_reopen(shared: Shared) -> None:
     events = await count(db, "event")
 
     r = await api.call(
-        "secretariat", "PUT", f"{url}/closure", json={"outcome": "superseded", "note": "Ersatt."}
+        "secretariat", "PUT", f"{url}/closure", json={"outcome": "withdrawn", "note": "Inaktuell."}
     )
     assert r.status_code == 201, r.text
     assert r.headers["etag"] == '"1"'
     closure = r.json()
     assert set(closure) == {"recommendation_id", "outcome", "note", "closed_at", "version"}
-    assert (closure["outcome"], closure["note"], closure["version"]) == ("superseded", "Ersatt.", 1)
+    assert (closure["outcome"], closure["note"], closure["version"]) == (
+        "withdrawn",
+        "Inaktuell.",
+        1,
+    )
     assert await count(db, "event") == events + 1
 
     for who in ("skatteverket", "auditor"):

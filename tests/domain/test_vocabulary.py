@@ -7,7 +7,7 @@ from typing import Any, get_args
 
 import pytest
 
-from recotrack.domain import secrecy, vocabulary
+from recotrack.domain import lineage, secrecy, vocabulary
 from recotrack_sdk import models
 
 PAIRS: list[tuple[type[StrEnum], Any]] = [
@@ -20,6 +20,8 @@ PAIRS: list[tuple[type[StrEnum], Any]] = [
     (vocabulary.Phase, models.Phase),
     (vocabulary.Role, models.Role),
     (secrecy.SecretField, models.SecretField),
+    (lineage.LinkKind, models.LinkKind),
+    (lineage.Direction, models.LinkDirection),
 ]
 
 

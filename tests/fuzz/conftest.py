@@ -47,8 +47,8 @@ class Service:
 
 async def _seed(api: Api) -> dict[str, list[str]]:
     """Both agencies' recommendations, issued and draft, with a response, a progress report,
-    an assessment, secrecy marks, a good example and a release; a webhook subscription of
-    each agency and one of the secretariat's; and the tokens' ids."""
+    an assessment, secrecy marks, a good example, a release and a link from the draft; a
+    webhook subscription of each agency and one of the secretariat's; and the tokens' ids."""
     ids: dict[str, list[str]] = {"agency_id": ["skatteverket", "forsakringskassan"]}
 
     def note(name: str, value: str) -> None:
@@ -61,6 +61,12 @@ async def _seed(api: Api) -> dict[str, list[str]]:
             note("review_id", rec["review_id"])
             note("investment_id", rec["investment_id"])
             if not issued:
+                # a link from the draft to the agency's issued one (made just before it)
+                link = {"kind": "refines", "target_id": ids["recommendation_id"][-2]}
+                url = f"/v1/recommendations/{rec['id']}/links"
+                r = await api.call("secretariat", "POST", url, json=link)
+                assert r.status_code == 201, r.text
+                note("link_id", r.json()["id"])
                 continue
             url = f"/v1/recommendations/{rec['id']}"
             body = {"decision": "accepted", "responded_by": "GD"}

@@ -10,6 +10,7 @@ import pytest
 
 from recotrack_sdk import (
     AuthenticationError,
+    ConflictError,
     NotFoundError,
     PermissionDeniedError,
     PreconditionFailedError,
@@ -28,6 +29,7 @@ from recotrack_sdk.models import (
     GoodExamplePatch,
     InvestmentCreate,
     InvestmentPatch,
+    LinkCreate,
     ProgressReportCreate,
     RecommendationPatch,
     ResponseWrite,
@@ -321,7 +323,7 @@ async def test_closure_and_reopen(sdk: Sdk) -> None:
     assert (await c.get_recommendation(rec.id)).value.state == "closed"
 
     amended = await c.put_closure(
-        rec.id, ClosureWrite(outcome="superseded", note="Ersatt av 2027-SKV-001"), if_match=closed
+        rec.id, ClosureWrite(outcome="not_implemented", note="Inte genomförd"), if_match=closed
     )
     assert amended.value.version == 2
     with pytest.raises(PreconditionFailedError):
@@ -494,6 +496,37 @@ async def test_good_examples(sdk: Sdk) -> None:
     assert await c.delete_good_example(made.value.id, if_match=changed) is None
     with pytest.raises(NotFoundError):
         await other.get_good_example(made.value.id)
+
+
+async def test_links_and_lineage(sdk: Sdk) -> None:
+    c = sdk.as_("secretariat")
+    earlier, later, successor = [await make_recommendation(c) for _ in range(3)]
+    made = await c.create_link(later.id, LinkCreate(kind="repeats", target_id=earlier.id))
+    assert (made.etag, made.value.kind, made.value.target_code) == ('"1"', "repeats", earlier.code)
+    agency = sdk.as_("skatteverket")
+    assert await agency.get_link(later.id, made.value.id) == made
+    lineage = await agency.get_lineage(earlier.id)
+    assert [(e.code, e.distance) for e in lineage.recommendations] == [(later.code, 1)]
+    assert [(k.id, k.direction) for k in lineage.links] == [(made.value.id, "incoming")]
+    page = await agency.list_recommendations(code=[earlier.code, later.code], repeats=True)
+    assert [r.id for r in page.items] == [later.id]
+    with pytest.raises(ConflictError):
+        await c.create_link(later.id, LinkCreate(kind="repeats", target_id=earlier.id))
+
+    closed = await c.put_closure(
+        earlier.id, ClosureWrite(outcome="superseded", superseded_by=successor.id), if_match=None
+    )
+    assert closed.value.outcome == "superseded"
+    found = await c.get_lineage(successor.id)
+    assert [(k.kind, k.target_id) for k in found.links if k.source_id == successor.id] == [
+        ("supersedes", earlier.id)
+    ]
+
+    assert await c.delete_link(later.id, made.value.id, if_match=made) is None
+    with pytest.raises(NotFoundError):
+        await c.get_link(later.id, made.value.id)
+    with pytest.raises(NotFoundError):
+        await sdk.as_("forsakringskassan").get_lineage(earlier.id)
 
 
 async def test_benchmarks(sdk: Sdk) -> None:

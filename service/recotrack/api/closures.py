@@ -54,7 +54,9 @@ class ClosureController(FollowUp):
         ),
         summary="Close, or amend the closure",
         description="Only the secretariat closes, after verifying; an agency reporting "
-        "`implemented` closes nothing. Amending an existing closure needs `If-Match`.",
+        "`implemented` closes nothing. Amending an existing closure needs `If-Match`. Closing "
+        "as `superseded` needs the successor: a `supersedes` link from it (`create_link`), or "
+        "`superseded_by` naming it, which makes that link in the same write (422 otherwise).",
         opt=performs(Action.CLOSE, Action.AMEND_CLOSURE),
     )
     async def put_closure(

@@ -24,6 +24,7 @@ import msgspec
 
 from recotrack.demo.content import (
     ACTOR,
+    CLOSURE_NOTES,
     GOOD_EXAMPLES,
     SECRECY_GROUND,
     SECRET_RECOMMENDATIONS,
@@ -39,6 +40,7 @@ from recotrack.store import (
     events,
     good_examples,
     investments,
+    links,
     progress,
     recommendation_writes,
     responses,
@@ -53,6 +55,7 @@ from recotrack_sdk.models import (
     ClosureWrite,
     GoodExampleCreate,
     InvestmentCreate,
+    LinkCreate,
     ProgressReportCreate,
     RecommendationCreate,
     ResponseWrite,
@@ -104,6 +107,8 @@ class _Writer:
         self.planned: list[str] = []
         """Published recommendations whose response plans actions."""
         self.published: set[str] = set()
+        self.written: dict[str, list[str]] = {}
+        """Each agency's recommendations, in the order they were written."""
 
     async def write(self, step: Step) -> None:
         conn, data, actor, scope = self.conn, step.data, step.actor, step.agency
@@ -129,6 +134,7 @@ class _Writer:
                     actor=actor,
                 )
                 self.ids[step.key] = rec.id
+                self.written.setdefault(rec.agency_id, []).append(rec.id)
                 if rec.published:
                     self.published.add(rec.id)
             case ResponseWrite():
@@ -153,6 +159,8 @@ class _Writer:
                     conn, parent, data, role=Role.SECRETARIAT, actor=actor
                 )
             case ClosureWrite():
+                if data.outcome == "superseded":
+                    data = await self._successor(parent, step)
                 await closures.put_closure(
                     conn,
                     parent,
@@ -163,6 +171,20 @@ class _Writer:
                 )
                 if data.outcome == "implemented" and parent in self.published:
                     self.implemented.append(parent)
+
+    async def _successor(self, superseded: str, step: Step) -> ClosureWrite:
+        """Before a closure as superseded, its successor's link, at a moment of its own: the
+        next recommendation its agency wrote (always a later one, so the links of the demo
+        make no cycle). Without one, the recommendation is withdrawn instead."""
+        agency = next(a for a, ids in self.written.items() if superseded in ids)
+        mine = self.written[agency]
+        later = mine[mine.index(superseded) + 1 :]
+        if not later:
+            return ClosureWrite(outcome="withdrawn", note=CLOSURE_NOTES["withdrawn"])
+        link = LinkCreate(kind="supersedes", target_id=superseded)
+        await links.create_link(self.conn, later[0], link, actor=step.actor)
+        await demo.set_write_time(self.conn, step.at + dt.timedelta(microseconds=1))
+        return ClosureWrite(outcome="superseded", note=CLOSURE_NOTES["superseded"])
 
     async def learning(self, *, after: dt.datetime, before: dt.datetime) -> None:
         """What the secretariat does for the public and for learning between agencies: a few

@@ -46,7 +46,8 @@ grant update on
     agency, investment, review, recommendation, response, closure, token, idempotency_key,
     recommendation_search, public_search, webhook, secrecy, good_example
     to recotrack_service;
-grant delete on closure, idempotency_key, web_session, webhook, good_example
+grant delete on closure, idempotency_key, web_session, webhook, good_example,
+    recommendation_link
     to recotrack_service;
 -- The delivery worker's state on each subscription and its log (0013); a queued redelivery
 -- becomes its attempt.

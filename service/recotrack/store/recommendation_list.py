@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from recotrack.store.pool import Connection
-from recotrack.store.recommendations import COLUMNS
+from recotrack.store.recommendations import COLUMNS, seen
 from recotrack.store.rows import Keyset, maybe_id
 from recotrack_sdk.models import Recommendation, RecommendationQuery, RecommendationSort
 
@@ -175,7 +175,7 @@ async def count_recommendations(
 
 _UNNARROWED = """(
     $1::text, $2::text[], $3::uuid, $4::uuid, $5::text[], $6::text[], $10::date, $11::date,
-    $12::date, $13::text[]
+    $12::date, $13::text[], $14::boolean
 ) is null"""
 
 
@@ -183,7 +183,7 @@ def _narrowed(f: RecommendationQuery) -> bool:
     """Whether a filter on the recommendation's own columns is set."""
     own = (f.agency, f.code, f.review_id, f.investment_id, f.area, f.priority)
     dates = (f.issued_from, f.issued_to, f.due_before)
-    return any(value is not None for value in (*own, *dates))
+    return any(value is not None for value in (*own, *dates, f.repeats))
 
 
 def filter_query(
@@ -196,7 +196,7 @@ def filter_query(
 ) -> tuple[str, str, list[Any]] | None:
     """The filters as SQL: the conditions on the recommendation's own columns (of `table`, a
     `recommendation` or the `recommendation_view v`), those on its derived state and overdue
-    flag (over the view `v`), and their arguments $1…$13; None when a malformed id makes the
+    flag (over the view `v`), and their arguments $1…$14; None when a malformed id makes the
     result empty. With `hits_joined`, the caller joins the search hits itself. `public`: only
     what the public catalogue shows, published and issued, and a search matches only the
     text shown there, secrecy applied (`public_search`, migration 0020)."""
@@ -223,6 +223,7 @@ def filter_query(
         f.issued_to,
         f.due_before,
         code,
+        f.repeats,
     ]
     t = table
     # One agency as an equality: the index on (agency_id, created_at, id) then yields rows in
@@ -231,6 +232,8 @@ def filter_query(
     agencies = (
         f"{t}.agency_id = $2[1]" if agency and len(agency) == 1 else f"{t}.agency_id = any($2)"
     )
+    # what is repeated must be one the reader may read too: a link is shown only between those
+    repeated = "e.published and e.issued_on is not null" if public else seen("$1", "e")
     matches = f"""{t}.id in (
         select h.recommendation_id from recommendation_search h
         where h.document @@ websearch_to_tsquery('swedish', $9)
@@ -254,7 +257,10 @@ def filter_query(
           and ($10::date is null or {t}.issued_on >= $10)
           and ($11::date is null or {t}.issued_on <= $11)
           and ($12::date is null or {t}.response_due < $12 or {t}.implementation_due < $12)
-          and ($13::text[] is null or {t}.code = any($13))"""
+          and ($13::text[] is null or {t}.code = any($13))
+          and ($14::boolean is null or $14 = exists (
+              select from recommendation_link k join recommendation e on e.id = k.target_id
+              where k.source_id = {t}.id and k.kind = 'repeats' and {repeated}))"""
     if public:
         where += f" and {t}.published and {t}.issued_on is not null"
     derived = (

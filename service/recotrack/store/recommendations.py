@@ -34,8 +34,15 @@ async def get_recommendation(
     return to_struct(row, Recommendation)
 
 
-_SEEN = "($2::text is null or (agency_id = $2 and issued_on is not null))"
-"""A recommendation the caller may see: an agency sees its own, once issued (drafts are not)."""
+def seen(scope: str, alias: str | None = None) -> str:
+    """SQL: the recommendation (`alias`, or the one table's) is one the reader of agency
+    `scope` (SQL of a text, null: every agency's) may see: an agency sees its own, once
+    issued (drafts are not)."""
+    a = f"{alias}." if alias else ""
+    return f"({scope}::text is null or ({a}agency_id = {scope} and {a}issued_on is not null))"
+
+
+_SEEN = seen("$2")
 _VISIBLE = f"id = $1 and {_SEEN}"
 
 
