@@ -1,4 +1,4 @@
-"""Links between recommendations and the lineage they make (migration 0030, domain/lineage.py).
+"""Links between recommendations and the lineage they make (migration 0022, domain/lineage.py).
 
 A link is its source's: made, read and removed under `/v1/recommendations/{source}/links`,
 and its events are the source's (its history shows them, under its agency). An agency is
