@@ -159,6 +159,8 @@ class Deliveries:
             if self._missed:
                 self._missed = False
                 continue
+            if stop.is_set():  # the lookout's last wake-up may be past: it would be a poll's
+                break  # wait (5 s) before the job could stop
             waiting = asyncio.get_running_loop().create_future()
             self._idle.append(waiting)
             await asyncio.wait([waiting], timeout=_POLL_SECONDS)
