@@ -42,8 +42,30 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every collected item under a node id of its own, so that every one runs and is counted.
+DATABASE_FIXTURE = "server_url"
+"""Every way a test reaches the test database (`DATABASE_URL`, else the embedded server)
+goes through this fixture: `db_url`, `api`, the shared services of the modules, … all need it.
+A test without it in its fixtures never touches that database (it is pure, reads files, or
+starts an embedded server of its own), so it does the same whichever PostgreSQL that is."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-only",
+        action="store_true",
+        help=f"run only the tests that use the test database (those that need the fixture "
+        f"`{DATABASE_FIXTURE}`): .ci/run's second run, on another PostgreSQL, where the "
+        "others would only repeat the first",
+    )
+
+
+def uses_the_database(item: pytest.Item) -> bool:
+    return DATABASE_FIXTURE in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every collected item under a node id of its own, so that every one runs and is counted;
+    with `--database-only`, the others deselected.
 
     Schemathesis names its items per operation (`test_x[GET /v1/agencies]`) but, on pytest
     9.2, leaves their node ids without the operation: pytest-xdist, which sends items to its
@@ -55,6 +77,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     twice = sorted(nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1)
     if twice:
         raise pytest.UsageError(f"tests collected twice under one node id: {', '.join(twice)}")
+    if config.getoption("database_only"):
+        others = [item for item in items if not uses_the_database(item)]
+        if others:
+            config.hook.pytest_deselected(items=others)
+            items[:] = [item for item in items if uses_the_database(item)]
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
-"""How hard the fuzzers work: `RECOTRACK_FUZZ=fast` (the default, for every test run) or
-`deep` (thousands of cases, by hand: see README.md in this folder); and what they did."""
+"""How hard the fuzzers work: `RECOTRACK_FUZZ=fast` (the default, for every test run),
+`again` (half as many, for a run that repeats a fast one on another PostgreSQL: `.ci/run`'s
+second) or `deep` (thousands of cases, by hand: see README.md in this folder); and what they
+did."""
 
 from __future__ import annotations
 
@@ -36,6 +38,18 @@ PROFILES = {
         stateful_examples=6,
         property_examples=20,
         hostile_examples=30,
+        coverage_phase=False,
+        derandomize=True,
+    ),
+    # The same properties and operations as `fast`, on the same fixed seed, with half the
+    # cases: they ran in full on the first PostgreSQL; here they show that each still holds
+    # on this one, not new cases.
+    "again": Profile(
+        "again",
+        operation_examples=2,
+        stateful_examples=3,
+        property_examples=10,
+        hostile_examples=15,
         coverage_phase=False,
         derandomize=True,
     ),

@@ -11,8 +11,8 @@ connection, and the next goes on from the recorded position (a run that was sent
 recorded is sent again: deliveries are at least once, and `webhook-id` lets a receiver
 drop a repeat).
 
-Slots wake when events are committed (the change notifications), when a retry falls due,
-and at the latest every `_POLL_SECONDS`.
+Slots wake when events are committed (the change notifications), when a retry falls due
+(also one that a slot has just scheduled), and at the latest every `_POLL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -101,6 +101,9 @@ class Deliveries:
         )
         self._idle: collections.deque[asyncio.Future[None]] = collections.deque()
         self._missed = False
+        self._rescheduled = asyncio.Event()
+        """Set when a slot has recorded a next attempt: the lookout's wait, taken before that
+        was committed, may be longer than the time until it falls due."""
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -127,12 +130,16 @@ class Deliveries:
     async def _lookout(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             commit = self.notifier.next_commit()
+            # taken before the look, like `commit`: a retry recorded meanwhile is not missed
+            rescheduled = self._rescheduled = asyncio.Event()
             try:
                 wait = await self._until_due()
             except Exception as exc:  # the database away, say: look again later
                 log.warning("webhook deliveries could not look", error=type(exc).__name__)
                 wait = _RETRY_SECONDS
-            await first_of(commit, stop, wait)
+            await first_of(commit, stop, wait, rescheduled)
+            if rescheduled.is_set() and not commit.is_set():
+                continue  # only a new due time: look again when it falls due
             self._wake_one()
         for waiting in self._idle:  # stopping: every slot wakes to see it
             if not waiting.done():
@@ -152,6 +159,8 @@ class Deliveries:
             if self._missed:
                 self._missed = False
                 continue
+            if stop.is_set():  # the lookout's last wake-up may be past: it would be a poll's
+                break  # wait (5 s) before the job could stop
             waiting = asyncio.get_running_loop().create_future()
             self._idle.append(waiting)
             await asyncio.wait([waiting], timeout=_POLL_SECONDS)
@@ -199,6 +208,8 @@ class Deliveries:
                 await disable_webhook(conn, claimed.id, reason=reason, actor=ACTOR)
                 log.warning("webhook disabled", webhook_id=claimed.id, seq=last.seq)
                 disabled, recipients = await self._notice(conn, claimed, last.seq, failures, reason)
+        if next_at is not None:  # committed: the lookout may now see when it falls due
+            self._rescheduled.set()
         if disabled is not None:
             await self._mail(disabled, recipients)
         return True
