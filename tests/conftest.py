@@ -60,7 +60,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def uses_the_database(item: pytest.Item) -> bool:
-    return DATABASE_FIXTURE in getattr(item, "fixturenames", ())
+    """Whether the test's outcome can depend on the PostgreSQL it runs on: it reaches the
+    test database, and is not marked `once` (its subject is elsewhere, such as a browser's
+    rendering of pages whose data other tests check on every server)."""
+    return DATABASE_FIXTURE in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+        "once"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -39,6 +39,9 @@ ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+# Chromium's rendering, keyboard and layout: the same on any PostgreSQL (the pages' data is
+# checked on each by tests/web/test_dashboard*.py), so .ci/run's second run leaves them out.
+pytestmark = pytest.mark.once
 
 
 @pytest.fixture(scope="module")
