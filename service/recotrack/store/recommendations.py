@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from recotrack.domain.vocabulary import State
 from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
-from recotrack.store.rows import must, parse_id, to_struct
+from recotrack.store.rows import maybe_id, must, parse_id, to_struct
 from recotrack_sdk.models import Recommendation
 
 COLUMNS = (
@@ -76,6 +76,19 @@ async def visible_id(conn: Connection, recommendation_id: str, *, scope: str | N
     if not await conn.fetchval(f"select true from recommendation where {_VISIBLE}", rec_id, scope):
         raise NotFound(f"no recommendation {recommendation_id!r}")
     return rec_id
+
+
+async def visible_ids(
+    conn: Connection, recommendation_ids: set[str], *, scope: str | None
+) -> set[str]:
+    """Those of `recommendation_ids` the caller may see, in one query."""
+    keys = [key for key in map(maybe_id, recommendation_ids) if key is not None]
+    rows = await conn.fetch(
+        f"select id::text from recommendation where id = any($1::uuid[]) and {_SEEN}",
+        keys,
+        scope,
+    )
+    return {row["id"] for row in rows}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ import msgspec
 from recotrack.store.recommendation_list import Sort
 from recotrack.web.i18n import Words
 from recotrack_sdk._query import QueryField, query_fields
-from recotrack_sdk.models import RecommendationQuery
+from recotrack_sdk.models import Area, RecommendationQuery
 
 SORTS: tuple[str, ...] = get_args(Sort)
 FILTERS = query_fields(RecommendationQuery)
@@ -80,6 +80,18 @@ def one_value(query: Mapping[str, Sequence[str]], name: str) -> str | None:
     if len(values) > 1:
         raise BadFilter(name, "bad_filter_one")
     return values[0] if values else None
+
+
+def area_value(query: Mapping[str, Sequence[str]]) -> Area | None:
+    """The one area a form chose (None: every area), as the API's `?area=` takes it."""
+    given = one_value(query, "area")
+    if given is None:
+        return None
+    try:
+        area: Area = msgspec.convert(given, Area)
+    except msgspec.ValidationError:
+        raise BadFilter("area", "bad_filter_choice", value=given, choices=get_args(Area)) from None
+    return area
 
 
 def _filter(query: Mapping[str, Sequence[str]], field: QueryField) -> Any:

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
-import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.response import Response
@@ -24,14 +23,12 @@ from recotrack.domain.vocabulary import Area
 from recotrack.store import benchmarks as benchmark_store
 from recotrack.store import good_examples as example_store
 from recotrack.store import recommendations
-from recotrack.store.errors import NotFound
 from recotrack.store.pool import Connection
-from recotrack.web.filters import BadFilter, one_value
+from recotrack.web.filters import area_value, one_value
 from recotrack.web.i18n import Words
 from recotrack.web.overview import swedish_key
 from recotrack.web.pages import own_name, visible_agencies
 from recotrack.web.render import page, words_for
-from recotrack_sdk.models import Area as AreaName
 from recotrack_sdk.models import BenchmarkFigure, Benchmarks, GoodExample
 
 EXAMPLES_PAGE_SIZE = 20
@@ -111,30 +108,7 @@ async def _readable(conn: Connection, examples: list[GoodExample], scope: str | 
     """The recommendations of `examples` the reader may open: all for an unscoped reader, an
     agency's own otherwise (also of an example that does not name it)."""
     ids = {e.recommendation_id for e in examples}
-    if scope is None:
-        return ids
-    readable = set()
-    for rec_id in ids:
-        try:
-            await recommendations.visible_id(conn, rec_id, scope=scope)
-        except NotFound:
-            continue
-        readable.add(rec_id)
-    return readable
-
-
-def _area(request: Request[Any, Any, Any]) -> AreaName | None:
-    """The area the form chose (empty: every area), as the API's `?area=` takes it."""
-    given = one_value(request.query_params.dict(), "area")  # the list's limits of a form's value
-    if given is None:
-        return None
-    try:
-        area: AreaName = msgspec.convert(given, AreaName)
-    except msgspec.ValidationError:
-        raise BadFilter(
-            "area", "bad_filter_choice", value=given, choices=[a.value for a in Area]
-        ) from None
-    return area
+    return ids if scope is None else await recommendations.visible_ids(conn, ids, scope=scope)
 
 
 class LearningPages(Controller):
@@ -179,7 +153,7 @@ class LearningPages(Controller):
         principal: NamedDependency[Principal],
         conn: NamedDependency[asyncpg.Connection],
     ) -> Response[Any]:
-        area = _area(request)
+        area = area_value(request.query_params.dict())
         cursor = one_value(request.query_params.dict(), "cursor")
         items, next_cursor = await example_store.list_good_examples(
             conn, area=area, cursor=cursor, limit=EXAMPLES_PAGE_SIZE

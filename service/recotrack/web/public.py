@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import asyncpg
@@ -32,6 +32,7 @@ from recotrack.web.filters import (
     FILTER_KEYS,
     SORTS,
     BadFilter,
+    area_value,
     one_value,
     parse_list_query,
     query_string,
@@ -41,7 +42,6 @@ from recotrack.web.overview import swedish_key
 from recotrack.web.pages import visible_agencies
 from recotrack.web.render import SECURITY_HEADERS, markdown, page, words_for
 from recotrack.web.session import POLICY, CookiePolicy
-from recotrack_sdk.models import Area as ExampleArea
 from recotrack_sdk.models import ReleasedRecommendation
 
 PUBLIC = "/public"
@@ -112,15 +112,11 @@ class PublicPages(Controller):
         self, request: Request[Any, Any, Any], conn: NamedDependency[asyncpg.Connection]
     ) -> Response[Any]:
         query = request.query_params.dict()
-        area_given = one_value(query, "area") or ""
-        if area_given and area_given not in {a.value for a in Area}:
-            raise BadFilter(
-                "area", "bad_filter_choice", value=area_given, choices=[a.value for a in Area]
-            )
+        area = area_value(query)
         cursor = one_value(query, "cursor")
         found, next_cursor = await examples.list_good_examples(
             conn,
-            area=cast("ExampleArea", area_given) if area_given else None,  # checked above
+            area=area,
             cursor=cursor,
             limit=PAGE_SIZE,
             published_only=True,
@@ -131,7 +127,7 @@ class PublicPages(Controller):
             current="public_examples",
             examples=found,
             areas=[a.value for a in Area],
-            chosen_area=area_given,
+            chosen_area=area or "",
             next_query=query_string(query, ("area",), cursor=next_cursor) if next_cursor else None,
             first_query=query_string(query, ("area",)) if cursor else None,
         )
