@@ -42,7 +42,7 @@ from recotrack.web.overview import swedish_key
 from recotrack.web.pages import visible_agencies
 from recotrack.web.render import SECURITY_HEADERS, markdown, page, words_for
 from recotrack.web.session import POLICY, CookiePolicy
-from recotrack_sdk.models import ReleasedRecommendation
+from recotrack_sdk.models import RecommendationQuery, ReleasedRecommendation
 
 PUBLIC = "/public"
 PAGE_SIZE = 50
@@ -140,7 +140,7 @@ class PublicPages(Controller):
         words = words_for(request)
         found, _, _ = await catalogue.published_page(
             conn,
-            filters=parse_list_query({}).filters,
+            filters=RecommendationQuery(),  # every published one
             sort=_NEWEST_FIRST,
             cursor=None,
             limit=FEED_SIZE,
